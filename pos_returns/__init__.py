@@ -1,0 +1,3 @@
+"""pos-returns core: policy, engine, money, store, services. Never imports Qt."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,168 @@
+"""Immutable records the engine reads (sale, request, history) and writes (decision)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Mapping
+
+from .i18n import Text
+from .money import Money
+
+OUTCOMES = ("approved", "needs_approval", "denied", "partial")
+
+
+@dataclass(frozen=True)
+class SaleLine:
+    line: int
+    sku: str
+    name: str
+    category: str
+    qty: int
+    unit_price: Money
+    discount: Money  # the line's total discount
+    tax_rate: Decimal
+    tags: frozenset[str] = frozenset()
+    serial: str | None = None
+
+
+@dataclass(frozen=True)
+class Tender:
+    type: str
+    amount: Money
+    last4: str | None = None
+    refunded: Money | None = None  # already refunded to this tender by earlier returns
+
+    def available(self) -> Money:
+        return self.amount - (self.refunded or Money.zero(self.amount.currency))
+
+
+@dataclass(frozen=True)
+class Promotion:
+    id: str
+    lines: tuple[int, ...]
+    discount: Money
+
+
+@dataclass(frozen=True)
+class Sale:
+    receipt: str
+    sold_at: datetime
+    lines: tuple[SaleLine, ...]
+    tenders: tuple[Tender, ...]
+    gift_receipt: bool = False
+    returned: Mapping[int, int] = field(default_factory=dict)
+    discount: Money | None = None  # sale-level discount
+    promotions: tuple[Promotion, ...] = ()
+    store_id: str | None = None
+
+    def line(self, number: int) -> SaleLine | None:
+        for line in self.lines:
+            if line.line == number:
+                return line
+        return None
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    line: int
+    qty: int
+    condition: str
+    reason: str
+    serial: str | None = None
+
+
+@dataclass(frozen=True)
+class NoReceiptItem:
+    sku: str
+    category: str
+    qty: int
+    lowest_price: Money
+    tax_rate: Decimal
+    tags: frozenset[str] = frozenset()
+    condition: str = "unopened"
+    reason: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class ExchangeItem:
+    sku: str
+    category: str
+    qty: int
+    unit_price: Money
+    tax_rate: Decimal
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class PastReturn:
+    at: datetime
+    amount: Money
+    no_receipt: bool
+
+
+@dataclass(frozen=True)
+class Customer:
+    id_verified: bool = False
+    tier: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    type: str  # "return" | "exchange"
+    lines: tuple[RequestLine, ...] = ()
+    no_receipt_items: tuple[NoReceiptItem, ...] = ()
+    exchange_items: tuple[ExchangeItem, ...] = ()
+    customer: Customer = Customer()
+    overrides: frozenset[str] = frozenset()  # rule ids a manager is asked to override
+    region: str | None = None  # the store's region when it differs from the policy's
+
+
+# ----------------------------------------------------------------------------- decision
+
+@dataclass(frozen=True)
+class LineDecision:
+    line: int
+    sku: str
+    qty: int
+    outcome: str
+    overridable: bool
+    item: Money
+    fee: Money
+    tax: Money
+    takeback: Money
+    refund: Money
+    rules: tuple[str, ...]
+    reasons: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class TenderAmount:
+    type: str
+    amount: Money
+    last4: str | None = None
+
+
+@dataclass(frozen=True)
+class Approval:
+    rule: str
+    reason: Text
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str
+    currency: str
+    lines: tuple[LineDecision, ...]
+    refund_total: Money
+    exchange_total: Money
+    balance_due: Money
+    refund_tenders: tuple[TenderAmount, ...]
+    approvals: tuple[Approval, ...]
+    rounding: Money
+    rules: tuple[str, ...]  # transaction-level rules (tenders, approvals, receipts)
+    reasons: tuple[Text, ...]
+    policy_sha256: str

@@ -1,0 +1,194 @@
+"""One money type: a Decimal amount with an ISO 4217 currency.
+
+Rules (house rules of DESIGN.md):
+- built from ``str``, ``int`` or ``Decimal`` only; a ``float`` is refused;
+- two amounts of different currencies never mix;
+- rounding is explicit: :meth:`Money.rounded` to the currency's minor unit
+  (digits from Babel), :meth:`Money.cash_rounded` to a cash increment;
+- storage is integer minor units (:meth:`Money.minor` / :meth:`Money.from_minor`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+from babel.numbers import get_currency_precision
+
+
+class MoneyError(ValueError):
+    """An amount that cannot be money (a float, a bad string, mixed currencies)."""
+
+
+@lru_cache(maxsize=None)
+def currency_digits(currency: str) -> int:
+    """Digits of the currency's minor unit, from Babel's CLDR data (USD 2, VND 0, CZK 2)."""
+    return get_currency_precision(currency)
+
+
+@lru_cache(maxsize=None)
+def _quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-currency_digits(currency))
+
+
+def to_decimal(value: object, what: str = "amount") -> Decimal:
+    """The one Decimal constructor: str, int or Decimal; never float or bool."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise MoneyError(f"{what} must be a string of decimals, not a {type(value).__name__}")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise MoneyError(f"{what} is empty")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise MoneyError(f"{what} {value!r} is not a decimal number") from None
+    else:
+        raise MoneyError(f"{what} must be a string of decimals, not {type(value).__name__}")
+    if not result.is_finite():
+        raise MoneyError(f"{what} {value!r} is not a finite number")
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            object.__setattr__(self, "amount", to_decimal(self.amount))
+        elif not self.amount.is_finite():
+            raise MoneyError("amount is not a finite number")
+        if not (isinstance(self.currency, str) and len(self.currency) == 3 and self.currency.isalpha()
+                and self.currency.isupper()):
+            raise MoneyError(f"currency {self.currency!r} is not an ISO 4217 code")
+
+    # construction -------------------------------------------------------
+    @classmethod
+    def parse(cls, value: object, currency: str, what: str = "amount") -> "Money":
+        """Parse user or file input; refuses more decimals than the currency has."""
+        amount = to_decimal(value, what)
+        exponent = amount.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > currency_digits(currency):
+            raise MoneyError(
+                f"{what} {value!r} has more decimals than {currency} allows ({currency_digits(currency)})")
+        return cls(amount, currency)
+
+    @classmethod
+    def zero(cls, currency: str) -> "Money":
+        return cls(Decimal(0), currency)
+
+    @classmethod
+    def from_minor(cls, minor: int, currency: str) -> "Money":
+        if isinstance(minor, bool) or not isinstance(minor, int):
+            raise MoneyError("minor units must be an integer")
+        return cls(Decimal(minor).scaleb(-currency_digits(currency)), currency)
+
+    def minor(self) -> int:
+        """Integer minor units; the amount must already be rounded to the currency."""
+        scaled = self.amount.scaleb(currency_digits(self.currency))
+        if scaled != scaled.to_integral_value():
+            raise MoneyError(f"{self} is not rounded to {self.currency} minor units")
+        return int(scaled)
+
+    # arithmetic ---------------------------------------------------------
+    def _same(self, other: object) -> "Money":
+        if not isinstance(other, Money):
+            raise TypeError(f"cannot combine Money with {type(other).__name__}")
+        if other.currency != self.currency:
+            raise MoneyError(f"cannot mix {self.currency} and {other.currency}")
+        return other
+
+    def __add__(self, other: "Money") -> "Money":
+        return Money(self.amount + self._same(other).amount, self.currency)
+
+    def __sub__(self, other: "Money") -> "Money":
+        return Money(self.amount - self._same(other).amount, self.currency)
+
+    def __neg__(self) -> "Money":
+        return Money(-self.amount, self.currency)
+
+    def __mul__(self, factor: object) -> "Money":
+        if isinstance(factor, Money) or isinstance(factor, float):
+            raise TypeError("Money can only be multiplied by an int or a Decimal")
+        return Money(self.amount * to_decimal(factor, "factor"), self.currency)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, divisor: object) -> "Money":
+        if isinstance(divisor, Money) or isinstance(divisor, float):
+            raise TypeError("Money can only be divided by an int or a Decimal")
+        return Money(self.amount / to_decimal(divisor, "divisor"), self.currency)
+
+    def __lt__(self, other: "Money") -> bool:
+        return self.amount < self._same(other).amount
+
+    def __le__(self, other: "Money") -> bool:
+        return self.amount <= self._same(other).amount
+
+    def __gt__(self, other: "Money") -> bool:
+        return self.amount > self._same(other).amount
+
+    def __ge__(self, other: "Money") -> bool:
+        return self.amount >= self._same(other).amount
+
+    def __bool__(self) -> bool:
+        return bool(self.amount)
+
+    def is_zero(self) -> bool:
+        return self.amount == 0
+
+    def min(self, other: "Money") -> "Money":
+        return self if self <= other else other
+
+    def max(self, other: "Money") -> "Money":
+        return self if self >= other else other
+
+    # rounding -----------------------------------------------------------
+    def rounded(self) -> "Money":
+        """Round half up to the currency's minor unit."""
+        return Money(self.amount.quantize(_quantum(self.currency), rounding=ROUND_HALF_UP), self.currency)
+
+    def cash_rounded(self, increment: Decimal | None) -> "Money":
+        """Round half up to a cash increment (e.g. CZK 1.00); ``None`` or 0 leaves minor-unit rounding."""
+        if not increment:
+            return self.rounded()
+        steps = (self.amount / increment).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return Money(steps * increment, self.currency).rounded()
+
+    # output -------------------------------------------------------------
+    def plain(self) -> str:
+        """The amount as a plain decimal string with the currency's digits ("485.99", "25000")."""
+        return str(self.rounded().amount)
+
+    def __str__(self) -> str:
+        return f"{self.plain()} {self.currency}"
+
+
+def allocate(total: Money, weights: list[Decimal]) -> list[Money]:
+    """Split ``total`` in proportion to ``weights``, in minor units, summing exactly to ``total``.
+
+    Each share is rounded down; the remainder minor units go to the largest weight
+    (the first of equal largest), as DESIGN.md asks for sale-level discounts.
+    """
+    total = total.rounded()
+    if not weights:
+        return []
+    weight_sum = sum(weights, Decimal(0))
+    currency = total.currency
+    total_minor = total.minor()
+    if weight_sum == 0:
+        shares = [0] * len(weights)
+    else:
+        shares = [int((Decimal(total_minor) * w / weight_sum).to_integral_value(rounding="ROUND_FLOOR"))
+                  for w in weights]
+    remainder = total_minor - sum(shares)
+    largest = max(range(len(weights)), key=lambda i: (weights[i], -i))
+    shares[largest] += remainder
+    return [Money.from_minor(s, currency) for s in shares]
