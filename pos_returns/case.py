@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from . import i18n
-from .i18n import format_value
 from .model import (Customer, Decision, ExchangeItem, NoReceiptItem, PastReturn, Promotion, Request,
                     RequestLine, Sale, SaleLine, Tender)
 from .money import Money, MoneyError, to_decimal
@@ -458,5 +457,59 @@ def subset_mismatches(expected: Any, actual: Any, where: str = "") -> list[str]:
     return []
 
 
-def format_for(value: Any, lang: str) -> str:
-    return format_value(value, lang)
+
+
+# ----------------------------------------------------------------------------- case JSON out
+
+def case_to_json(case: Case, store_id: str | None = None) -> dict[str, Any]:
+    """The Case JSON of a case, as ``read_case`` reads it back (kept in the journal for replays)."""
+    sale = case.sale
+    request = case.request
+    out: dict[str, Any] = {"now": case.now.isoformat(), "sale": None}
+    if sale is not None:
+        sale_json: dict[str, Any] = {
+            "receipt": sale.receipt,
+            "sold_at": sale.sold_at.isoformat(),
+            "gift_receipt": sale.gift_receipt,
+            "lines": [
+                {"line": line.line, "sku": line.sku, "name": line.name, "category": line.category, "qty": line.qty,
+                 "unit_price": line.unit_price.plain(), "discount": line.discount.plain(),
+                 "tax_rate": str(line.tax_rate), "tags": sorted(line.tags),
+                 **({"serial": line.serial} if line.serial else {})}
+                for line in sale.lines],
+            "tenders": [
+                {"type": t.type, "amount": t.amount.plain(), **({"last4": t.last4} if t.last4 else {}),
+                 **({"refunded": t.refunded.plain()} if t.refunded is not None else {})}
+                for t in sale.tenders],
+            "returned": {str(k): v for k, v in sorted(sale.returned.items())},
+        }
+        if sale.discount is not None:
+            sale_json["discount"] = sale.discount.plain()
+        if sale.promotions:
+            sale_json["promotions"] = [{"id": p.id, "lines": list(p.lines), "discount": p.discount.plain()}
+                                       for p in sale.promotions]
+        out["sale"] = sale_json
+    customer: dict[str, Any] = {"id_verified": request.customer.id_verified, "tier": request.customer.tier,
+                                "history": [{"at": h.at.isoformat(), "amount": h.amount.plain(),
+                                             "no_receipt": h.no_receipt} for h in case.history]}
+    if request.customer.id:
+        customer["id"] = request.customer.id
+    out["request"] = {
+        "type": request.type,
+        "lines": [{"line": rl.line, "qty": rl.qty, "condition": rl.condition, "reason": rl.reason,
+                   **({"serial": rl.serial} if rl.serial else {})} for rl in request.lines],
+        "no_receipt_items": [
+            {"sku": i.sku, "category": i.category, "qty": i.qty, "lowest_price": i.lowest_price.plain(),
+             "tax_rate": str(i.tax_rate), "tags": sorted(i.tags), "condition": i.condition,
+             **({"reason": i.reason} if i.reason else {}), **({"name": i.name} if i.name else {})}
+            for i in request.no_receipt_items],
+        "exchange_items": [
+            {"sku": x.sku, "qty": x.qty, "unit_price": x.unit_price.plain(), "tax_rate": str(x.tax_rate),
+             **({"category": x.category} if x.category else {}), **({"name": x.name} if x.name else {})}
+            for x in request.exchange_items],
+        "customer": customer,
+        "overrides": sorted(request.overrides),
+    }
+    if request.region or store_id:
+        out["store"] = {k: v for k, v in (("id", store_id), ("region", request.region)) if v}
+    return out

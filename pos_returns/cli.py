@@ -116,6 +116,173 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ----------------------------------------------------------------------------- database commands
+
+def _open_store(args: argparse.Namespace, create: bool = False):
+    from . import store as st
+    return st.open_store(st.resolve_db_path(getattr(args, "db", None)), create=create)
+
+
+def cmd_db_init(args: argparse.Namespace) -> int:
+    from . import store as st
+    path = st.resolve_db_path(args.db)
+    existed = path.exists()
+    with st.open_store(path, create=True) as store:
+        version = store.one("PRAGMA user_version")["user_version"]
+    print(f"{path}: {'already a' if existed else 'created a'} pos-returns database (schema {version})")
+    return EXIT_OK
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from datetime import date
+    from . import demo, store as st
+    policy = _load(args.policy or _default_policy())
+    if policy is None:
+        return EXIT_USAGE
+    path = st.resolve_db_path(args.db)
+    try:
+        today = date.fromisoformat(args.today) if args.today else date.today()
+    except ValueError:
+        raise UsageError(f"--today {args.today}: not a date like 2026-11-23") from None
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{done}/{total} receipts", end="", file=sys.stderr, flush=True)
+
+    with st.open_store(path, create=True) as store:
+        result = demo.build_demo(store, policy, today=today, receipts=args.receipts, seed=args.seed,
+                                 progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"{path}: demo store with {result.receipts} receipts, {result.lines} sale lines, "
+          f"{result.returns} earlier returns; staff c1/c2 (cashiers, PIN 1111/2222), m1/m2 (managers, 9999/8888)")
+    return EXIT_OK
+
+
+def cmd_import_sales(args: argparse.Namespace) -> int:
+    from . import store as st
+    from .importer import ImportError_, import_file
+    from .services import system_clock
+    policy = _load(args.policy or _default_policy())
+    if policy is None:
+        return EXIT_USAGE
+    with _open_store(args, create=True) as store:
+        try:
+            result = import_file(store, policy, args.file, system_clock())
+        except ImportError_ as err:
+            for problem in err.problems:
+                print(problem, file=sys.stderr)
+            print(f"{args.file}: not imported (nothing was added)", file=sys.stderr)
+            return EXIT_USAGE
+    if result.already_imported:
+        print(f"{args.file}: this file was imported before; nothing added")
+    else:
+        print(f"{args.file}: {result.added} sales added, {result.skipped} already present")
+    return EXIT_OK
+
+
+def _read_pin(prompt: str) -> str:
+    import getpass
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    line = sys.stdin.readline()
+    if not line:
+        raise UsageError(f"{prompt.strip()} expected on standard input")
+    return line.strip()
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from . import services
+    from .case import CaseError, load_json
+    policy = _load(args.policy or _default_policy())
+    if policy is None:
+        return EXIT_USAGE
+    try:
+        data = load_json(args.case)
+    except CaseError as err:
+        for problem in err.problems:
+            print(f"{err.source}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    if not isinstance(data, dict) or "request" not in data:
+        raise UsageError(f"{args.case}: a case needs a \"request\"")
+    with _open_store(args) as store:
+        counter = services.Counter(store, policy, register=args.register, training=args.training)
+        sale = None
+        raw_sale = data.get("sale")
+        if raw_sale is not None:
+            receipt = raw_sale.get("receipt") if isinstance(raw_sale, dict) else None
+            if not isinstance(receipt, str):
+                raise UsageError(f"{args.case}: sale.receipt: give the receipt number to look up")
+            sale = counter.lookup(receipt)
+        request = services.request_from_json(policy, data, sale, counter.clock(), args.case)
+        cashier = counter.sign_in(args.cashier, _read_pin(f"PIN for {args.cashier}: "))
+        pending = counter.prepare(cashier.id, sale, request)
+        grants = []
+        if pending.decision.approvals:
+            if not args.approver:
+                needed = ", ".join(a.rule for a in pending.decision.approvals)
+                print(f"needs a manager's approval ({needed}); give --approver ID", file=sys.stderr)
+                return EXIT_PROBLEM
+            code = args.reason_code or policy.approval.reason_codes[0]
+            grants.append(counter.approve(pending, args.approver, _read_pin(f"PIN for {args.approver}: "), code))
+        tx = counter.commit(pending, grants)
+    d = tx.decision
+    print(f"{tx.txno} {d.outcome} refund {d.refund_total.plain()} {d.currency} hash {tx.short_hash}")
+    return EXIT_OK
+
+
+def cmd_journal_verify(args: argparse.Namespace) -> int:
+    from . import services, store as st
+    with _open_store(args) as store:
+        problems = st.verify_journal(store)
+        entries = st.count(store, "journal")
+        if problems:
+            try:
+                st.record_event(store, services.system_clock(), "integrity_failure", None,
+                                problems=[str(p) for p in problems][:50])
+            except st.StoreError:
+                pass
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"journal verify: {len(problems)} problem(s) in {entries} entries")
+        return EXIT_PROBLEM
+    print(f"journal verify: {entries} entries intact")
+    return EXIT_OK
+
+
+def cmd_journal_export(args: argparse.Namespace) -> int:
+    from .export import export_journal
+    from .services import system_clock
+    with _open_store(args) as store:
+        manifest = export_journal(store, Path(args.out), system_clock())
+    print(f"{args.out}: {manifest['entries']} entries, {manifest['events']} events; check with "
+          f"'sha256sum -c SHA256SUMS' in that folder")
+    return EXIT_OK
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    from . import services
+    policy = _load(args.policy or _default_policy())
+    if policy is None:
+        return EXIT_USAGE
+    with _open_store(args, create=True) as store:
+        counter = services.Counter(store, policy)
+        pin = _read_pin(f"new PIN for {args.id}: ")
+        counter.add_staff(args.id, args.name, args.role, pin)
+    print(f"added {args.role} {args.id} ({args.name})")
+    return EXIT_OK
+
+
+def cmd_staff_list(args: argparse.Namespace) -> int:
+    from . import store as st
+    with _open_store(args) as store:
+        for row in st.list_staff(store):
+            lock = f" locked until {row['locked_until']}" if row["locked_until"] else ""
+            print(f"{row['id']:8} {row['role']:8} {row['name']}{lock}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m pos_returns", description="pos-returns: store returns and exchanges")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -139,6 +306,56 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--locale", default=None, help="language of the reasons: en, vi, cs, zh_Hant")
     ev.add_argument("case", help="case JSON file")
     ev.set_defaults(func=cmd_evaluate)
+
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--db", default=None, help="database file (default: $POS_RETURNS_DB or the user's data folder)")
+        return p
+
+    def with_policy(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--policy", default=None, help=f"policy file (default: {DEFAULT_POLICY})")
+        return p
+
+    db = sub.add_parser("db", help="database")
+    dsub = db.add_subparsers(dest="db_command", parser_class=_Parser)
+    dsub.required = True
+    with_db(dsub.add_parser("init", help="create (or upgrade) a database")).set_defaults(func=cmd_db_init)
+
+    demo = with_policy(with_db(sub.add_parser("demo-data", help="fill a new database with a demo store")))
+    demo.add_argument("--receipts", type=int, default=3000, help="number of receipts (default 3000)")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--today", default=None, help="last day of the demo year (default: today)")
+    demo.set_defaults(func=cmd_demo_data)
+
+    imp = with_policy(with_db(sub.add_parser("import-sales", help="import sales from the till (CSV or JSON)")))
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_import_sales)
+
+    rec = with_policy(with_db(sub.add_parser("record", help="evaluate and record one return or exchange")))
+    rec.add_argument("case", help="case JSON (the sale is looked up by its receipt number)")
+    rec.add_argument("--cashier", required=True)
+    rec.add_argument("--approver", default=None, help="manager approving what needs approval")
+    rec.add_argument("--reason-code", default=None, help="approval reason code (default: the policy's first)")
+    rec.add_argument("--register", default="R1")
+    rec.add_argument("--training", action="store_true", help="record as a training transaction")
+    rec.set_defaults(func=cmd_record)
+
+    journal = sub.add_parser("journal", help="verify or export the journal")
+    jsub = journal.add_subparsers(dest="journal_command", parser_class=_Parser)
+    jsub.required = True
+    with_db(jsub.add_parser("verify", help="prove the journal intact")).set_defaults(func=cmd_journal_verify)
+    exp = with_db(jsub.add_parser("export", help="export the journal with a manifest"))
+    exp.add_argument("--out", required=True, help="folder to write")
+    exp.set_defaults(func=cmd_journal_export)
+
+    staff = sub.add_parser("staff", help="cashiers and managers")
+    ssub = staff.add_subparsers(dest="staff_command", parser_class=_Parser)
+    ssub.required = True
+    add = with_policy(with_db(ssub.add_parser("add", help="add a cashier or manager (PIN read from stdin)")))
+    add.add_argument("id")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("cashier", "manager"), default="cashier")
+    add.set_defaults(func=cmd_staff_add)
+    with_db(ssub.add_parser("list", help="list staff")).set_defaults(func=cmd_staff_list)
     return parser
 
 
@@ -150,11 +367,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except CaseError as err:
+        for problem in err.problems:
+            print(f"{err.source}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except _user_errors() as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from .services import ServiceError
+    from .store import StoreError
+    return (ServiceError, StoreError)
 
 
 def run() -> None:

@@ -51,6 +51,27 @@ def tax_of(amount: Money, rate: Decimal, included: bool) -> Money:
     return (amount * rate).rounded()
 
 
+def paid_by_line(sale: Sale, prices_include_tax: bool) -> dict[int, tuple[Money, Money]]:
+    """Each sale line's net paid amount and its tax, after line and sale-level discounts.
+
+    With prices excluding tax the customer paid net + tax; with prices including it, net (tax is part)."""
+    nets = [line.unit_price * line.qty - line.discount for line in sale.lines]
+    if sale.discount is not None and not sale.discount.is_zero():
+        shares = allocate(sale.discount, [n.amount for n in nets])
+        nets = [n - s for n, s in zip(nets, shares)]
+    return {line.line: (net.rounded(), tax_of(net, line.tax_rate, prices_include_tax))
+            for line, net in zip(sale.lines, nets)}
+
+
+def sale_total(sale: Sale, prices_include_tax: bool) -> Money:
+    """What the customer paid for the sale."""
+    zero = Money.zero(sale.lines[0].unit_price.currency)
+    total = zero
+    for net, tax in paid_by_line(sale, prices_include_tax).values():
+        total = total + net + (zero if prices_include_tax else tax)
+    return total
+
+
 def _cum(total: Money, units: int, qty: int) -> Money:
     return (total * units / qty).rounded()
 
@@ -116,6 +137,7 @@ class _Evaluation:
         self.rules: list[str] = []
         self.reasons: list[Text] = []
         self.approvals: list[Approval] = []
+        self.draws: list[tuple[int, Money]] = []
         self.tender_types = tuple(t.type for t in sale.tenders) if sale else ()
 
     # -- transaction-level notes
@@ -275,14 +297,7 @@ class _Evaluation:
         return out
 
     def paid_by_line(self) -> dict[int, tuple[Money, Money]]:
-        """Each sale line's net paid amount and its tax, after line and sale-level discounts."""
-        sale = self.sale
-        nets = [line.unit_price * line.qty - line.discount for line in sale.lines]
-        if sale.discount is not None and not sale.discount.is_zero():
-            shares = allocate(sale.discount, [n.amount for n in nets])
-            nets = [n - s for n, s in zip(nets, shares)]
-        return {line.line: (net.rounded(), tax_of(net, line.tax_rate, self.incl))
-                for line, net in zip(sale.lines, nets)}
+        return paid_by_line(self.sale, self.incl)
 
     def promotions(self, lines: list[_Line]) -> None:
         sale = self.sale
@@ -414,13 +429,15 @@ class _Evaluation:
         remaining = payout
         check_part = self.zero
         order = {t: i for i, t in enumerate(rule.refund_order)}
-        for tender in sorted(sale.tenders, key=lambda t: order.get(t.type, len(order))):
+        ranked = sorted(enumerate(sale.tenders), key=lambda it: order.get(it[1].type, len(order)))
+        for index, tender in ranked:
             if remaining.is_zero():
                 break
             take = remaining.min(tender.available().max(self.zero))
             if take.is_zero():
                 continue
             remaining = remaining - take
+            self.draws.append((index, take))
             if tender.type == "check":
                 check_part = check_part + take
                 cleared = sale.sold_at.date() + timedelta(days=rule.check_clear_days)
@@ -537,7 +554,7 @@ class _Evaluation:
             outcome=outcome, currency=self.currency, lines=tuple(decided), refund_total=refund_total,
             exchange_total=exchange_total, balance_due=balance_due, refund_tenders=tuple(tenders),
             approvals=tuple(self.approvals), rounding=rounding, rules=tuple(self.rules),
-            reasons=tuple(self.reasons), policy_sha256=policy.sha256)
+            reasons=tuple(self.reasons), policy_sha256=policy.sha256, tender_draws=tuple(self.draws))
 
 
 def _total(parts: list[TenderAmount], kind: str, zero: Money) -> Money:

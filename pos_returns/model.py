@@ -166,3 +166,6 @@ class Decision:
     rules: tuple[str, ...]  # transaction-level rules (tenders, approvals, receipts)
     reasons: tuple[Text, ...]
     policy_sha256: str
+    # how much of the payout is drawn from each of the sale's tenders (index into sale.tenders), so later
+    # returns never refund a tender more than it paid
+    tender_draws: tuple[tuple[int, Money], ...] = ()

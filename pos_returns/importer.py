@@ -1,0 +1,236 @@
+"""``import-sales FILE``: sales from the till, in JSON or CSV (format in docs/import-format.md).
+
+A file imports whole or not at all: every row is checked first, each error names the file and the row
+(CSV) or the place (JSON); then everything is written in one transaction. The file's SHA-256 is kept,
+so importing the same file twice adds nothing; a receipt already in the database is skipped.
+Card numbers: only the last 4 digits are accepted; a longer card number refuses the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import store as st
+from .case import CaseError, _Reader, _read_sale, parse_json_text  # the same checks as a case's sale
+from .engine import sale_total
+from .money import Money
+from .policy import Policy
+
+CSV_COLUMNS = ("receipt", "sold_at", "line", "sku", "name", "category", "qty", "unit_price", "discount",
+               "tax_rate", "tags", "serial", "tenders", "sale_discount", "gift_receipt", "customer", "register",
+               "store", "barcode")
+CSV_REQUIRED = ("receipt", "sold_at", "line", "sku", "category", "qty", "unit_price")
+
+
+class ImportError_(Exception):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    skipped: int
+    already_imported: bool
+    products: int = 0
+
+
+def import_file(store: st.Store, policy: Policy, path: str | Path, now: datetime) -> ImportResult:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ImportError_([f"{path}: file not found"]) from None
+    except OSError as exc:
+        raise ImportError_([f"{path}: cannot read the file ({exc.strerror})"]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportError_([f"{path}: byte {exc.start}: the file is not UTF-8 text"]) from None
+    if path.suffix.lower() == ".json":
+        sales, products, customers = _from_json(text, str(path), policy)
+    elif path.suffix.lower() == ".csv":
+        sales, products, customers = _from_csv(text, str(path), policy), [], []
+    else:
+        raise ImportError_([f"{path}: unknown format; use a .json or .csv file"])
+    digest = hashlib.sha256(raw).hexdigest()
+    salt = store.secret()
+    for customer in customers:
+        document = customer.pop("id_number", None)
+        customer["id_hash"], customer["id_last4"] = (st.hash_customer_id(salt, document) if document
+                                                     else (None, None))
+    with store.write() as c:
+        previous = st.find_import(c, digest)
+        if previous is not None:
+            return ImportResult(0, 0, True)
+        existing = st.existing_receipts(c, [s["receipt"] for s in sales])
+        fresh = [s for s in sales if s["receipt"] not in existing]
+        import_id = st.insert_import(c, digest, path.name, st.iso(now), len(fresh))
+        if products:
+            st.insert_products(c, products)
+            st.insert_price_history(c, [(p["sku"], st.iso(now), p["price"]) for p in products])
+        if customers:
+            st.insert_customers(c, customers)
+        st.insert_sales(c, fresh, import_id)
+        st.log_event(c, now, "import", None, file=path.name, sha256=digest, added=len(fresh),
+                     skipped=len(existing))
+    return ImportResult(len(fresh), len(existing), False, len(products))
+
+
+def _normal_sale(r: _Reader, data: dict[str, Any], where: str, policy: Policy) -> dict[str, Any] | None:
+    """Check one sale with the case reader's rules; return it in minor units, or None (problems in r)."""
+    before = len(r.problems)
+    extra = {k: data.pop(k) for k in ("store", "register", "customer", "barcode") if k in data}
+    sub = _Reader(policy)
+    sale = _read_sale(sub, data)
+    r.problems.extend(f"{where}{p[4:] if p.startswith('sale') else ': ' + p}" for p in sub.problems)
+    store_id = extra.get("store") or policy.store.id
+    if not isinstance(store_id, str):
+        r.bad(f"{where}.store", "must be a string")
+    if len(r.problems) > before or sale is None:
+        return None
+    tender_total = sum((t.amount for t in sale.tenders), Money.zero(policy.currency))
+    total = sale_total(sale, policy.store.prices_include_tax)
+    if sale.tenders and abs((tender_total - total).minor()) > len(sale.lines):
+        r.bad(f"{where}.tenders", f"the tenders add up to {tender_total.plain()} but the sale comes to "
+                                  f"{total.plain()} (lines, discounts and tax)")
+        return None
+    return {
+        "receipt": sale.receipt, "store_id": store_id, "register": extra.get("register"),
+        "sold_at": st.iso(sale.sold_at), "currency": policy.currency, "gift_receipt": sale.gift_receipt,
+        "discount": sale.discount.minor() if sale.discount else 0, "customer_id": extra.get("customer"),
+        "barcode": extra.get("barcode"),
+        "lines": [{"line": ln.line, "sku": ln.sku, "name": ln.name or ln.sku, "category": ln.category,
+                   "qty": ln.qty, "unit_price": ln.unit_price.minor(), "discount": ln.discount.minor(),
+                   "tax_rate": str(ln.tax_rate), "tags": json.dumps(sorted(ln.tags)), "serial": ln.serial}
+                  for ln in sale.lines],
+        "tenders": [{"type": t.type, "amount": t.amount.minor(), "last4": t.last4} for t in sale.tenders],
+        "promotions": [{"id": p.id, "lines": list(p.lines), "discount": p.discount.minor()}
+                       for p in sale.promotions],
+    }
+
+
+def _from_json(text: str, source: str, policy: Policy) -> tuple[list[dict], list[dict], list[dict]]:
+    try:
+        data = parse_json_text(text, source)
+    except CaseError as err:
+        raise ImportError_([f"{source}: {p}" for p in err.problems]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("sales", []), list):
+        raise ImportError_([f"{source}: expected an object with a \"sales\" list"])
+    r = _Reader(policy)
+    sales, seen = [], set()
+    for i, raw in enumerate(data.get("sales", [])):
+        where = f"sales[{i}]"
+        if not isinstance(raw, dict):
+            r.bad(where, "must be an object")
+            continue
+        sale = _normal_sale(r, dict(raw), where, policy)
+        if sale is not None:
+            if sale["receipt"] in seen:
+                r.bad(f"{where}.receipt", f"receipt {sale['receipt']} appears twice in the file")
+            seen.add(sale["receipt"])
+            sales.append(sale)
+    products = []
+    for i, raw in enumerate(data.get("products", []) or []):
+        where = f"products[{i}]"
+        d = r.obj(raw, where, required=("sku", "name", "category", "price"),
+                  optional=("barcode", "tags", "tax_rate"))
+        price = r.money(d, "price", where)
+        category = r.category(d, where) if "category" in d else ""
+        if price is not None:
+            products.append({"sku": d.get("sku"), "barcode": d.get("barcode"), "name": d.get("name"),
+                             "category": category, "tags": json.dumps(sorted(r.tags(d, "tags", where))),
+                             "price": price.minor(), "tax_rate": str(r.rate(d, "tax_rate", where))})
+    customers = []
+    for i, raw in enumerate(data.get("customers", []) or []):
+        where = f"customers[{i}]"
+        d = r.obj(raw, where, required=("id",), optional=("name", "tier", "id_number"))
+        tier = d.get("tier")
+        if tier is not None and tier not in policy.tiers:
+            r.bad(f"{where}.tier", f"'{tier}' is not a tier of the policy")
+        customers.append({"id": str(d.get("id")), "name": d.get("name"), "tier": tier,
+                          "id_number": d.get("id_number")})
+    if r.problems:
+        raise ImportError_([f"{source}: {p}" for p in r.problems])
+    return sales, products, customers
+
+
+def _from_csv(text: str, source: str, policy: Policy) -> list[dict[str, Any]]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    problems = []
+    missing = [c for c in CSV_REQUIRED if c not in header]
+    unknown = [c for c in header if c not in CSV_COLUMNS]
+    if missing:
+        problems.append(f"{source}:1: missing column(s): {', '.join(missing)}")
+    if unknown:
+        problems.append(f"{source}:1: unknown column(s): {', '.join(unknown)} (known: {', '.join(CSV_COLUMNS)})")
+    if problems:
+        raise ImportError_(problems)
+    groups: dict[str, dict[str, Any]] = {}
+    rows_of: dict[str, list[int]] = {}
+    for row in reader:
+        rowno = reader.line_num
+        receipt = (row.get("receipt") or "").strip()
+        if not receipt:
+            problems.append(f"{source}:{rowno}: receipt: empty")
+            continue
+        sale = groups.setdefault(receipt, {"receipt": receipt, "sold_at": row["sold_at"], "lines": [],
+                                           "tenders": [], "_rows": []})
+        rows_of.setdefault(receipt, []).append(rowno)
+        sale["_rows"].append(rowno)
+        for key in ("store", "register", "customer", "barcode"):
+            if row.get(key):
+                sale[key] = row[key]
+        if row.get("sale_discount"):
+            sale["discount"] = row["sale_discount"]
+        if row.get("gift_receipt"):
+            sale["gift_receipt"] = row["gift_receipt"].strip().lower() in ("1", "true", "yes")
+        try:
+            line_no, qty = int(row["line"]), int(row["qty"])
+        except (TypeError, ValueError):
+            problems.append(f"{source}:{rowno}: line/qty: must be whole numbers")
+            continue
+        line = {"line": line_no, "sku": row["sku"], "name": row.get("name") or row["sku"],
+                "category": row["category"], "qty": qty, "unit_price": row["unit_price"],
+                "discount": row.get("discount") or "0", "tax_rate": row.get("tax_rate") or "0",
+                "tags": [t for t in (row.get("tags") or "").split(";") if t]}
+        if row.get("serial"):
+            line["serial"] = row["serial"]
+        sale["lines"].append(line)
+        if row.get("tenders"):
+            for part in row["tenders"].split("|"):
+                bits = part.split(":")
+                if len(bits) not in (2, 3):
+                    problems.append(f"{source}:{rowno}: tenders: '{part}' is not TYPE:AMOUNT or TYPE:AMOUNT:LAST4")
+                    continue
+                tender = {"type": bits[0], "amount": bits[1]}
+                if len(bits) == 3:
+                    tender["last4"] = bits[2]
+                sale["tenders"].append(tender)
+    sales = []
+    for receipt, group in groups.items():
+        rows = group.pop("_rows")
+        where = f"{source}:{rows[0]}" + (f"-{rows[-1]}" if len(rows) > 1 else "")
+        sub = _Reader(policy)
+        normal = _normal_sale(sub, group, "", policy)
+        for p in sub.problems:
+            m = re.match(r"\.lines\[(\d+)\]\.(\w+): (.*)", p)
+            if m and int(m.group(1)) < len(rows):
+                problems.append(f"{source}:{rows[int(m.group(1))]}: {m.group(2)}: {m.group(3)}")
+            else:
+                problems.append(f"{where}: receipt {receipt}: {p.lstrip('.: ')}")
+        if normal is not None:
+            sales.append(normal)
+    if problems:
+        raise ImportError_(problems)
+    return sales

@@ -1,0 +1,381 @@
+"""Use-cases shared by the counter app and the command line.
+
+The ui/ layer and the CLI call these and nothing below them. Services read the clock (passed in as a
+callable), the database and files on behalf of the pure engine.
+
+A return goes: :meth:`Counter.lookup` -> :meth:`Counter.prepare` (a :class:`Pending` with its Decision)
+-> :meth:`Counter.approve` for each approval the decision asks for -> :meth:`Counter.commit`, which
+re-checks everything inside one ``BEGIN IMMEDIATE`` transaction and appends one journal entry.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from . import i18n, store as st
+from .case import Case, case_to_json, decision_json, load_json, read_case
+from .engine import evaluate
+from .model import Decision, PastReturn, Request, Sale
+from .money import Money
+from .policy import Policy, load_policy
+from .security import check_pin_format, hash_pin, verify_pin
+
+Clock = Callable[[], datetime]
+MAX_PIN_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+
+
+def system_clock() -> datetime:
+    """Local store time, without a time zone (as the case JSON carries it)."""
+    return datetime.now().replace(microsecond=0)
+
+
+def open_policy(path: str | Path) -> Policy:
+    """Load and validate a policy file; raises PolicyError listing every problem."""
+    return load_policy(path)
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: Case
+    decision: Decision
+    json: dict[str, Any]
+
+
+def decide_case_file(policy: Policy, path: str | Path, lang: str | None = None) -> CaseResult:
+    """Evaluate a case file (its own "now" is used, so a case decides the same way every time)."""
+    case = read_case(load_json(path), policy, str(path))
+    decision = evaluate(policy, case.sale, case.request, case.history, case.now)
+    language = i18n.normalize_language(lang or policy.store.language)
+    return CaseResult(case, decision, decision_json(decision, language, policy.store.locale))
+
+
+# ----------------------------------------------------------------------------- errors
+
+class ServiceError(Exception):
+    """A refusal the user can understand; ``str()`` says what and why."""
+
+
+class AuthError(ServiceError):
+    pass
+
+
+class WrongPin(AuthError):
+    def __init__(self, staff_id: str, remaining: int):
+        self.remaining = remaining
+        super().__init__(f"wrong PIN for {staff_id}; {remaining} tries left before a 15-minute lockout")
+
+
+class LockedOut(AuthError):
+    def __init__(self, staff_id: str, until: datetime):
+        self.until = until
+        super().__init__(f"{staff_id} is locked out after 5 wrong PINs until {until:%H:%M}")
+
+
+class ApprovalRefused(ServiceError):
+    pass
+
+
+class NotRecordable(ServiceError):
+    pass
+
+
+# ----------------------------------------------------------------------------- records
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: str
+    name: str
+    role: str
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == "manager"
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A return or exchange being prepared at the counter, not yet in the journal."""
+
+    id: str
+    cashier: str
+    case: Case
+    decision: Decision
+    customer_key: str | None = None
+    training: bool = False
+
+    @property
+    def payout(self) -> Money:
+        return (self.decision.refund_total - self.decision.exchange_total).max(Money.zero(self.decision.currency))
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A manager's approval, bound to one pending transaction and its amount."""
+
+    id: str
+    pending: str
+    manager: str
+    rules: tuple[str, ...]
+    reason_code: str
+    amount: Money
+
+
+@dataclass(frozen=True)
+class Transaction:
+    txno: str
+    entry: st.JournalEntry
+    decision: Decision
+    case: Case
+    cashier: str
+    approvals: tuple[Grant, ...] = field(default_factory=tuple)
+
+    @property
+    def short_hash(self) -> str:
+        return self.entry.short_hash
+
+
+# ----------------------------------------------------------------------------- the counter
+
+class Counter:
+    """The use-cases of one register on one database under one policy."""
+
+    def __init__(self, store: st.Store, policy: Policy, *, register: str = "R1", clock: Clock = system_clock,
+                 training: bool = False):
+        self.store = store
+        self.policy = policy
+        self.register = register
+        self.clock = clock
+        self.training = training
+
+    # -- staff ---------------------------------------------------------------
+    def add_staff(self, staff_id: str, name: str, role: str, pin: str, *, actor: str | None = None) -> StaffMember:
+        if role not in ("cashier", "manager"):
+            raise ServiceError(f"role must be cashier or manager, not {role!r}")
+        if not staff_id.strip() or not name.strip():
+            raise ServiceError("a staff member needs an id and a name")
+        try:
+            check_pin_format(pin)
+        except ValueError as exc:
+            raise ServiceError(str(exc)) from None
+        pin_hash = hash_pin(pin)
+        with self.store.write() as c:
+            st.insert_staff(c, staff_id, name, role, pin_hash)
+            st.log_event(c, self.clock(), "staff_added", actor, staff=staff_id, role=role)
+        return StaffMember(staff_id, name, role)
+
+    def check_pin(self, staff_id: str, pin: str, purpose: str = "login") -> StaffMember:
+        """Verify a PIN; 5 failures lock the member out for 15 minutes (kept in the database)."""
+        now = self.clock()
+        row = st.get_staff(self.store, staff_id)
+        if row is None or not row["active"]:
+            with self.store.write() as c:
+                st.log_event(c, now, "pin_failed", staff_id, purpose=purpose, why="unknown staff id")
+            raise AuthError(f"no active staff member with id {staff_id}")
+        if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
+            raise LockedOut(staff_id, datetime.fromisoformat(row["locked_until"]))
+        ok = verify_pin(pin, row["pin_hash"])
+        with self.store.write() as c:
+            fresh = c.execute("SELECT failed, locked_until FROM staff WHERE id = ?", (staff_id,)).fetchone()
+            failed = fresh[0]
+            if fresh[1] and datetime.fromisoformat(fresh[1]) <= now:
+                failed = 0  # an expired lockout starts a new count
+            if ok:
+                st.set_pin_state(c, staff_id, 0, None)
+                st.log_event(c, now, purpose, staff_id)
+            else:
+                failed += 1
+                if failed >= MAX_PIN_FAILURES:
+                    until = now + LOCKOUT
+                    st.set_pin_state(c, staff_id, failed, st.iso(until))
+                    st.log_event(c, now, "pin_failed", staff_id, purpose=purpose, failures=failed)
+                    st.log_event(c, now, "lockout", staff_id, until=st.iso(until))
+                else:
+                    st.set_pin_state(c, staff_id, failed, None)
+                    st.log_event(c, now, "pin_failed", staff_id, purpose=purpose, failures=failed)
+        if not ok:
+            if failed >= MAX_PIN_FAILURES:
+                raise LockedOut(staff_id, now + LOCKOUT)
+            raise WrongPin(staff_id, MAX_PIN_FAILURES - failed)
+        return StaffMember(row["id"], row["name"], row["role"])
+
+    def sign_in(self, staff_id: str, pin: str) -> StaffMember:
+        return self.check_pin(staff_id, pin, "login")
+
+    # -- looking up ----------------------------------------------------------
+    def lookup(self, code: str) -> Sale:
+        """A sale by receipt number or receipt barcode, with what was returned and refunded already."""
+        code = code.strip()
+        if not code:
+            raise st.NotFound("scan or type a receipt number")
+        sale = st.load_sale(self.store, code, self.policy.currency, include_training=self.training)
+        if sale.store_id and sale.store_id != self.policy.store.id:
+            raise ServiceError(f"receipt {sale.receipt} is from store {sale.store_id}, not this store "
+                               f"({self.policy.store.id}); return it there or as a no-receipt return")
+        return sale
+
+    def customer_key(self, document: str) -> str:
+        digest, _last4 = st.hash_customer_id(self.store.secret(), document)
+        return "id:" + digest
+
+    def customer_history(self, customer_key: str | None) -> tuple[PastReturn, ...]:
+        if not customer_key:
+            return ()
+        days = max(self.policy.no_receipt.limit_days, 1)
+        rows = st.customer_returns(self.store, customer_key, self.clock() - timedelta(days=days))
+        currency = self.policy.currency
+        return tuple(PastReturn(datetime.fromisoformat(r["at"]), Money.from_minor(r["refund_total"], currency),
+                                r["kind"] == "no_receipt") for r in rows)
+
+    def lowest_price(self, sku: str) -> Money | None:
+        now = self.clock()
+        low = st.lowest_price(self.store, sku, now - timedelta(days=self.policy.no_receipt.lookback_days), now)
+        return None if low is None else Money.from_minor(low, self.policy.currency)
+
+    # -- deciding ------------------------------------------------------------
+    def prepare(self, cashier: str, sale: Sale | None, request: Request) -> Pending:
+        """Evaluate a request now; the customer's ID number, if any, is replaced by its salted hash."""
+        customer_key = None
+        document = request.customer.id
+        if document:
+            customer_key = self.customer_key(document)
+            masked = "****" + st.hash_customer_id(b"", document)[1]
+            request = replace(request, customer=replace(request.customer, id=masked))
+        history = self.customer_history(customer_key)
+        now = self.clock()
+        decision = evaluate(self.policy, sale, request, history, now)
+        case = Case(now=now, sale=sale, request=request, history=history)
+        return Pending(id=uuid.uuid4().hex, cashier=cashier, case=case, decision=decision,
+                       customer_key=customer_key, training=self.training)
+
+    def approve(self, pending: Pending, manager_id: str, pin: str, reason_code: str) -> Grant:
+        """A manager approves everything the pending decision asks approval for."""
+        if reason_code not in self.policy.approval.reason_codes:
+            raise ApprovalRefused(f"reason code {reason_code!r} is not one of: "
+                                  f"{', '.join(self.policy.approval.reason_codes)}")
+        if manager_id == pending.cashier:
+            self._refusal(manager_id, pending, "self-approval")
+            raise ApprovalRefused("a manager cannot approve their own transaction; ask another manager")
+        member = self.check_pin(manager_id, pin, "approval_pin")
+        if not member.is_manager:
+            self._refusal(manager_id, pending, "not a manager")
+            raise ApprovalRefused(f"{manager_id} is not a manager and cannot approve")
+        rules = tuple(a.rule for a in pending.decision.approvals)
+        grant = Grant(id=secrets.token_hex(8), pending=pending.id, manager=manager_id, rules=rules,
+                      reason_code=reason_code, amount=pending.payout)
+        with self.store.write() as c:
+            st.insert_approval(c, {"id": grant.id, "pending": grant.pending, "manager": manager_id,
+                                   "cashier": pending.cashier, "rules": json.dumps(list(rules)),
+                                   "reason_code": reason_code, "amount": st.minor(grant.amount),
+                                   "at": st.iso(self.clock())})
+            st.log_event(c, self.clock(), "approval", manager_id, rules=list(rules), reason_code=reason_code,
+                         cashier=pending.cashier, amount=grant.amount.plain())
+        return grant
+
+    def _refusal(self, manager_id: str, pending: Pending, why: str) -> None:
+        with self.store.write() as c:
+            st.log_event(c, self.clock(), "approval_refused", manager_id, cashier=pending.cashier, why=why)
+
+    # -- committing ----------------------------------------------------------
+    def commit(self, pending: Pending, grants: tuple[Grant, ...] | list[Grant] = ()) -> Transaction:
+        """Record the transaction: one journal entry with its lines, tenders and approvals, atomically.
+
+        Inside the write transaction the sale is read again; if another till returned a line meanwhile the
+        decision changes and the commit is refused with a clear message (nothing is written).
+        """
+        policy = self.policy
+        decision = pending.decision
+        if decision.outcome == "denied":
+            raise NotRecordable("nothing on this return can be accepted; there is nothing to record")
+        grants = tuple(grants)
+        with self.store.write() as c:
+            case = pending.case
+            sale = case.sale
+            if sale is not None:
+                fresh = st.returned_quantities(c, sale.receipt, pending.training)
+                if fresh != {k: v for k, v in sale.returned.items() if v}:
+                    again = evaluate(policy, replace(sale, returned=fresh), case.request, case.history, case.now)
+                    changed = [d.line for d, e in zip(again.lines, decision.lines) if d.outcome != e.outcome
+                               or d.refund != e.refund]
+                    if changed or again.refund_total != decision.refund_total:
+                        raise st.Conflict(
+                            f"receipt {sale.receipt}: line {', '.join(map(str, changed)) or '?'} was returned at "
+                            f"another till a moment ago; scan the receipt again")
+            needed = {a.rule for a in decision.approvals}
+            covered: set[str] = set()
+            for grant in grants:
+                row = st.get_approval(c, grant.id)
+                if row is None or row["pending"] != pending.id:
+                    raise ApprovalRefused("this approval was given for another transaction")
+                if row["amount"] != st.minor(pending.payout):
+                    raise ApprovalRefused("the amount changed after the manager approved; approve again")
+                if row["manager"] == pending.cashier:
+                    raise ApprovalRefused("a manager cannot approve their own transaction")
+                if row["used_by"] is not None:
+                    raise ApprovalRefused(f"this approval was already used by {row['used_by']}")
+                covered.update(json.loads(row["rules"]))
+            missing = sorted(needed - covered)
+            if missing:
+                raise ApprovalRefused(f"needs a manager's approval first: {', '.join(missing)}")
+
+            kind = "no_receipt" if sale is None else pending.case.request.type
+            lines = [{"line": d.line, "sku": d.sku, "qty": d.qty, "outcome": d.outcome, "refund": st.minor(d.refund)}
+                     for d in decision.lines]
+            tenders = [{"type": t.type, "amount": st.minor(t.amount), "last4": t.last4}
+                       for t in decision.refund_tenders]
+            draws = [{"source_seq": i + 1, "amount": st.minor(m)} for i, m in decision.tender_draws]
+            payload = {
+                "store": {"id": policy.store.id, "name": policy.store.name},
+                "case": case_to_json(case, policy.store.id),
+                "decision": decision_json(decision, policy.store.language, policy.store.locale),
+                "approvals": [{"id": g.id, "manager": g.manager, "rules": list(g.rules),
+                               "reason_code": g.reason_code, "amount": g.amount.plain()} for g in grants],
+                "journal_lines": lines, "journal_tenders": tenders, "journal_draws": draws,
+            }
+            fields = {
+                "store_id": policy.store.id, "register": self.register, "txno": None, "kind": kind,
+                "at": st.iso(case.now), "cashier": pending.cashier, "receipt": sale.receipt if sale else None,
+                "corrects": None, "customer_key": pending.customer_key, "training": int(pending.training),
+                "policy_sha256": policy.sha256, "currency": policy.currency,
+                "refund_total": st.minor(decision.refund_total), "exchange_total": st.minor(decision.exchange_total),
+                "balance_due": st.minor(decision.balance_due), "payload": st.canonical(payload),
+            }
+            entry = st.append_entry(c, fields, lines, tenders, draws)
+            for grant in grants:
+                if not st.use_approval(c, grant.id, entry.txno):
+                    raise ApprovalRefused("this approval was already used")
+            st.log_event(c, case.now, "transaction", pending.cashier, entry.txno, type=kind,
+                         training=pending.training, refund=decision.refund_total.plain())
+        return Transaction(entry.txno, entry, decision, case, pending.cashier, grants)
+
+    # -- journal -------------------------------------------------------------
+    def verify(self) -> list[st.VerifyProblem]:
+        problems = st.verify_journal(self.store)
+        if problems:
+            try:
+                st.record_event(self.store, self.clock(), "integrity_failure", None,
+                                problems=[str(p) for p in problems][:50])
+            except st.StoreError:
+                pass  # a read-only copy can still be verified
+        return problems
+
+
+def request_from_json(policy: Policy, data: dict[str, Any], sale: Sale | None, now: datetime,
+                      source: str = "case") -> Request:
+    """Read only the request part of a case against a known sale (used by ``record``)."""
+    case_json = {"now": now.isoformat(), "sale": _sale_json(sale) if sale else None,
+                 "request": data.get("request")}
+    if isinstance(data, dict) and data.get("store") is not None:
+        case_json["store"] = data["store"]
+    return read_case(case_json, policy, source).request
+
+
+def _sale_json(sale: Sale) -> dict[str, Any]:
+    return case_to_json(Case(now=sale.sold_at, sale=sale, request=Request("return"), history=()))["sale"]
+

@@ -1,0 +1,703 @@
+"""The local database: schema and upgrades, sales, the append-only journal, staff, approvals, events.
+
+The only module that writes SQL. SQLite through sqlite-utils, WAL with ``synchronous=FULL``; every write
+runs in ``BEGIN IMMEDIATE`` with a busy timeout, so two tills on one file are serialised. Money is stored
+as integer minor units. The schema version lives in ``PRAGMA user_version``; upgrades run in order, in one
+transaction; a file written by a newer version is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import sqlite_utils
+
+from .model import Promotion, Sale, SaleLine, Tender
+from .money import Money
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 5000
+APP_DIR_NAME = "pos-returns"
+
+
+class StoreError(Exception):
+    """A problem with the database a user can act on; the message says what and where."""
+
+
+class NewerDatabase(StoreError):
+    pass
+
+
+class DatabaseBusy(StoreError):
+    pass
+
+
+class StorageFull(StoreError):
+    pass
+
+
+class ReadOnlyDatabase(StoreError):
+    pass
+
+
+class NotFound(StoreError):
+    pass
+
+
+class Conflict(StoreError):
+    """The write was refused because of what another till did first (e.g. the line was just returned)."""
+
+
+# ----------------------------------------------------------------------------- location
+
+def default_db_path(environ: dict[str, str] | None = None) -> Path:
+    """``POS_RETURNS_DB``, else the user's data folder (per platform)."""
+    env = os.environ if environ is None else environ
+    if env.get("POS_RETURNS_DB"):
+        return Path(env["POS_RETURNS_DB"])
+    if sys.platform.startswith("win"):
+        base = Path(env.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / APP_DIR_NAME / "pos-returns.db"
+
+
+def resolve_db_path(arg: str | None, environ: dict[str, str] | None = None) -> Path:
+    return Path(arg) if arg else default_db_path(environ)
+
+
+# ----------------------------------------------------------------------------- schema
+
+_SCHEMA_V1 = """
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE products (
+    sku TEXT PRIMARY KEY, barcode TEXT, name TEXT NOT NULL, category TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]', price INTEGER NOT NULL, tax_rate TEXT NOT NULL DEFAULT '0');
+CREATE INDEX products_barcode ON products(barcode);
+CREATE TABLE price_history (sku TEXT NOT NULL, at TEXT NOT NULL, price INTEGER NOT NULL);
+CREATE INDEX price_history_sku_at ON price_history(sku, at);
+
+CREATE TABLE customers (
+    id TEXT PRIMARY KEY, name TEXT, tier TEXT, id_hash TEXT, id_last4 TEXT);
+CREATE INDEX customers_id_hash ON customers(id_hash);
+
+CREATE TABLE sales (
+    receipt TEXT PRIMARY KEY, store_id TEXT NOT NULL, register TEXT, sold_at TEXT NOT NULL,
+    currency TEXT NOT NULL, gift_receipt INTEGER NOT NULL DEFAULT 0, discount INTEGER NOT NULL DEFAULT 0,
+    customer_id TEXT, barcode TEXT, import_id INTEGER);
+CREATE INDEX sales_barcode ON sales(barcode);
+CREATE INDEX sales_sold_at ON sales(sold_at);
+CREATE TABLE sale_lines (
+    receipt TEXT NOT NULL, line INTEGER NOT NULL, sku TEXT NOT NULL, name TEXT NOT NULL, category TEXT NOT NULL,
+    qty INTEGER NOT NULL CHECK (qty > 0), unit_price INTEGER NOT NULL CHECK (unit_price >= 0),
+    discount INTEGER NOT NULL DEFAULT 0 CHECK (discount >= 0), tax_rate TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]', serial TEXT, PRIMARY KEY (receipt, line)) WITHOUT ROWID;
+CREATE TABLE sale_tenders (
+    receipt TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, amount INTEGER NOT NULL,
+    last4 TEXT CHECK (last4 IS NULL OR (length(last4) = 4 AND last4 NOT GLOB '*[^0-9]*')),
+    PRIMARY KEY (receipt, seq)) WITHOUT ROWID;
+CREATE TABLE sale_promotions (
+    receipt TEXT NOT NULL, promo_id TEXT NOT NULL, lines TEXT NOT NULL, discount INTEGER NOT NULL,
+    PRIMARY KEY (receipt, promo_id)) WITHOUT ROWID;
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, name TEXT NOT NULL, at TEXT NOT NULL,
+    sales INTEGER NOT NULL);
+
+CREATE TABLE staff (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL CHECK (role IN ('cashier', 'manager')),
+    pin_hash TEXT NOT NULL, failed INTEGER NOT NULL DEFAULT 0, locked_until TEXT, active INTEGER NOT NULL DEFAULT 1);
+
+CREATE TABLE approvals (
+    id TEXT PRIMARY KEY, pending TEXT NOT NULL, manager TEXT NOT NULL, cashier TEXT NOT NULL,
+    rules TEXT NOT NULL, reason_code TEXT NOT NULL, amount INTEGER NOT NULL, at TEXT NOT NULL,
+    used_by TEXT);
+
+-- the journal: append-only
+CREATE TABLE journal (
+    register TEXT NOT NULL, seq INTEGER NOT NULL, txno TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
+    at TEXT NOT NULL, cashier TEXT NOT NULL, receipt TEXT, corrects TEXT, customer_key TEXT,
+    training INTEGER NOT NULL DEFAULT 0, policy_sha256 TEXT NOT NULL, currency TEXT NOT NULL,
+    refund_total INTEGER NOT NULL, exchange_total INTEGER NOT NULL, balance_due INTEGER NOT NULL,
+    payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
+    PRIMARY KEY (register, seq));
+CREATE INDEX journal_receipt ON journal(receipt);
+CREATE INDEX journal_at ON journal(at);
+CREATE INDEX journal_customer ON journal(customer_key);
+CREATE TABLE journal_lines (
+    txno TEXT NOT NULL, receipt TEXT, line INTEGER NOT NULL, sku TEXT NOT NULL, qty INTEGER NOT NULL,
+    outcome TEXT NOT NULL, refund INTEGER NOT NULL, training INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX journal_lines_receipt ON journal_lines(receipt, line);
+CREATE TABLE journal_tenders (
+    txno TEXT NOT NULL, receipt TEXT, type TEXT NOT NULL, amount INTEGER NOT NULL,
+    last4 TEXT CHECK (last4 IS NULL OR (length(last4) = 4 AND last4 NOT GLOB '*[^0-9]*')),
+    training INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX journal_tenders_txno ON journal_tenders(txno);
+-- what each refund took from each tender of the original sale (so no tender gets back more than it paid)
+CREATE TABLE journal_draws (
+    txno TEXT NOT NULL, receipt TEXT NOT NULL, source_seq INTEGER NOT NULL, amount INTEGER NOT NULL,
+    training INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX journal_draws_receipt ON journal_draws(receipt);
+
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, kind TEXT NOT NULL, actor TEXT,
+    txno TEXT, detail TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX events_kind_at ON events(kind, at);
+"""
+
+APPEND_ONLY_TABLES = ("journal", "journal_lines", "journal_tenders", "journal_draws", "events")
+
+
+def _append_only_triggers() -> str:
+    out = []
+    for table in APPEND_ONLY_TABLES:
+        for op in ("UPDATE", "DELETE"):
+            out.append(
+                f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} BEGIN "
+                f"SELECT RAISE(ABORT, '{table} is append-only: write a correction instead'); END;")
+    return "\n".join(out)
+
+
+MIGRATIONS: list[str] = [_SCHEMA_V1 + _append_only_triggers()]  # MIGRATIONS[i] upgrades version i to i+1
+
+
+# ----------------------------------------------------------------------------- connection
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def _translate(exc: sqlite3.Error, path: Path) -> StoreError:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseBusy(f"{path}: the database is busy (another till is writing); try again")
+    if "full" in text:
+        return StorageFull(f"{path}: the disk or database is full; nothing was written. Free space and try again")
+    if "readonly" in text or "read-only" in text or "attempt to write" in text:
+        return ReadOnlyDatabase(f"{path}: the database is read-only; nothing was written. Check the file's permissions")
+    if "not a database" in text or "malformed" in text:
+        return StoreError(f"{path}: this is not a pos-returns database or it is damaged ({exc})")
+    if "unable to open" in text:
+        return StoreError(f"{path}: cannot open the database file ({exc})")
+    return StoreError(f"{path}: database error: {exc}")
+
+
+class Store:
+    """An open database. Use :func:`open_store`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+        self.db = sqlite_utils.Database(conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: ``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on any error)."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _translate(exc, self.path) from None
+        try:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise _translate(exc, self.path) from None
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        try:
+            self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        try:
+            cur = self.conn.execute(sql, params)
+            cols = [c[0] for c in cur.description or ()]
+            return [dict(zip(cols, row)) for row in cur.fetchall()]  # type: ignore[misc]
+        except sqlite3.Error as exc:
+            raise _translate(exc, self.path) from None
+
+    def one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> dict[str, Any] | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    # -- settings
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.one("SELECT value FROM settings WHERE key = ?", (key,))
+        return row["value"] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.write() as c:
+            c.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
+                      "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def secret(self) -> bytes:
+        """The store's own random salt for hashing customer ID numbers (made on first use)."""
+        value = self.setting("id_salt")
+        if value is None:
+            with self.write() as c:
+                row = c.execute("SELECT value FROM settings WHERE key = 'id_salt'").fetchone()
+                value = row[0] if row else secrets.token_hex(16)
+                if not row:
+                    c.execute("INSERT INTO settings(key, value) VALUES ('id_salt', ?)", (value,))
+        return bytes.fromhex(value)
+
+
+def open_store(path: str | Path, *, create: bool = True) -> Store:
+    """Open (and create or upgrade) the database at ``path``."""
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise NotFound(f"{path}: no database here; create one with 'db init' or 'demo-data'")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{path.parent}: cannot create the folder ({exc.strerror})") from None
+    try:
+        conn = _connect(path)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise _translate(exc, path) from None
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise NewerDatabase(
+            f"{path}: this database was written by a newer pos-returns (schema {version}; this version "
+            f"knows up to {SCHEMA_VERSION}). Update the app; the file was not changed.")
+    try:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise _translate(exc, path) from None
+    store = Store(conn, path)
+    store.wal = (mode or "").lower() == "wal"
+    if version < SCHEMA_VERSION:
+        _upgrade(store, version)
+    return store
+
+
+def _upgrade(store: Store, version: int) -> None:
+    with store.write() as c:
+        current = c.execute("PRAGMA user_version").fetchone()[0]  # another process may have upgraded
+        if current > SCHEMA_VERSION:
+            raise NewerDatabase(f"{store.path}: written by a newer pos-returns (schema {current})")
+        for target in range(current, SCHEMA_VERSION):
+            for statement in _statements(MIGRATIONS[target]):
+                c.execute(statement)
+            c.execute(f"PRAGMA user_version = {target + 1}")
+
+
+def _statements(script: str) -> list[str]:
+    out, buf = [], ""
+    for line in script.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        buf += line + "\n"
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def minor(money: Money) -> int:
+    return money.rounded().minor()
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def hash_customer_id(salt: bytes, document: str) -> tuple[str, str]:
+    """A customer's ID number as a salted hash plus its last 4 characters (never the number itself)."""
+    normal = "".join(ch for ch in document.upper() if ch.isalnum())
+    digest = hashlib.sha256(salt + normal.encode("utf-8")).hexdigest()
+    return digest, normal[-4:]
+
+
+# ----------------------------------------------------------------------------- sales
+
+def load_sale(store: Store, receipt: str, currency: str, *, include_training: bool = False) -> Sale:
+    """A sale with what each line has had returned and what each tender has had refunded."""
+    head = store.one("SELECT * FROM sales WHERE receipt = ?", (receipt,))
+    if head is None:
+        head = store.one("SELECT * FROM sales WHERE barcode = ?", (receipt,))
+    if head is None:
+        raise NotFound(f"receipt {receipt} is not in this store's sales")
+    receipt = head["receipt"]
+    if head["currency"] != currency:
+        raise StoreError(f"receipt {receipt} is in {head['currency']}, but the policy is in {currency}")
+    training = "" if include_training else " AND training = 0"
+    returned = {r["line"]: r["qty"] for r in store.query(
+        f"SELECT line, SUM(qty) AS qty FROM journal_lines WHERE receipt = ? AND outcome != 'denied'{training} "
+        "GROUP BY line", (receipt,))}
+    refunded = {r["source_seq"]: r["amount"] for r in store.query(
+        f"SELECT source_seq, SUM(amount) AS amount FROM journal_draws WHERE receipt = ?{training} "
+        "GROUP BY source_seq", (receipt,))}
+    lines = tuple(
+        SaleLine(line=r["line"], sku=r["sku"], name=r["name"], category=r["category"], qty=r["qty"],
+                 unit_price=Money.from_minor(r["unit_price"], currency),
+                 discount=Money.from_minor(r["discount"], currency), tax_rate=Decimal(r["tax_rate"]),
+                 tags=frozenset(json.loads(r["tags"])), serial=r["serial"])
+        for r in store.query("SELECT * FROM sale_lines WHERE receipt = ? ORDER BY line", (receipt,)))
+    tenders = tuple(
+        Tender(type=r["type"], amount=Money.from_minor(r["amount"], currency), last4=r["last4"],
+               refunded=Money.from_minor(refunded.get(r["seq"], 0), currency))
+        for r in store.query("SELECT * FROM sale_tenders WHERE receipt = ? ORDER BY seq", (receipt,)))
+    promotions = tuple(
+        Promotion(r["promo_id"], tuple(json.loads(r["lines"])), Money.from_minor(r["discount"], currency))
+        for r in store.query("SELECT * FROM sale_promotions WHERE receipt = ? ORDER BY promo_id", (receipt,)))
+    discount = Money.from_minor(head["discount"], currency) if head["discount"] else None
+    return Sale(receipt=receipt, sold_at=datetime.fromisoformat(head["sold_at"]), lines=lines, tenders=tenders,
+                gift_receipt=bool(head["gift_receipt"]), returned=returned, discount=discount,
+                promotions=promotions, store_id=head["store_id"])
+
+
+def sale_customer(store: Store, receipt: str) -> dict[str, Any] | None:
+    return store.one("SELECT c.* FROM sales s JOIN customers c ON c.id = s.customer_id WHERE s.receipt = ?",
+                     (receipt,))
+
+
+def lowest_price(store: Store, sku: str, since: datetime, until: datetime) -> int | None:
+    """Lowest selling price of a SKU in minor units over a period (price history, else current price)."""
+    row = store.one("SELECT MIN(price) AS low FROM price_history WHERE sku = ? AND at >= ? AND at <= ?",
+                    (sku, iso(since), iso(until)))
+    before = store.one("SELECT price FROM price_history WHERE sku = ? AND at < ? ORDER BY at DESC LIMIT 1",
+                       (sku, iso(since)))
+    candidates = [v for v in ((row or {}).get("low"), (before or {}).get("price")) if v is not None]
+    if not candidates:
+        product = store.one("SELECT price FROM products WHERE sku = ?", (sku,))
+        return product["price"] if product else None
+    return min(candidates)
+
+
+def find_product(store: Store, code: str) -> dict[str, Any] | None:
+    return store.one("SELECT * FROM products WHERE sku = ? OR barcode = ? LIMIT 1", (code, code))
+
+
+# ----------------------------------------------------------------------------- journal
+
+@dataclass(frozen=True)
+class JournalEntry:
+    register: str
+    seq: int
+    txno: str
+    kind: str
+    at: str
+    cashier: str
+    receipt: str | None
+    corrects: str | None
+    customer_key: str | None
+    training: int
+    policy_sha256: str
+    currency: str
+    refund_total: int
+    exchange_total: int
+    balance_due: int
+    payload: str
+    prev_hash: str
+    hash: str
+
+    @property
+    def short_hash(self) -> str:
+        return self.hash[:12]
+
+
+GENESIS = "0" * 64
+_HASHED = ("register", "seq", "txno", "kind", "at", "cashier", "receipt", "corrects", "customer_key", "training",
+           "policy_sha256", "currency", "refund_total", "exchange_total", "balance_due", "payload")
+
+
+def entry_hash(fields: dict[str, Any], prev_hash: str) -> str:
+    body = canonical({k: fields[k] for k in _HASHED})
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def append_entry(conn: sqlite3.Connection, fields: dict[str, Any], lines: list[dict[str, Any]],
+                 tenders: list[dict[str, Any]], draws: list[dict[str, Any]] = ()) -> JournalEntry:
+    """Append one entry (inside the caller's write transaction): next gapless seq, hash chained to the last."""
+    register = fields["register"]
+    last = conn.execute("SELECT seq, hash FROM journal WHERE register = ? ORDER BY seq DESC LIMIT 1",
+                        (register,)).fetchone()
+    seq = (last[0] + 1) if last else 1
+    prev = last[1] if last else GENESIS
+    fields = dict(fields, seq=seq, txno=fields.get("txno") or f"{fields['store_id']}-{register}-{seq:06d}")
+    fields.pop("store_id", None)
+    fields["hash"] = entry_hash(fields, prev)
+    fields["prev_hash"] = prev
+    cols = list(_HASHED) + ["prev_hash", "hash"]
+    conn.execute(f"INSERT INTO journal ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                 [fields[c] for c in cols])
+    for line in lines:
+        conn.execute("INSERT INTO journal_lines (txno, receipt, line, sku, qty, outcome, refund, training) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (fields["txno"], fields["receipt"], line["line"], line["sku"], line["qty"], line["outcome"],
+                      line["refund"], fields["training"]))
+    for tender in tenders:
+        conn.execute("INSERT INTO journal_tenders (txno, receipt, type, amount, last4, training) "
+                     "VALUES (?, ?, ?, ?, ?, ?)",
+                     (fields["txno"], fields["receipt"], tender["type"], tender["amount"], tender.get("last4"),
+                      fields["training"]))
+    for draw in draws:
+        conn.execute("INSERT INTO journal_draws (txno, receipt, source_seq, amount, training) VALUES (?, ?, ?, ?, ?)",
+                     (fields["txno"], fields["receipt"], draw["source_seq"], draw["amount"], fields["training"]))
+    return JournalEntry(**{c: fields[c] for c in JournalEntry.__dataclass_fields__})
+
+
+def get_entry(store: Store, txno: str) -> JournalEntry:
+    row = store.one("SELECT * FROM journal WHERE txno = ?", (txno,))
+    if row is None:
+        raise NotFound(f"transaction {txno} is not in the journal")
+    return JournalEntry(**{c: row[c] for c in JournalEntry.__dataclass_fields__})
+
+
+def log_event(conn: sqlite3.Connection, at: datetime, kind: str, actor: str | None = None,
+              txno: str | None = None, **detail: Any) -> None:
+    conn.execute("INSERT INTO events (at, kind, actor, txno, detail) VALUES (?, ?, ?, ?, ?)",
+                 (iso(at), kind, actor, txno, canonical(detail)))
+
+
+def record_event(store: Store, at: datetime, kind: str, actor: str | None = None, txno: str | None = None,
+                 **detail: Any) -> None:
+    with store.write() as c:
+        log_event(c, at, kind, actor, txno, **detail)
+
+
+@dataclass(frozen=True)
+class VerifyProblem:
+    register: str
+    seq: int | None
+    txno: str | None
+    kind: str  # edited | removed | gap | inserted | mismatch
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def verify_journal(store: Store) -> list[VerifyProblem]:
+    """Every edited, removed, inserted or out-of-sequence entry, each named; [] when the journal is intact."""
+    problems: list[VerifyProblem] = []
+    rows = store.query("SELECT * FROM journal ORDER BY register, seq")
+    by_register: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_register.setdefault(row["register"], []).append(row)
+    for register, entries in by_register.items():
+        expected_seq = 1
+        prev_hash = GENESIS
+        for row in entries:
+            seq = row["seq"]
+            if seq > expected_seq:
+                missing = f"#{expected_seq}" if seq == expected_seq + 1 else f"#{expected_seq}..#{seq - 1}"
+                problems.append(VerifyProblem(register, expected_seq, None, "removed",
+                                              f"register {register}: entry {missing} is missing (removed); "
+                                              f"the sequence jumps to #{seq} ({row['txno']})"))
+            recomputed = entry_hash(row, row["prev_hash"])
+            if recomputed != row["hash"]:
+                problems.append(VerifyProblem(register, seq, row["txno"], "edited",
+                                              f"register {register} #{seq} {row['txno']}: the entry was edited "
+                                              f"(its content no longer matches its hash)"))
+            elif row["prev_hash"] != prev_hash and seq == expected_seq:
+                problems.append(VerifyProblem(register, seq, row["txno"], "inserted",
+                                              f"register {register} #{seq} {row['txno']}: does not follow the "
+                                              f"previous entry (inserted or replaced)"))
+            prev_hash = row["hash"]
+            expected_seq = seq + 1
+    problems.extend(_verify_details(store))
+    return problems
+
+
+def _verify_details(store: Store) -> list[VerifyProblem]:
+    """The line and tender tables must say what each entry's (hashed) payload says."""
+    problems = []
+    lines = {}
+    for r in store.query("SELECT txno, line, qty, refund, outcome FROM journal_lines ORDER BY rowid"):
+        lines.setdefault(r["txno"], []).append((r["line"], r["qty"], r["refund"], r["outcome"]))
+    tenders = {}
+    for r in store.query("SELECT txno, type, amount, last4 FROM journal_tenders ORDER BY rowid"):
+        tenders.setdefault(r["txno"], []).append((r["type"], r["amount"], r["last4"]))
+    draws = {}
+    for r in store.query("SELECT txno, source_seq, amount FROM journal_draws ORDER BY rowid"):
+        draws.setdefault(r["txno"], []).append((r["source_seq"], r["amount"]))
+    known = set()
+    for row in store.query("SELECT register, seq, txno, payload FROM journal"):
+        known.add(row["txno"])
+        try:
+            payload = json.loads(row["payload"])
+        except ValueError:
+            continue  # the hash check already names it
+        want_lines = [(x["line"], x["qty"], x["refund"], x["outcome"]) for x in payload.get("journal_lines", [])]
+        want_tenders = [(x["type"], x["amount"], x.get("last4")) for x in payload.get("journal_tenders", [])]
+        if lines.get(row["txno"], []) != want_lines:
+            problems.append(VerifyProblem(row["register"], row["seq"], row["txno"], "mismatch",
+                                          f"{row['txno']}: its returned lines were changed, added or removed"))
+        if tenders.get(row["txno"], []) != want_tenders:
+            problems.append(VerifyProblem(row["register"], row["seq"], row["txno"], "mismatch",
+                                          f"{row['txno']}: its refund tenders were changed, added or removed"))
+        want_draws = [(x["source_seq"], x["amount"]) for x in payload.get("journal_draws", [])]
+        if draws.get(row["txno"], []) != want_draws:
+            problems.append(VerifyProblem(row["register"], row["seq"], row["txno"], "mismatch",
+                                          f"{row['txno']}: what it drew from the sale's tenders was changed"))
+    for txno in sorted((set(lines) | set(tenders) | set(draws)) - known):
+        problems.append(VerifyProblem("?", None, txno, "inserted",
+                                      f"{txno}: lines or tenders without a journal entry (inserted)"))
+    for r in store.query("SELECT txno, at FROM events WHERE kind = 'transaction' AND txno IS NOT NULL"):
+        if r["txno"] not in known:
+            problems.append(VerifyProblem("?", None, r["txno"], "removed",
+                                          f"{r['txno']}: recorded at {r['at']} but no longer in the journal (removed)"))
+    return problems
+
+
+# ----------------------------------------------------------------------------- staff and approvals
+
+def get_staff(store: Store, staff_id: str) -> dict[str, Any] | None:
+    return store.one("SELECT * FROM staff WHERE id = ?", (staff_id,))
+
+
+def insert_staff(conn: sqlite3.Connection, staff_id: str, name: str, role: str, pin_hash: str) -> None:
+    try:
+        conn.execute("INSERT INTO staff (id, name, role, pin_hash) VALUES (?, ?, ?, ?)",
+                     (staff_id, name, role, pin_hash))
+    except sqlite3.IntegrityError:
+        raise Conflict(f"staff id {staff_id} already exists") from None
+
+
+def set_pin_state(conn: sqlite3.Connection, staff_id: str, failed: int, locked_until: str | None) -> None:
+    conn.execute("UPDATE staff SET failed = ?, locked_until = ? WHERE id = ?", (failed, locked_until, staff_id))
+
+
+def list_staff(store: Store) -> list[dict[str, Any]]:
+    return store.query("SELECT id, name, role, active, failed, locked_until FROM staff ORDER BY id")
+
+
+def insert_approval(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    conn.execute("INSERT INTO approvals (id, pending, manager, cashier, rules, reason_code, amount, at) "
+                 "VALUES (:id, :pending, :manager, :cashier, :rules, :reason_code, :amount, :at)", row)
+
+
+def get_approval(conn: sqlite3.Connection, approval_id: str) -> dict[str, Any] | None:
+    cur = conn.execute("SELECT * FROM approvals WHERE id = ?", (approval_id,))
+    row = cur.fetchone()
+    return dict(zip([c[0] for c in cur.description], row)) if row else None
+
+
+def use_approval(conn: sqlite3.Connection, approval_id: str, txno: str) -> bool:
+    """Mark an approval used by a transaction; False if it was already used."""
+    cur = conn.execute("UPDATE approvals SET used_by = ? WHERE id = ? AND used_by IS NULL", (txno, approval_id))
+    return cur.rowcount == 1
+
+
+def returned_quantities(conn: sqlite3.Connection, receipt: str, training: bool) -> dict[int, int]:
+    extra = "" if training else " AND training = 0"
+    return {line: qty for line, qty in conn.execute(
+        f"SELECT line, SUM(qty) FROM journal_lines WHERE receipt = ? AND outcome != 'denied'{extra} GROUP BY line",
+        (receipt,))}
+
+
+def customer_returns(store: Store, customer_key: str, since: datetime) -> list[dict[str, Any]]:
+    return store.query("SELECT at, refund_total, kind FROM journal WHERE customer_key = ? AND at >= ? "
+                       "AND training = 0 AND kind IN ('return', 'exchange', 'no_receipt') ORDER BY at",
+                       (customer_key, iso(since)))
+
+
+# ----------------------------------------------------------------------------- bulk writes (import, demo)
+
+def insert_products(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
+    conn.executemany("INSERT OR REPLACE INTO products (sku, barcode, name, category, tags, price, tax_rate) "
+                     "VALUES (:sku, :barcode, :name, :category, :tags, :price, :tax_rate)", rows)
+
+
+def insert_price_history(conn: sqlite3.Connection, rows: list[tuple[str, str, int]]) -> None:
+    conn.executemany("INSERT INTO price_history (sku, at, price) VALUES (?, ?, ?)", rows)
+
+
+def insert_customers(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
+    conn.executemany("INSERT OR REPLACE INTO customers (id, name, tier, id_hash, id_last4) "
+                     "VALUES (:id, :name, :tier, :id_hash, :id_last4)", rows)
+
+
+def existing_receipts(conn: sqlite3.Connection, receipts: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(receipts), 500):
+        chunk = receipts[i:i + 500]
+        found.update(r for (r,) in conn.execute(
+            f"SELECT receipt FROM sales WHERE receipt IN ({', '.join('?' * len(chunk))})", chunk))
+    return found
+
+
+def insert_sales(conn: sqlite3.Connection, sales: list[dict[str, Any]], import_id: int | None = None) -> None:
+    """Sales already validated and in minor units: {receipt, store_id, register, sold_at, currency,
+    gift_receipt, discount, customer_id, barcode, lines: [...], tenders: [...], promotions: [...]}."""
+    conn.executemany(
+        "INSERT INTO sales (receipt, store_id, register, sold_at, currency, gift_receipt, discount, customer_id, "
+        "barcode, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(s["receipt"], s["store_id"], s.get("register"), s["sold_at"], s["currency"], int(s["gift_receipt"]),
+          s["discount"], s.get("customer_id"), s.get("barcode"), import_id) for s in sales])
+    conn.executemany(
+        "INSERT INTO sale_lines (receipt, line, sku, name, category, qty, unit_price, discount, tax_rate, tags, "
+        "serial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(s["receipt"], ln["line"], ln["sku"], ln["name"], ln["category"], ln["qty"], ln["unit_price"],
+          ln["discount"], ln["tax_rate"], ln["tags"], ln.get("serial")) for s in sales for ln in s["lines"]])
+    conn.executemany(
+        "INSERT INTO sale_tenders (receipt, seq, type, amount, last4) VALUES (?, ?, ?, ?, ?)",
+        [(s["receipt"], i + 1, t["type"], t["amount"], t.get("last4")) for s in sales
+         for i, t in enumerate(s["tenders"])])
+    conn.executemany(
+        "INSERT INTO sale_promotions (receipt, promo_id, lines, discount) VALUES (?, ?, ?, ?)",
+        [(s["receipt"], p["id"], json.dumps(p["lines"]), p["discount"]) for s in sales
+         for p in s.get("promotions", [])])
+
+
+def find_import(conn: sqlite3.Connection, sha256: str) -> dict[str, Any] | None:
+    cur = conn.execute("SELECT id, name, at, sales FROM imports WHERE sha256 = ?", (sha256,))
+    row = cur.fetchone()
+    return dict(zip(("id", "name", "at", "sales"), row)) if row else None
+
+
+def insert_import(conn: sqlite3.Connection, sha256: str, name: str, at: str, count: int) -> int:
+    cur = conn.execute("INSERT INTO imports (sha256, name, at, sales) VALUES (?, ?, ?, ?)", (sha256, name, at, count))
+    return int(cur.lastrowid)
+
+
+def count(store: Store, table: str) -> int:
+    if table not in ("sales", "sale_lines", "journal", "events", "staff", "products", "customers"):
+        raise ValueError(table)
+    return store.one(f"SELECT COUNT(*) AS n FROM {table}")["n"]
