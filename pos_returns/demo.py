@@ -28,6 +28,7 @@ from typing import Callable
 
 from . import store as st
 from .engine import sale_total
+from .i18n import N_
 from .model import Promotion, Request, RequestLine, Sale, SaleLine, Tender
 from .money import Money
 from .policy import Policy
@@ -95,7 +96,7 @@ def build_demo(store: st.Store, policy: Policy, *, today: date, receipts: int = 
                batch: int = 5000) -> DemoResult:
     """Fill an empty database with the demo store; refuses a database that already has sales."""
     if st.count(store, "sales"):
-        raise st.StoreError(f"{store.path}: already has sales; demo data goes into a new database")
+        raise st.StoreError(N_("{path} already has sales; demo data goes into a new database."), path=str(store.path))
     rng = random.Random(seed)
     currency = policy.currency
     store_id = policy.store.id

@@ -147,3 +147,17 @@ def language_name(lang: str) -> str:
     loc = Locale.parse(LANGUAGES[normalize_language(lang)])
     name = loc.get_display_name(loc) or lang
     return name[0].upper() + name[1:]
+
+
+class UserError(Exception):
+    """An error a user can cause or fix: a translatable message with its values.
+
+    ``str()`` is the English text (logs, the command line); :meth:`message` renders it in a language.
+    """
+
+    def __init__(self, msgid: str, **params: Any):
+        self.text = Text(msgid, params)
+        super().__init__(render(self.text, "en"))
+
+    def message(self, lang: str) -> str:
+        return render(self.text, lang)

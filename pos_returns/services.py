@@ -15,10 +15,12 @@ import secrets
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
 from . import i18n, store as st
+from .i18n import N_, UserError
 from .case import Case, case_to_json, decision_json, load_json, read_case
 from .engine import evaluate
 from .model import Decision, PastReturn, Request, Sale
@@ -58,8 +60,8 @@ def decide_case_file(policy: Policy, path: str | Path, lang: str | None = None) 
 
 # ----------------------------------------------------------------------------- errors
 
-class ServiceError(Exception):
-    """A refusal the user can understand; ``str()`` says what and why."""
+class ServiceError(UserError):
+    """A refusal the user can understand; ``str()`` says what and why (in English), ``message(lang)`` in any."""
 
 
 class AuthError(ServiceError):
@@ -69,13 +71,15 @@ class AuthError(ServiceError):
 class WrongPin(AuthError):
     def __init__(self, staff_id: str, remaining: int):
         self.remaining = remaining
-        super().__init__(f"wrong PIN for {staff_id}; {remaining} tries left before a 15-minute lockout")
+        super().__init__(N_("Wrong PIN for {staff_id}; {remaining} tries left before a 15-minute lockout."),
+                         staff_id=staff_id, remaining=remaining)
 
 
 class LockedOut(AuthError):
     def __init__(self, staff_id: str, until: datetime):
         self.until = until
-        super().__init__(f"{staff_id} is locked out after 5 wrong PINs until {until:%H:%M}")
+        super().__init__(N_("{staff_id} is locked out after 5 wrong PINs, until {until}."),
+                         staff_id=staff_id, until=until)
 
 
 class ApprovalRefused(ServiceError):
@@ -87,6 +91,16 @@ class NotRecordable(ServiceError):
 
 
 # ----------------------------------------------------------------------------- records
+
+@dataclass(frozen=True)
+class Product:
+    sku: str
+    name: str
+    category: str
+    price: Money
+    tax_rate: Decimal
+    tags: frozenset[str]
+
 
 @dataclass(frozen=True)
 class StaffMember:
@@ -157,13 +171,13 @@ class Counter:
     # -- staff ---------------------------------------------------------------
     def add_staff(self, staff_id: str, name: str, role: str, pin: str, *, actor: str | None = None) -> StaffMember:
         if role not in ("cashier", "manager"):
-            raise ServiceError(f"role must be cashier or manager, not {role!r}")
+            raise ServiceError(N_("The role must be cashier or manager, not {role}."), role=role)
         if not staff_id.strip() or not name.strip():
-            raise ServiceError("a staff member needs an id and a name")
+            raise ServiceError(N_("A staff member needs an id and a name."))
         try:
             check_pin_format(pin)
         except ValueError as exc:
-            raise ServiceError(str(exc)) from None
+            raise ServiceError(N_("A PIN is 4 to 12 digits.")) from None
         pin_hash = hash_pin(pin)
         with self.store.write() as c:
             st.insert_staff(c, staff_id, name, role, pin_hash)
@@ -177,7 +191,7 @@ class Counter:
         if row is None or not row["active"]:
             with self.store.write() as c:
                 st.log_event(c, now, "pin_failed", staff_id, purpose=purpose, why="unknown staff id")
-            raise AuthError(f"no active staff member with id {staff_id}")
+            raise AuthError(N_("No active staff member with id {staff_id}."), staff_id=staff_id)
         if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
             raise LockedOut(staff_id, datetime.fromisoformat(row["locked_until"]))
         ok = verify_pin(pin, row["pin_hash"])
@@ -213,11 +227,12 @@ class Counter:
         """A sale by receipt number or receipt barcode, with what was returned and refunded already."""
         code = code.strip()
         if not code:
-            raise st.NotFound("scan or type a receipt number")
+            raise st.NotFound(N_("Scan or type a receipt number."))
         sale = st.load_sale(self.store, code, self.policy.currency, include_training=self.training)
         if sale.store_id and sale.store_id != self.policy.store.id:
-            raise ServiceError(f"receipt {sale.receipt} is from store {sale.store_id}, not this store "
-                               f"({self.policy.store.id}); return it there or as a no-receipt return")
+            raise ServiceError(N_("Receipt {receipt} is from store {other}, not this store ({store}); return it "
+                                  "there, or as a return without a receipt."),
+                               receipt=sale.receipt, other=sale.store_id, store=self.policy.store.id)
         return sale
 
     def customer_key(self, document: str) -> str:
@@ -232,6 +247,20 @@ class Counter:
         currency = self.policy.currency
         return tuple(PastReturn(datetime.fromisoformat(r["at"]), Money.from_minor(r["refund_total"], currency),
                                 r["kind"] == "no_receipt") for r in rows)
+
+    def find_product(self, code: str) -> "Product":
+        """A product by SKU or barcode (for exchange baskets and returns without a receipt)."""
+        row = st.find_product(self.store, code.strip())
+        if row is None:
+            raise st.NotFound(N_("No product with code {code}."), code=code.strip())
+        return Product(sku=row["sku"], name=row["name"], category=row["category"],
+                       price=Money.from_minor(row["price"], self.policy.currency),
+                       tax_rate=Decimal(row["tax_rate"]), tags=frozenset(json.loads(row["tags"])))
+
+    def no_receipt_standing(self, customer_key: str | None) -> tuple[int, Money]:
+        """How many returns without a receipt, and for how much, this customer made in the limit period."""
+        history = [h for h in self.customer_history(customer_key) if h.no_receipt]
+        return len(history), sum((h.amount for h in history), Money.zero(self.policy.currency))
 
     def lowest_price(self, sku: str) -> Money | None:
         now = self.clock()
@@ -257,15 +286,15 @@ class Counter:
     def approve(self, pending: Pending, manager_id: str, pin: str, reason_code: str) -> Grant:
         """A manager approves everything the pending decision asks approval for."""
         if reason_code not in self.policy.approval.reason_codes:
-            raise ApprovalRefused(f"reason code {reason_code!r} is not one of: "
-                                  f"{', '.join(self.policy.approval.reason_codes)}")
+            raise ApprovalRefused(N_("Reason code {code} is not one of: {codes}."), code=reason_code,
+                                  codes=", ".join(self.policy.approval.reason_codes))
         if manager_id == pending.cashier:
             self._refusal(manager_id, pending, "self-approval")
-            raise ApprovalRefused("a manager cannot approve their own transaction; ask another manager")
+            raise ApprovalRefused(N_("A manager cannot approve their own transaction; ask another manager."))
         member = self.check_pin(manager_id, pin, "approval_pin")
         if not member.is_manager:
             self._refusal(manager_id, pending, "not a manager")
-            raise ApprovalRefused(f"{manager_id} is not a manager and cannot approve")
+            raise ApprovalRefused(N_("{staff_id} is not a manager and cannot approve."), staff_id=manager_id)
         rules = tuple(a.rule for a in pending.decision.approvals)
         grant = Grant(id=secrets.token_hex(8), pending=pending.id, manager=manager_id, rules=rules,
                       reason_code=reason_code, amount=pending.payout)
@@ -292,7 +321,7 @@ class Counter:
         policy = self.policy
         decision = pending.decision
         if decision.outcome == "denied":
-            raise NotRecordable("nothing on this return can be accepted; there is nothing to record")
+            raise NotRecordable(N_("Nothing on this return can be accepted; there is nothing to record."))
         grants = tuple(grants)
         with self.store.write() as c:
             case = pending.case
@@ -305,24 +334,24 @@ class Counter:
                                or d.refund != e.refund]
                     if changed or again.refund_total != decision.refund_total:
                         raise st.Conflict(
-                            f"receipt {sale.receipt}: line {', '.join(map(str, changed)) or '?'} was returned at "
-                            f"another till a moment ago; scan the receipt again")
+                            N_("Receipt {receipt}: line {lines} was returned at another till a moment ago; scan the "
+                               "receipt again."), receipt=sale.receipt, lines=", ".join(map(str, changed)) or "?")
             needed = {a.rule for a in decision.approvals}
             covered: set[str] = set()
             for grant in grants:
                 row = st.get_approval(c, grant.id)
                 if row is None or row["pending"] != pending.id:
-                    raise ApprovalRefused("this approval was given for another transaction")
+                    raise ApprovalRefused(N_("This approval was given for another transaction."))
                 if row["amount"] != st.minor(pending.payout):
-                    raise ApprovalRefused("the amount changed after the manager approved; approve again")
+                    raise ApprovalRefused(N_("The amount changed after the manager approved; approve again."))
                 if row["manager"] == pending.cashier:
-                    raise ApprovalRefused("a manager cannot approve their own transaction")
+                    raise ApprovalRefused(N_("A manager cannot approve their own transaction; ask another manager."))
                 if row["used_by"] is not None:
-                    raise ApprovalRefused(f"this approval was already used by {row['used_by']}")
+                    raise ApprovalRefused(N_("This approval was already used by {txno}."), txno=row["used_by"])
                 covered.update(json.loads(row["rules"]))
             missing = sorted(needed - covered)
             if missing:
-                raise ApprovalRefused(f"needs a manager's approval first: {', '.join(missing)}")
+                raise ApprovalRefused(N_("This needs a manager's approval first: {rules}."), rules=", ".join(missing))
 
             kind = "no_receipt" if sale is None else pending.case.request.type
             lines = [{"line": d.line, "sku": d.sku, "qty": d.qty, "outcome": d.outcome, "refund": st.minor(d.refund)}
@@ -349,7 +378,7 @@ class Counter:
             entry = st.append_entry(c, fields, lines, tenders, draws)
             for grant in grants:
                 if not st.use_approval(c, grant.id, entry.txno):
-                    raise ApprovalRefused("this approval was already used")
+                    raise ApprovalRefused(N_("This approval was already used."))
             st.log_event(c, case.now, "transaction", pending.cashier, entry.txno, type=kind,
                          training=pending.training, refund=decision.refund_total.plain())
         return Transaction(entry.txno, entry, decision, case, pending.cashier, grants)

@@ -23,6 +23,7 @@ from typing import Any, Iterator, Sequence
 
 import sqlite_utils
 
+from .i18n import N_, UserError
 from .model import Promotion, Sale, SaleLine, Tender
 from .money import Money
 
@@ -31,7 +32,7 @@ BUSY_TIMEOUT_MS = 5000
 APP_DIR_NAME = "pos-returns"
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """A problem with the database a user can act on; the message says what and where."""
 
 
@@ -186,16 +187,19 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _translate(exc: sqlite3.Error, path: Path) -> StoreError:
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
-        return DatabaseBusy(f"{path}: the database is busy (another till is writing); try again")
+        return DatabaseBusy(N_("{path}: the database is busy (another till is writing); try again."), path=str(path))
     if "full" in text:
-        return StorageFull(f"{path}: the disk or database is full; nothing was written. Free space and try again")
+        return StorageFull(N_("{path}: the disk or database is full; nothing was written. Free space and try "
+                              "again."), path=str(path))
     if "readonly" in text or "read-only" in text or "attempt to write" in text:
-        return ReadOnlyDatabase(f"{path}: the database is read-only; nothing was written. Check the file's permissions")
+        return ReadOnlyDatabase(N_("{path}: the database is read-only; nothing was written. Check the file's "
+                                   "permissions."), path=str(path))
     if "not a database" in text or "malformed" in text:
-        return StoreError(f"{path}: this is not a pos-returns database or it is damaged ({exc})")
+        return StoreError(N_("{path}: this is not a pos-returns database, or it is damaged ({error})."),
+                          path=str(path), error=str(exc))
     if "unable to open" in text:
-        return StoreError(f"{path}: cannot open the database file ({exc})")
-    return StoreError(f"{path}: database error: {exc}")
+        return StoreError(N_("{path}: cannot open the database file ({error})."), path=str(path), error=str(exc))
+    return StoreError(N_("{path}: database error: {error}"), path=str(path), error=str(exc))
 
 
 class Store:
@@ -278,11 +282,12 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
     path = Path(path)
     if not path.exists():
         if not create:
-            raise NotFound(f"{path}: no database here; create one with 'db init' or 'demo-data'")
+            raise NotFound(N_("{path}: no database here; create one with 'db init' or 'demo-data'."), path=str(path))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"{path.parent}: cannot create the folder ({exc.strerror})") from None
+            raise StoreError(N_("{path}: cannot create the folder ({error})."), path=str(path.parent),
+                             error=exc.strerror) from None
     try:
         conn = _connect(path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -291,8 +296,9 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
     if version > SCHEMA_VERSION:
         conn.close()
         raise NewerDatabase(
-            f"{path}: this database was written by a newer pos-returns (schema {version}; this version "
-            f"knows up to {SCHEMA_VERSION}). Update the app; the file was not changed.")
+            N_("{path}: this database was written by a newer pos-returns (schema {version}; this version knows up "
+               "to {known}). Update the app; the file was not changed."), path=str(path), version=version,
+            known=SCHEMA_VERSION)
     try:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         conn.execute("PRAGMA synchronous = FULL")
@@ -311,7 +317,9 @@ def _upgrade(store: Store, version: int) -> None:
     with store.write() as c:
         current = c.execute("PRAGMA user_version").fetchone()[0]  # another process may have upgraded
         if current > SCHEMA_VERSION:
-            raise NewerDatabase(f"{store.path}: written by a newer pos-returns (schema {current})")
+            raise NewerDatabase(N_("{path}: this database was written by a newer pos-returns (schema {version}; "
+                                   "this version knows up to {known}). Update the app; the file was not changed."),
+                                path=str(store.path), version=current, known=SCHEMA_VERSION)
         for target in range(current, SCHEMA_VERSION):
             for statement in _statements(MIGRATIONS[target]):
                 c.execute(statement)
@@ -361,10 +369,11 @@ def load_sale(store: Store, receipt: str, currency: str, *, include_training: bo
     if head is None:
         head = store.one("SELECT * FROM sales WHERE barcode = ?", (receipt,))
     if head is None:
-        raise NotFound(f"receipt {receipt} is not in this store's sales")
+        raise NotFound(N_("Receipt {receipt} is not in this store's sales."), receipt=receipt)
     receipt = head["receipt"]
     if head["currency"] != currency:
-        raise StoreError(f"receipt {receipt} is in {head['currency']}, but the policy is in {currency}")
+        raise StoreError(N_("Receipt {receipt} is in {currency}, but this store's policy is in {policy_currency}."),
+                         receipt=receipt, currency=head["currency"], policy_currency=currency)
     training = "" if include_training else " AND training = 0"
     returned = {r["line"]: r["qty"] for r in store.query(
         f"SELECT line, SUM(qty) AS qty FROM journal_lines WHERE receipt = ? AND outcome != 'denied'{training} "
@@ -485,7 +494,7 @@ def append_entry(conn: sqlite3.Connection, fields: dict[str, Any], lines: list[d
 def get_entry(store: Store, txno: str) -> JournalEntry:
     row = store.one("SELECT * FROM journal WHERE txno = ?", (txno,))
     if row is None:
-        raise NotFound(f"transaction {txno} is not in the journal")
+        raise NotFound(N_("Transaction {txno} is not in the journal."), txno=txno)
     return JournalEntry(**{c: row[c] for c in JournalEntry.__dataclass_fields__})
 
 
@@ -597,7 +606,7 @@ def insert_staff(conn: sqlite3.Connection, staff_id: str, name: str, role: str, 
         conn.execute("INSERT INTO staff (id, name, role, pin_hash) VALUES (?, ?, ?, ?)",
                      (staff_id, name, role, pin_hash))
     except sqlite3.IntegrityError:
-        raise Conflict(f"staff id {staff_id} already exists") from None
+        raise Conflict(N_("Staff id {staff_id} already exists."), staff_id=staff_id) from None
 
 
 def set_pin_state(conn: sqlite3.Connection, staff_id: str, failed: int, locked_until: str | None) -> None:
