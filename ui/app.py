@@ -1,79 +1,134 @@
-"""Start the application window."""
+"""Start the counter app: find the database (a demo store on first start), the policy, then the window."""
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from datetime import date
 from pathlib import Path
 
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QPlainTextEdit, QSplitter,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtWidgets import QApplication, QProgressDialog
 
-from pos_returns import services
-from pos_returns.policy import Policy
+from pos_returns import i18n
+from pos_returns import store as st
+from pos_returns.policy import PolicyError, load_policy
 
-from .ops import run_op
+from .context import AppContext
+from .main_window import MainWindow
+
+DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "policies.toml"
 
 
-class PolicyWindow(QMainWindow):
-    """The live policy as rules with their ids and scopes, and the decision for a case file."""
+class DemoWorker(QObject):
+    """Builds the demo store on its own connection, off the interface thread."""
 
-    def __init__(self, policy: Policy):
+    progress = Signal(int, int)
+    finished = Signal(str)  # "" on success, else the message
+
+    def __init__(self, db_path: Path, policy_path: Path):
         super().__init__()
-        self.policy = policy
-        self.setWindowTitle(f"pos-returns — {policy.store.name} ({policy.store.id})")
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        self.header = QLabel(f"<b>{policy.store.name}</b> · {policy.currency} · {policy.path}")
-        layout.addWidget(self.header)
-        splitter = QSplitter()
-        self.rules = QTableWidget(0, 3)
-        self.rules.setHorizontalHeaderLabels(["Rule", "Applies to", "Overridable"])
-        self.decision = QPlainTextEdit(readOnly=True)
-        self.decision.setPlaceholderText("Open a case file (Ctrl+O) to see its decision.")
-        splitter.addWidget(self.rules)
-        splitter.addWidget(self.decision)
-        layout.addWidget(splitter)
-        self.setCentralWidget(central)
-        open_case = QAction("&Open case…", self)
-        open_case.setShortcut(QKeySequence.StandardKey.Open)
-        open_case.triggered.connect(self.choose_case)
-        self.menuBar().addMenu("&File").addAction(open_case)
-        self._fill_rules()
-        self.resize(1100, 650)
+        self.db_path, self.policy_path = db_path, policy_path
 
-    def _fill_rules(self) -> None:
-        p = self.policy
-        rows = [(r, ", ".join(sorted(r.scope.categories | r.scope.tags | r.scope.skus | r.scope.tiers)) or "all",
-                 r.overridable)
-                for group in (p.windows, p.seasonal, p.not_returnable, p.conditions, p.fees, p.warranties)
-                for r in group]
-        self.rules.setRowCount(len(rows))
-        for i, (rule, scope, overridable) in enumerate(rows):
-            for j, text in enumerate((rule.id, scope, "yes" if overridable else "no")):
-                self.rules.setItem(i, j, QTableWidgetItem(text))
-        self.rules.resizeColumnsToContents()
+    def run(self) -> None:
+        from pos_returns import demo
+        try:
+            policy = load_policy(self.policy_path)
+            with st.open_store(self.db_path) as store:
+                demo.build_demo(store, policy, today=date.today(), progress=self.progress.emit, batch=500)
+            self.finished.emit("")
+        except Exception as exc:  # noqa: BLE001 - reported to the user
+            self.finished.emit(str(exc))
 
-    def choose_case(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open case", str(Path.cwd()), "Case JSON (*.json)")
-        if path:
-            self.show_case(path)
 
-    def show_case(self, path: str) -> None:
-        result = run_op(self, "Case", lambda: services.decide_case_file(self.policy, path))
-        if result is not None:
-            import json
-            self.decision.setPlainText(json.dumps(result.json, ensure_ascii=False, indent=2))
+def build_demo_with_progress(app: QApplication, db_path: Path, policy_path: Path, lang: str) -> str:
+    _ = i18n.translations(lang).gettext
+    dialog = QProgressDialog(_("Creating the demo store\u2026"), "", 0, 100)
+    dialog.setCancelButton(None)
+    dialog.setMinimumDuration(0)
+    dialog.setWindowTitle(_("Returns and exchanges"))
+    thread = QThread()
+    worker = DemoWorker(db_path, policy_path)
+    worker.moveToThread(thread)
+    result: list[str] = []
+    worker.progress.connect(lambda done, total: (dialog.setMaximum(total), dialog.setValue(done)))
+    worker.finished.connect(lambda message: (result.append(message), thread.quit()))
+    thread.started.connect(worker.run)
+    thread.finished.connect(dialog.close)
+    dialog.show()
+    thread.start()
+    while thread.isRunning():
+        app.processEvents()
+        thread.wait(20)
+    app.processEvents()
+    return result[0] if result else ""
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="main.py", description="pos-returns counter app")
+    parser.add_argument("--db", default=None, help="database (default: $POS_RETURNS_DB or the user's data folder)")
+    parser.add_argument("--policy", default=None, help="policy file (default: the one in settings, else policies.toml)")
+    parser.add_argument("--lang", default=os.environ.get("POS_RETURNS_LANG", "en"), help="en, vi, cs or zh_Hant")
+    parser.add_argument("--register", default=None)
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv if argv is None else argv)
-    app = QApplication(argv)
-    policy_path = argv[1] if len(argv) > 1 else "policies.toml"
-    policy = run_op(None, "Policy", lambda: services.open_policy(policy_path))  # type: ignore[arg-type]
-    if policy is None:
-        print(f"cannot open policy {policy_path}", file=sys.stderr)
+    args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        lang = i18n.normalize_language(args.lang)
+    except i18n.UnknownLanguage:
+        print(f"--lang {args.lang}: use one of {', '.join(i18n.LANGUAGES)}", file=sys.stderr)
         return 2
-    window = PolicyWindow(policy)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    _ = i18n.translations(lang).gettext
+    db_path = st.resolve_db_path(args.db)
+    first_start = not db_path.exists()
+    try:
+        store = st.open_store(db_path)
+    except st.StoreError as exc:
+        message_box_text(app, lang, exc.message(lang))
+        return 2
+    policy_path = Path(args.policy or store.setting("policy_path") or DEFAULT_POLICY)
+    try:
+        policy = load_policy(policy_path)
+    except PolicyError as err:
+        message_box_text(app, lang, _("The policy file has errors:") + "\n" + "\n".join(str(p) for p in err.problems))
+        return 2
+    if first_start or not st.count(store, "sales"):
+        problem = build_demo_with_progress(app, db_path, policy_path, lang)
+        if problem:
+            message_box_text(app, lang, problem)
+            return 2
+    ctx = AppContext(store=store, policy=policy, policy_path=policy_path, lang=lang)
+    ctx.load_settings()
+    if args.register:
+        ctx.register = args.register
+    printing = None
+    try:
+        from .paper import Paper
+        printing = Paper()
+    except ImportError:
+        printing = None
+    window = MainWindow(ctx, printing)
+    window.set_language(lang)
     window.show()
-    return app.exec()
+    if first_start:
+        window.signin.message.info(_("Demo store: cashiers c1 / c2 (PIN 1111 / 2222), managers m1 / m2 "
+                                     "(PIN 9999 / 8888)."))
+    code = app.exec()
+    store.close()
+    return code
+
+
+def message_box_text(app: QApplication, lang: str, text: str) -> None:
+    print(text, file=sys.stderr)
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        return
+    ctx_lang = i18n.translations(lang).gettext
+    from PySide6.QtWidgets import QMessageBox
+    box = QMessageBox(QMessageBox.Icon.Warning, ctx_lang("Returns and exchanges"), text)
+    box.exec()
+
+

@@ -1,31 +1,57 @@
-"""The one helper through which screens call the core: errors a user can cause become a message box
-in the interface language, never a traceback."""
+"""The one helper through which screens call the core.
+
+``run_op`` runs a core call; an error a user can cause (a wrong PIN, an unknown receipt, a busy database,
+an invalid policy file...) becomes a message in the interface language, shown in the screen's message
+area or a dialog; never a traceback. Anything unexpected is shown as a short message too, and nothing
+that was committed is lost, because commits happen inside the core in one transaction.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Callable, TypeVar
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from pos_returns.case import CaseError
+from pos_returns.i18n import N_, UserError
 from pos_returns.policy import PolicyError
 
+from .context import AppContext
+
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
-def run_op(parent: QWidget, title: str, op: Callable[[], T]) -> T | None:
+def describe(ctx: AppContext, exc: BaseException) -> str:
+    _ = ctx.gettext
+    if isinstance(exc, UserError):
+        return exc.message(ctx.lang)
+    if isinstance(exc, PolicyError):
+        return _("The policy file has errors:") + "\n" + "\n".join(str(p) for p in exc.problems)
+    if isinstance(exc, CaseError):
+        return "\n".join(f"{exc.source}: {p}" for p in exc.problems)
+    if isinstance(exc, OSError):
+        return _("{file}: {error}").format(file=exc.filename or "", error=exc.strerror or exc)
+    log.exception("unexpected error")
+    return _("Something went wrong: {error}. Nothing was lost; try again.").format(error=exc)
+
+
+def run_op(ctx: AppContext, op: Callable[[], T], *, show: Callable[[str], None]) -> T | None:
+    """Run ``op``; on a user's error call ``show(message)`` and return None."""
     try:
         return op()
-    except PolicyError as err:
-        _show(parent, title, "\n".join(str(p) for p in err.problems))
-    except CaseError as err:
-        _show(parent, title, "\n".join(f"{err.source}: {p}" for p in err.problems))
-    except OSError as err:
-        _show(parent, title, f"{err.filename or ''}: {err.strerror or err}")
-    return None
+    except Exception as exc:  # noqa: BLE001 - every error becomes a message; the core keeps its data safe
+        show(describe(ctx, exc))
+        return None
 
 
-def _show(parent: QWidget, title: str, text: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+def message_box(ctx: AppContext, parent: QWidget | None, title: str, text: str) -> QMessageBox:
+    """A warning box with our own translated button (Qt has no Vietnamese catalog of its own)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
     box.setObjectName("errorBox")
-    box.open()
+    box.addButton(ctx.gettext(N_("OK")), QMessageBox.ButtonRole.AcceptRole)
+    return box

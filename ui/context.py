@@ -1,0 +1,71 @@
+"""What every screen needs: the open database, the policy, the signed-in member, languages, settings.
+
+One object, created by :func:`ui.app.main` and handed to each screen; no global application object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pos_returns import i18n, services
+from pos_returns import store as st
+from pos_returns.money import Money
+from pos_returns.policy import Policy
+
+SETTING_KEYS = ("register", "printer", "store_locale", "policy_path", "idle_minutes", "paper_language")
+
+
+@dataclass
+class AppContext:
+    store: st.Store
+    policy: Policy
+    policy_path: Path
+    clock: services.Clock = services.system_clock
+    register: str = "R1"
+    lang: str = "en"  # interface language
+    customer_lang: str | None = None  # paperwork language; None: the interface language
+    staff: services.StaffMember | None = None
+    training: bool = False
+    printer: str | None = None
+    idle_minutes: int = 5
+    listeners: list[Callable[[], None]] = field(default_factory=list)
+
+    # -- language ------------------------------------------------------------
+    def gettext(self, message: str) -> str:
+        return i18n.translations(self.lang).gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return i18n.translations(self.lang).ngettext(singular, plural, n)
+
+    def text(self, text: i18n.Text) -> str:
+        return text.render(self.lang, self.policy.store.locale)
+
+    def money(self, amount: Money) -> str:
+        return i18n.format_money(amount, self.lang, self.policy.store.locale)
+
+    def error(self, exc: BaseException) -> str:
+        if isinstance(exc, i18n.UserError):
+            return exc.message(self.lang)
+        return str(exc)
+
+    @property
+    def paper_lang(self) -> str:
+        return self.customer_lang or self.lang
+
+    # -- services --------------------------------------------------------------
+    def counter(self) -> services.Counter:
+        return services.Counter(self.store, self.policy, register=self.register, clock=self.clock,
+                                training=self.training)
+
+    # -- settings (kept in the database, so every till on it agrees) -------------
+    def load_settings(self) -> None:
+        self.register = self.store.setting("register", self.register) or self.register
+        self.printer = self.store.setting("printer", None) or None
+        self.idle_minutes = int(self.store.setting("idle_minutes", str(self.idle_minutes)) or self.idle_minutes)
+
+    def save_setting(self, key: str, value: str) -> None:
+        if key not in SETTING_KEYS:
+            raise KeyError(key)
+        self.store.set_setting(key, value)

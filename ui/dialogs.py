@@ -1,0 +1,170 @@
+"""Dialogs: manager approval, the summary to confirm, and settings (managers only)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton,
+                               QSpinBox, QTextBrowser, QVBoxLayout)
+
+from pos_returns import services
+from pos_returns.policy import PolicyError, load_policy
+
+from .context import AppContext
+from .ops import run_op
+from .widgets import MessageStrip, _esc, outcome_label, tender_label
+
+
+def _buttons(ctx: AppContext, dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    """OK/Cancel with our own translated words (Qt has no Vietnamese catalog)."""
+    box = QDialogButtonBox()
+    ok = QPushButton(ok_text, objectName="okButton")
+    cancel = QPushButton(ctx.gettext("Cancel") + " [Esc]", objectName="cancelButton")
+    ok.setDefault(True)
+    ok.setMinimumHeight(48)
+    cancel.setMinimumHeight(48)
+    box.addButton(ok, QDialogButtonBox.ButtonRole.AcceptRole)
+    box.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+class ApprovalDialog(QDialog):
+    """Lists what needs approval and why; a manager signs with ID and PIN and picks a reason code."""
+
+    def __init__(self, ctx: AppContext, pending: services.Pending, parent=None):
+        super().__init__(parent)
+        self.ctx, self.pending = ctx, pending
+        self.grant: services.Grant | None = None
+        _ = ctx.gettext
+        self.setObjectName("approvalDialog")
+        self.setWindowTitle(_("Manager approval"))
+        layout = QVBoxLayout(self)
+        items = "".join(f"<li>{_esc(ctx.text(a.reason))} <small>({_esc(a.rule)})</small></li>"
+                        for a in pending.decision.approvals)
+        what = QLabel(f"<b>{_esc(_('Needs a manager'))}:</b><ul>{items}</ul>")
+        what.setObjectName("approvalList")
+        what.setWordWrap(True)
+        layout.addWidget(what)
+        form = QFormLayout()
+        self.manager = QLineEdit(objectName="managerId")
+        self.pin = QLineEdit(objectName="managerPin")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.reason = QComboBox(objectName="reasonCode")
+        for code in ctx.policy.approval.reason_codes:
+            self.reason.addItem(_(code.replace("_", " ").capitalize()), code)
+        form.addRow(_("Manager ID"), self.manager)
+        form.addRow(_("PIN"), self.pin)
+        form.addRow(_("Reason"), self.reason)
+        layout.addLayout(form)
+        self.message = MessageStrip()
+        layout.addWidget(self.message)
+        buttons = _buttons(ctx, self, _("Approve") + " [Enter]")
+        buttons.accepted.connect(self.approve)
+        layout.addWidget(buttons)
+        self.manager.returnPressed.connect(self.pin.setFocus)
+        self.pin.returnPressed.connect(self.approve)
+        self.manager.setFocus()
+
+    def approve(self) -> None:
+        manager, pin = self.manager.text().strip(), self.pin.text()
+        self.pin.clear()
+        code = self.reason.currentData()
+        grant = run_op(self.ctx, lambda: self.ctx.counter().approve(self.pending, manager, pin, code),
+                       show=self.message.error)
+        if grant is not None:
+            self.grant = grant
+            self.accept()
+        else:
+            self.pin.setFocus()
+
+
+class ConfirmDialog(QDialog):
+    """The summary the cashier confirms before anything is recorded."""
+
+    def __init__(self, ctx: AppContext, pending: services.Pending, names: dict[int, str], parent=None):
+        super().__init__(parent)
+        _ = ctx.gettext
+        self.setObjectName("confirmDialog")
+        self.setWindowTitle(_("Confirm"))
+        d = pending.decision
+        layout = QVBoxLayout(self)
+        rows = "".join(
+            f"<tr><td>{line.line}</td><td>{_esc(names.get(line.line, line.sku))}</td><td>\u00d7{line.qty}</td>"
+            f"<td>{_esc(outcome_label(ctx, line.outcome))}</td><td align=right>{_esc(ctx.money(line.refund))}</td></tr>"
+            for line in d.lines)
+        tenders = "".join(f"<li>{_esc(tender_label(ctx, t.type, t.last4))}: {_esc(ctx.money(t.amount))}</li>"
+                          for t in d.refund_tenders)
+        zero = d.refund_total * 0
+        if d.balance_due > zero:
+            money = _("Customer pays {amount}").format(amount=ctx.money(d.balance_due))
+        else:
+            money = _("Store refunds {amount}").format(amount=ctx.money((d.refund_total - d.exchange_total).max(zero)))
+        training = f"<p style='color:#9a6200'><b>{_esc(_('TRAINING'))}</b></p>" if pending.training else ""
+        summary = QTextBrowser(objectName="summary")
+        summary.setHtml(f"{training}<table width=100%>{rows}</table><p><b>{_esc(money)}</b></p><ul>{tenders}</ul>")
+        layout.addWidget(summary)
+        buttons = _buttons(ctx, self, _("Record and print") + " [Enter]")
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+        self.resize(560, 420)
+
+
+class SettingsDialog(QDialog):
+    """Register, printer, paperwork language, idle lock and policy file. The policy is validated first."""
+
+    def __init__(self, ctx: AppContext, printers: list[str], parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        _ = ctx.gettext
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle(_("Settings"))
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.register = QLineEdit(ctx.register, objectName="register")
+        self.printer = QComboBox(objectName="printer")
+        self.printer.addItem(_("No printer (PDF only)"), "")
+        for name in printers:
+            self.printer.addItem(name, name)
+        if ctx.printer:
+            index = self.printer.findData(ctx.printer)
+            self.printer.setCurrentIndex(max(index, 0))
+        self.idle = QSpinBox(objectName="idleMinutes")
+        self.idle.setRange(1, 120)
+        self.idle.setValue(ctx.idle_minutes)
+        self.policy = QLineEdit(str(ctx.policy_path), objectName="policyPath")
+        form.addRow(_("Register"), self.register)
+        form.addRow(_("Printer"), self.printer)
+        form.addRow(_("Lock after idle minutes"), self.idle)
+        form.addRow(_("Policy file"), self.policy)
+        layout.addLayout(form)
+        self.message = MessageStrip()
+        layout.addWidget(self.message)
+        buttons = _buttons(ctx, self, _("Save"))
+        buttons.accepted.connect(self.save)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        _ = self.ctx.gettext
+        register = self.register.text().strip()
+        if not register or not register.isalnum():
+            self.message.error(_("The register id is letters and digits, e.g. R1."))
+            return
+        path = self.policy.text().strip()
+        try:
+            policy = load_policy(path)
+        except PolicyError as err:
+            self.message.error(_("The policy file has errors:") + "\n" + "\n".join(str(p) for p in err.problems))
+            return
+        ctx = self.ctx
+        changed = policy.sha256 != ctx.policy.sha256
+        ctx.policy, ctx.register = policy, register
+        ctx.printer = self.printer.currentData() or None
+        ctx.idle_minutes = self.idle.value()
+        ctx.save_setting("register", register)
+        ctx.save_setting("printer", ctx.printer or "")
+        ctx.save_setting("idle_minutes", str(ctx.idle_minutes))
+        ctx.save_setting("policy_path", path)
+        if changed:
+            from pos_returns import store as st
+            st.record_event(ctx.store, ctx.clock(), "policy_loaded", ctx.staff.id if ctx.staff else None,
+                            path=path, sha256=policy.sha256)
+        self.accept()

@@ -1,0 +1,69 @@
+"""Done: the transaction number, what was printed (or why not), reprint; Enter goes back to the scan field."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from pos_returns.services import Transaction
+
+from .context import AppContext
+from .widgets import MessageStrip
+
+
+class DoneScreen(QWidget):
+    back = Signal()
+    reprint = Signal(str)
+
+    def __init__(self, ctx: AppContext, tx: Transaction):
+        super().__init__()
+        self.ctx, self.tx = ctx, tx
+        self.setObjectName("doneScreen")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        self.title = QLabel(objectName="doneTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setStyleSheet("font-size: 20pt; font-weight: bold; color: #1b7a2f;")
+        self.number = QLabel(tx.txno, objectName="txno")
+        self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.number.setStyleSheet("font-size: 28pt; font-family: monospace;")
+        self.number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.money = QLabel(objectName="doneMoney")
+        self.money.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.money.setStyleSheet("font-size: 16pt;")
+        self.message = MessageStrip()
+        self.reprint_button = QPushButton(objectName="reprintButton")
+        self.back_button = QPushButton(objectName="backButton")
+        for b in (self.reprint_button, self.back_button):
+            b.setMinimumHeight(56)
+        for w in (self.title, self.number, self.money, self.message, self.reprint_button, self.back_button):
+            layout.addWidget(w)
+        layout.addStretch(2)
+        self.reprint_button.clicked.connect(lambda: self.reprint.emit(self.tx.txno))
+        self.back_button.clicked.connect(self.back.emit)
+        for key in ("Return", "Enter", "Escape"):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.back.emit)
+        shortcut = QShortcut(QKeySequence("F4"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(lambda: self.reprint.emit(self.tx.txno))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        _ = self.ctx.gettext
+        self.title.setText(_("Recorded") + (" \u2014 " + _("TRAINING") if self.tx.entry.training else ""))
+        d = self.tx.decision
+        zero = d.refund_total * 0
+        if d.balance_due > zero:
+            self.money.setText(_("Customer pays {amount}").format(amount=self.ctx.money(d.balance_due)))
+        else:
+            payout = (d.refund_total - d.exchange_total).max(zero)
+            self.money.setText(_("Store refunds {amount}").format(amount=self.ctx.money(payout)))
+        self.reprint_button.setText(_("Reprint") + " [F4]")
+        self.back_button.setText(_("Next customer") + " [Enter]")
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.back_button.setFocus()

@@ -1,0 +1,205 @@
+"""The window: a stack of screens, the status line, language switching, the idle lock.
+
+The window only moves between screens; each screen owns its own widgets and calls services itself.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QLibraryInfo, QObject, QTimer, QTranslator
+from PySide6.QtWidgets import (QApplication, QInputDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QWidget)
+
+from pos_returns import i18n
+from pos_returns.i18n import N_
+
+from .context import AppContext
+from .done import DoneScreen
+from .home import HomeScreen
+from .noreceipt import NoReceiptScreen
+from .ops import message_box, run_op
+from .receipt import ReceiptScreen
+from .signin import SignInScreen
+
+QT_CATALOG = {"cs": "qtbase_cs", "zh_Hant": "qtbase_zh_TW"}  # Qt ships no Vietnamese catalog
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, printing=None):
+        super().__init__()
+        self.ctx = ctx
+        self.printing = printing  # ui.paper.Paper or None
+        self.setObjectName("mainWindow")
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.status = QLabel(objectName="statusLine")
+        self.statusBar().addPermanentWidget(self.status, 1)
+        self.qt_translator: QTranslator | None = None
+        self.signin = SignInScreen(ctx)
+        self.home = HomeScreen(ctx)
+        self.stack.addWidget(self.signin)
+        self.stack.addWidget(self.home)
+        self.signin.signed_in.connect(self.on_signed_in)
+        self.home.scanned_receipt.connect(self.open_receipt)
+        self.home.scanned_transaction.connect(self.reprint)
+        self.home.action.connect(self.on_action)
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.timeout.connect(self.lock)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.resize(1200, 800)
+        self.retranslate()
+        self.lock()
+
+    # -- status, language ---------------------------------------------------------
+    def retranslate(self) -> None:
+        _ = self.ctx.gettext
+        ctx = self.ctx
+        self.setWindowTitle(_("Returns and exchanges") + f" \u2014 {ctx.policy.store.name}")
+        who = ctx.staff.name if ctx.staff else _("nobody signed in")
+        parts = [f"{ctx.policy.store.name} ({ctx.policy.store.id})", _("Register {register}").format(
+            register=ctx.register), who, i18n.language_name(ctx.lang)]
+        if ctx.training:
+            parts.append(_("TRAINING"))
+        self.status.setText("  \u2022  ".join(parts))
+        self.status.setStyleSheet("background:#fff4d6;" if ctx.training else "")
+        for i in range(self.stack.count()):
+            widget = self.stack.widget(i)
+            if hasattr(widget, "retranslate"):
+                widget.retranslate()
+
+    def set_language(self, lang: str) -> None:
+        self.ctx.lang = i18n.normalize_language(lang)
+        app = QApplication.instance()
+        if self.qt_translator is not None:
+            app.removeTranslator(self.qt_translator)
+            self.qt_translator = None
+        catalog = QT_CATALOG.get(self.ctx.lang)
+        if catalog:
+            translator = QTranslator(self)
+            if translator.load(catalog, QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+                app.installTranslator(translator)
+                self.qt_translator = translator
+        self.retranslate()
+
+    def choose_language(self) -> None:
+        menu = QMenu(self)
+        menu.setObjectName("languageMenu")
+        for code in i18n.LANGUAGES:
+            action = menu.addAction(i18n.language_name(code))
+            action.setData(code)
+        chosen = menu.exec(self.home.buttons["language"].mapToGlobal(self.home.buttons["language"].rect().center()))
+        if chosen is not None:
+            self.set_language(chosen.data())
+
+    # -- idle lock ------------------------------------------------------------------
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin) \
+                and self.ctx.staff is not None:
+            self.idle.start(self.ctx.idle_minutes * 60_000)
+        return False
+
+    def lock(self) -> None:
+        self.ctx.staff = None
+        self._show(self.signin)
+        self.signin.reset()
+        self.retranslate()
+
+    # -- navigation -----------------------------------------------------------------
+    def _show(self, widget: QWidget) -> None:
+        current = self.stack.currentWidget()
+        if self.stack.indexOf(widget) < 0:
+            self.stack.addWidget(widget)
+        self.stack.setCurrentWidget(widget)
+        if current not in (self.signin, self.home, widget) and current is not None:
+            self.stack.removeWidget(current)
+            current.deleteLater()
+
+    def on_signed_in(self, member) -> None:
+        self.ctx.staff = member
+        self.idle.start(self.ctx.idle_minutes * 60_000)
+        self.go_home()
+
+    def go_home(self) -> None:
+        self._show(self.home)
+        self.retranslate()
+        self.home.scan.setFocus()
+
+    def open_receipt(self, code: str) -> None:
+        sale = run_op(self.ctx, lambda: self.ctx.counter().lookup(code), show=self.home.message.error)
+        if sale is None:
+            return
+        screen = ReceiptScreen(self.ctx, sale)
+        screen.committed.connect(self.on_committed)
+        screen.cancelled.connect(self.go_home)
+        self._show(screen)
+        screen.table.setFocus()
+
+    def open_no_receipt(self) -> None:
+        screen = NoReceiptScreen(self.ctx)
+        screen.committed.connect(self.on_committed)
+        screen.cancelled.connect(self.go_home)
+        self._show(screen)
+        screen.customer_id.setFocus()
+
+    def on_committed(self, tx) -> None:
+        done = DoneScreen(self.ctx, tx)
+        done.back.connect(self.go_home)
+        done.reprint.connect(lambda txno: self.reprint(txno, done.message))
+        self._show(done)
+        if self.printing is not None:
+            problem = self.printing.print_new(self.ctx, tx)
+            if problem:
+                done.message.error(problem)
+            else:
+                done.message.info(self.ctx.gettext("Printed the customer receipt and the store copy."))
+        else:
+            done.message.info(self.ctx.gettext("No printing set up: the transaction is recorded and can be reprinted."))
+
+    def reprint(self, txno: str, strip=None) -> None:
+        strip = strip or self.home.message
+        if self.printing is None:
+            strip.error(self.ctx.gettext("No printing set up: the transaction is recorded and can be reprinted."))
+            return
+        problem = self.printing.reprint(self.ctx, txno)
+        if problem:
+            strip.error(problem)
+        else:
+            strip.info(self.ctx.gettext("Reprinted {txno} (marked DUPLICATE).").format(txno=txno))
+
+    def on_action(self, name: str) -> None:
+        _ = self.ctx.gettext
+        if name == "return":
+            self.home.message.info(_("Scan or type the receipt number, then Enter"))
+            self.home.scan.setFocus()
+        elif name == "no_receipt":
+            self.open_no_receipt()
+        elif name == "reprint":
+            code, ok = QInputDialog.getText(self, _("Reprint"), _("Transaction number"))
+            if ok and code.strip():
+                self.reprint(code.strip())
+        elif name == "manager":
+            self.manager_menu()
+        elif name == "training":
+            self.ctx.training = not self.ctx.training
+            self.retranslate()
+        elif name == "language":
+            self.choose_language()
+        elif name == "sign_out":
+            self.lock()
+        self.home.scan.setFocus()
+
+    def manager_menu(self) -> None:
+        from .dialogs import SettingsDialog
+        _ = self.ctx.gettext
+        if self.ctx.staff is None or not self.ctx.staff.is_manager:
+            self.home.message.error(_("Only a manager can open the manager tools; sign in as a manager."))
+            return
+        printers = self.printing.printers() if self.printing is not None else []
+        if SettingsDialog(self.ctx, printers, self).exec():
+            self.retranslate()
+
+    def show_error_box(self, text: str) -> None:
+        message_box(self.ctx, self, self.ctx.gettext(N_("Error")), text).exec()
+
+

@@ -1,0 +1,178 @@
+"""A return without a receipt: scan the items, take the customer's ID (masked), see the limits."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QPushButton, QVBoxLayout, QWidget)
+
+from pos_returns import services
+from pos_returns.model import Customer, NoReceiptItem, Request
+from pos_returns.policy import CONDITIONS
+
+from .context import AppContext
+from .ops import run_op
+from .receipt import CONDITION_TEXT
+from .widgets import DecisionPanel, MessageStrip
+
+
+class NoReceiptScreen(QWidget):
+    committed = Signal(object)
+    cancelled = Signal()
+
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("noReceiptScreen")
+        self.items: list[tuple[services.Product, str, int]] = []  # product, condition, qty
+        self.pending: services.Pending | None = None
+        self.grants: list[services.Grant] = []
+        layout = QVBoxLayout(self)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        layout.addWidget(self.title)
+        self.message = MessageStrip()
+        layout.addWidget(self.message)
+        row = QHBoxLayout()
+        left = QVBoxLayout()
+        form = QFormLayout()
+        self.customer_id = QLineEdit(objectName="customerId")
+        self.customer_id.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)  # masked once entered
+        self.id_checked = QCheckBox(objectName="idChecked")
+        self.scan = QLineEdit(objectName="itemScan")
+        self.condition = QComboBox(objectName="itemCondition")
+        self.id_label, self.checked_label, self.scan_label, self.cond_label = QLabel(), QLabel(), QLabel(), QLabel()
+        form.addRow(self.id_label, self.customer_id)
+        form.addRow(self.checked_label, self.id_checked)
+        form.addRow(self.cond_label, self.condition)
+        form.addRow(self.scan_label, self.scan)
+        left.addLayout(form)
+        self.limits = QLabel(objectName="limits")
+        self.limits.setWordWrap(True)
+        left.addWidget(self.limits)
+        self.list = QListWidget(objectName="itemList")
+        left.addWidget(self.list, 1)
+        row.addLayout(left, 1)
+        self.panel = DecisionPanel(ctx)
+        row.addWidget(self.panel, 2)
+        layout.addLayout(row, 1)
+        buttons = QHBoxLayout()
+        self.cancel_button = QPushButton(objectName="cancelButton")
+        self.finish_button = QPushButton(objectName="finishButton")
+        for b in (self.cancel_button, self.finish_button):
+            b.setMinimumHeight(56)
+            buttons.addWidget(b)
+        layout.addLayout(buttons)
+        self.cancel_button.clicked.connect(self.cancelled.emit)
+        self.finish_button.clicked.connect(self.finish)
+        for key, slot in (("Escape", self.cancelled.emit), ("F12", self.finish), ("Ctrl+Return", self.finish)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self.scan.returnPressed.connect(self.add_item)
+        self.customer_id.editingFinished.connect(self.refresh)
+        self.id_checked.toggled.connect(self.refresh)
+        self.customer_id.returnPressed.connect(self.scan.setFocus)
+        self.retranslate()
+        self.refresh()
+        self.customer_id.setFocus()
+
+    def retranslate(self) -> None:
+        _ = self.ctx.gettext
+        self.title.setText(_("Return without a receipt"))
+        self.id_label.setText(_("Customer ID number"))
+        self.checked_label.setText(_("ID checked"))
+        self.scan_label.setText(_("Scan item"))
+        self.cond_label.setText(_("Condition"))
+        current = self.condition.currentData()
+        self.condition.clear()
+        for code in CONDITIONS:
+            self.condition.addItem(_(CONDITION_TEXT[code]), code)
+        self.condition.setCurrentIndex(max(self.condition.findData(current or "unopened"), 0))
+        self.scan.setPlaceholderText(_("SKU or barcode, then Enter"))
+        self.cancel_button.setText(_("Cancel") + " [Esc]")
+        self.finish_button.setText(_("Finish") + " [F12]")
+        self._fill()
+        self._limits()
+        self.panel.retranslate()
+
+    def add_item(self) -> None:
+        code = self.scan.text().strip()
+        self.scan.clear()
+        if not code:
+            return
+        product = run_op(self.ctx, lambda: self.ctx.counter().find_product(code), show=self.message.error)
+        if product is None:
+            return
+        self.message.clear_message()
+        self.items.append((product, self.condition.currentData(), 1))
+        self._fill()
+        self.refresh()
+
+    def _fill(self) -> None:
+        self.list.clear()
+        counter = self.ctx.counter()
+        for product, condition, qty in self.items:
+            low = counter.lowest_price(product.sku) or product.price
+            self.list.addItem(f"{product.name} ({product.sku}) \u00d7{qty} \u2014 "
+                              f"{self.ctx.gettext(CONDITION_TEXT[condition])} \u2014 {self.ctx.money(low)}")
+
+    def _limits(self) -> None:
+        _ = self.ctx.gettext
+        rule = self.ctx.policy.no_receipt
+        key = self.ctx.counter().customer_key(self.customer_id.text()) if self.customer_id.text().strip() else None
+        count, value = self.ctx.counter().no_receipt_standing(key)
+        parts = [_("In the last {days} days: {count} returns without a receipt, {value}.").format(
+            days=rule.limit_days, count=count, value=self.ctx.money(value))]
+        if rule.limit_count is not None:
+            parts.append(_("Limit: {count} returns.").format(count=rule.limit_count))
+        if rule.limit_value is not None:
+            parts.append(_("Limit: {value}.").format(value=self.ctx.money(self.ctx.policy.money(rule.limit_value))))
+        self.limits.setText(" ".join(parts))
+
+    def request(self) -> Request | None:
+        if not self.items:
+            return None
+        counter = self.ctx.counter()
+        items = tuple(NoReceiptItem(sku=p.sku, category=p.category, qty=q,
+                                    lowest_price=counter.lowest_price(p.sku) or p.price, tax_rate=p.tax_rate,
+                                    tags=p.tags, condition=c, name=p.name) for p, c, q in self.items)
+        document = self.customer_id.text().strip() or None
+        return Request(type="return", no_receipt_items=items,
+                       customer=Customer(id_verified=self.id_checked.isChecked(), id=document))
+
+    def refresh(self) -> None:
+        self.grants.clear()
+        self._limits()
+        request = self.request()
+        if request is None:
+            self.pending = None
+            self.panel.show_decision(None)
+            self.finish_button.setEnabled(False)
+            return
+        staff = self.ctx.staff.id if self.ctx.staff else "?"
+        self.pending = run_op(self.ctx, lambda: self.ctx.counter().prepare(staff, None, request),
+                              show=self.message.error)
+        decision = self.pending.decision if self.pending else None
+        names = {i: p.name for i, (p, _c, _q) in enumerate(self.items, 1)}
+        self.panel.show_decision(decision, names)
+        self.finish_button.setEnabled(bool(decision and decision.outcome != "denied"))
+
+    def finish(self) -> None:
+        from .dialogs import ApprovalDialog, ConfirmDialog
+        if not self.pending or self.pending.decision.outcome == "denied":
+            self.message.error(self.ctx.gettext("Nothing on this return can be accepted; there is nothing to record."))
+            return
+        if self.pending.decision.approvals and not self.grants:
+            dialog = ApprovalDialog(self.ctx, self.pending, self)
+            if not dialog.exec() or dialog.grant is None:
+                return
+            self.grants.append(dialog.grant)
+        names = {i: p.name for i, (p, _c, _q) in enumerate(self.items, 1)}
+        if not ConfirmDialog(self.ctx, self.pending, names, self).exec():
+            return
+        pending, grants = self.pending, tuple(self.grants)
+        tx = run_op(self.ctx, lambda: self.ctx.counter().commit(pending, grants), show=self.message.error)
+        if tx is not None:
+            self.committed.emit(tx)
