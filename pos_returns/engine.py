@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Iterable, Sequence, TypeVar
 
-from .i18n import N_, Percent, Text
+from .i18n import N_, NP_, Percent, Text
 from .model import (Approval, Decision, LineDecision, NoReceiptItem, PastReturn, Request, Sale, SaleLine,
                     TenderAmount)
 from .money import Money, allocate
@@ -190,19 +190,26 @@ class _Evaluation:
         policy = self.policy
         age = (self.today - sold).days
         window = _most_specific(self.scoped(policy.windows, **scope), longest=lambda r: r.days)
-        deadline = sold + timedelta(days=window.days) if window else sold
-        deciding: Rule | None = window
+        if window is None:  # the validator requires a default window; this only guards direct callers
+            raise ValueError("the policy has no return window for this item")
+        deadline = sold + timedelta(days=window.days)
+        deciding: Rule = window
         season = None
         for rule in self.scoped(policy.seasonal, **scope):
             if rule.bought_from <= sold <= rule.bought_to and rule.returnable_until > deadline:
                 deadline, deciding, season = rule.returnable_until, rule, rule
         if self.today <= deadline:
             if season is not None:
-                text = Text(N_("Bought {age} days ago; purchases made {start} to {end} are returnable until {until}."),
-                            {"age": age, "start": season.bought_from, "end": season.bought_to, "until": deadline})
+                text = Text.counted(NP_("Bought {age} day ago; purchases made {start} to {end} are returnable until "
+                                        "{until}.",
+                                        "Bought {age} days ago; purchases made {start} to {end} are returnable until "
+                                        "{until}."), "age",
+                                    {"age": age, "start": season.bought_from, "end": season.bought_to,
+                                     "until": deadline})
             else:
-                text = Text(N_("Bought {age} days ago; returnable within {days} days, until {until}."),
-                            {"age": age, "days": window.days, "until": deadline})
+                text = Text.counted(NP_("Bought {age} day ago; returnable within {days} days, until {until}.",
+                                        "Bought {age} days ago; returnable within {days} days, until {until}."),
+                                    "age", {"age": age, "days": window.days, "until": deadline})
             work.ok(deciding.id, _explained(deciding, text))
             return
         warranty = _most_specific(self.scoped(policy.warranties, **scope)) if defective else None
@@ -227,7 +234,9 @@ class _Evaluation:
                         "Defective within the {days}-day warranty (until {until}): only an exchange for the same "
                         "item is allowed, not a refund."), params)), self.overrides)
                 return
-        text = Text(N_("Bought {age} days ago; the return period ended on {until}."), {"age": age, "until": deadline})
+        text = Text.counted(NP_("Bought {age} day ago; the return period ended on {until}.",
+                                "Bought {age} days ago; the return period ended on {until}."), "age",
+                            {"age": age, "until": deadline})
         work.fail(deciding.id, deciding.overridable, _explained(deciding, text), self.overrides)
         if warranty is not None:
             work.reasons.append(Text(N_("The {days}-day warranty ended on {until}."),
@@ -451,7 +460,12 @@ class _Evaluation:
             else:
                 parts.append(TenderAmount(tender.type, take, tender.last4))
         if not remaining.is_zero():
-            parts.append(TenderAmount("store_credit", remaining))
+            increment = policy.store.cash_rounding
+            if increment and remaining.amount < increment and any(p.type == "cash" for p in parts):
+                # the till rounded the cash it took; the refund rounds the same way below
+                parts.append(TenderAmount("cash", remaining))
+            else:
+                parts.append(TenderAmount("store_credit", remaining))
 
         mailed = policy.mailed_check
         if mailed.check_purchase_over is not None and not check_part.is_zero() and \

@@ -66,6 +66,11 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with plural forms for extraction; pass the pair to :meth:`Text.counted`."""
+    return singular, plural
+
+
 @lru_cache(maxsize=None)
 def translations(lang: str) -> gettext.NullTranslations:
     """The catalog of a language, compiled in memory from its .po file (English: the msgids)."""
@@ -92,6 +97,12 @@ class Text:
     msgid: str
     params: Mapping[str, Any] = field(default_factory=dict)
     literal: bool = False  # a manager's own wording from the policy file: shown as written, not translated
+    plural: str | None = None  # the plural msgid, when the wording depends on a number
+    count: str | None = None  # which parameter is that number
+
+    @classmethod
+    def counted(cls, forms: tuple[str, str], count: str, params: Mapping[str, Any]) -> "Text":
+        return cls(forms[0], params, plural=forms[1], count=count)
 
     def render(self, lang: str, currency_locale: str | None = None) -> str:
         return render(self, lang, currency_locale)
@@ -134,7 +145,12 @@ class _Blank(dict):
 
 
 def render(text: Text, lang: str, currency_locale: str | None = None) -> str:
-    template = text.msgid if text.literal else translations(lang).gettext(text.msgid)
+    if text.literal:
+        template = text.msgid
+    elif text.plural is not None and text.count is not None:
+        template = translations(lang).ngettext(text.msgid, text.plural, int(text.params[text.count]))
+    else:
+        template = translations(lang).gettext(text.msgid)
     values = _Blank({k: format_value(v, lang, currency_locale) for k, v in text.params.items()})
     try:
         return template.format_map(values)

@@ -533,9 +533,9 @@ def _build(c: _Checker, data: dict, shown: str, sha: str) -> Policy | None:
     for t, p in each("window"):
         base = common(t, p, "window", True)
         windows.append(WindowRule(**base, days=c.get(t, p, "days", _days, required=True, default=0)))
-    if not any(not w.scope.categories and not w.scope.tags and not w.scope.skus and not w.scope.tiers
-               and not w.scope.regions and not w.scope.tenders for w in windows):
-        c.error(("window",), "needs one [[window]] without scope: the default return window for everything else")
+    if not any(not any(getattr(w.scope, key) for key in SCOPE_KEYS) for w in windows):
+        c.error(("window",), "needs one [[window]] without any scope (no categories, tags, skus, tiers, tenders, "
+                             "regions or exclude_regions): the default return window for everything else")
 
     seasonal = []
     for t, p in each("seasonal"):
