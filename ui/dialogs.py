@@ -40,7 +40,8 @@ class ApprovalDialog(QDialog):
         layout = QVBoxLayout(self)
         items = "".join(f"<li>{_esc(ctx.text(a.reason))} <small>({_esc(a.rule)})</small></li>"
                         for a in pending.decision.approvals)
-        what = QLabel(f"<b>{_esc(_('Needs a manager'))}:</b><ul>{items}</ul>")
+        needs = _("Needs a manager")
+        what = QLabel(f"<b>{_esc(needs)}:</b><ul>{items}</ul>")
         what.setObjectName("approvalList")
         what.setWordWrap(True)
         layout.addWidget(what)
@@ -98,7 +99,8 @@ class ConfirmDialog(QDialog):
             money = _("Customer pays {amount}").format(amount=ctx.money(d.balance_due))
         else:
             money = _("Store refunds {amount}").format(amount=ctx.money((d.refund_total - d.exchange_total).max(zero)))
-        training = f"<p style='color:#9a6200'><b>{_esc(_('TRAINING'))}</b></p>" if pending.training else ""
+        marker = _("TRAINING")
+        training = f"<p style='color:#9a6200'><b>{_esc(marker)}</b></p>" if pending.training else ""
         summary = QTextBrowser(objectName="summary")
         summary.setHtml(f"{training}<table width=100%>{rows}</table><p><b>{_esc(money)}</b></p><ul>{tenders}</ul>")
         layout.addWidget(summary)

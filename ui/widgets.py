@@ -131,6 +131,8 @@ class DecisionPanel(QFrame):
         self.headline.setText(outcome_label(ctx, d.outcome))
         self.headline.setStyleSheet(f"font-size: 16pt; font-weight: bold; color: {OUTCOME_COLOR[d.outcome]};")
         parts = []
+        line_word, rules_word = _("Line"), _("Rules")
+        needs_word, refund_word = _("Needs a manager"), _("Refund to")
         for line in d.lines:
             color = OUTCOME_COLOR[line.outcome]
             reasons = "".join(f"<li>{_esc(ctx.text(r))}</li>" for r in line.reasons)
@@ -143,19 +145,19 @@ class DecisionPanel(QFrame):
                     refund=ctx.money(line.refund), item=ctx.money(line.item), fee=ctx.money(line.fee),
                     tax=ctx.money(line.tax))
             parts.append(
-                f"<p><b>{_('Line')} {line.line}: {_esc(title)} \u00d7{line.qty}</b> "
+                f"<p><b>{line_word} {line.line}: {_esc(title)} \u00d7{line.qty}</b> "
                 f"<span style='color:{color}'><b>{_esc(outcome_label(ctx, line.outcome))}</b></span>{_esc(over)}"
-                f"<br>{_esc(money)}<ul>{reasons}</ul><small>{_('Rules')}: {_esc(rules)}</small></p>")
+                f"<br>{_esc(money)}<ul>{reasons}</ul><small>{rules_word}: {_esc(rules)}</small></p>")
         if d.approvals:
             items = "".join(f"<li>{_esc(ctx.text(a.reason))} <small>({_esc(a.rule)})</small></li>"
                             for a in d.approvals)
-            parts.append(f"<p><b>{_('Needs a manager')}:</b><ul>{items}</ul></p>")
+            parts.append(f"<p><b>{needs_word}:</b><ul>{items}</ul></p>")
         if d.reasons:
             parts.append("<ul>" + "".join(f"<li>{_esc(ctx.text(r))}</li>" for r in d.reasons) + "</ul>")
         if d.refund_tenders:
             tenders = "".join(f"<li>{_esc(tender_label(ctx, t.type, t.last4))}: {_esc(ctx.money(t.amount))}</li>"
                               for t in d.refund_tenders)
-            parts.append(f"<p><b>{_('Refund to')}:</b><ul>{tenders}</ul></p>")
+            parts.append(f"<p><b>{refund_word}:</b><ul>{tenders}</ul></p>")
         self.details.setHtml("".join(parts))
         zero = d.refund_total * 0
         fee = sum((line.fee for line in d.lines), zero)
