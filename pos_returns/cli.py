@@ -283,6 +283,139 @@ def cmd_staff_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ----------------------------------------------------------------------------- manager commands
+
+def _date(text: str | None, default=None):
+    from datetime import date
+    if text is None:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{text}: not a date like 2026-11-23") from None
+
+
+def _period(args: argparse.Namespace):
+    from datetime import date, timedelta
+    today = date.today()
+    if args.period == "day":
+        start = end = _date(args.date, today)
+    elif args.period == "week":
+        end = _date(args.date, today)
+        start = end - timedelta(days=6)
+    elif args.period == "month":
+        end = _date(args.date, today)
+        start = end.replace(day=1)
+    else:
+        start, end = _date(args.start, today - timedelta(days=30)), _date(args.end, today)
+    if start > end:
+        raise UsageError(f"--from {start} is after --to {end}")
+    return start, end
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from . import manager
+    policy = _load(args.policy or _default_policy())
+    if policy is None:
+        return EXIT_USAGE
+    start, end = _period(args)
+    with _open_store(args) as store:
+        if args.exceptions:
+            figures = manager.exception_report(store, policy, start, end)
+            for f in figures:
+                flag = "  <-- " + "; ".join(f.flags) if f.flags else ""
+                print(f"{f.role:8} {f.staff:8} {f.transactions:5} tx  {Money_plain(f.refund, policy)} refunded  "
+                      f"{f.no_receipt} no-receipt  {f.overrides} overrides  {f.reprints} reprints  "
+                      f"{f.near_threshold} near limit{flag}")
+            return EXIT_OK
+        report = manager.build_report(store, policy, start, end)
+    text = manager.report_csv(report)
+    if args.csv:
+        Path(args.csv).write_text(text, encoding="utf-8")
+        print(f"{args.csv}: written")
+    if args.pdf:
+        from .reports_pdf import report_pdf
+        Path(args.pdf).write_bytes(report_pdf(report, policy, args.lang or policy.store.language))
+        print(f"{args.pdf}: written")
+    if not args.csv and not args.pdf:
+        print(text, end="")
+    return EXIT_OK
+
+
+def Money_plain(minor: int, policy: Policy) -> str:  # noqa: N802
+    from .money import Money
+    return Money.from_minor(minor, policy.currency).plain()
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from . import manager, store as st
+    from .services import system_clock
+    new = _load(args.new_policy)
+    if new is None:
+        return EXIT_USAGE
+    with _open_store(args) as store:
+        result = manager.what_if(store, new, _date(args.start), _date(args.end))
+        st.record_event(store, system_clock(), "whatif", None, policy=args.new_policy, sha256=new.sha256,
+                        changed=len(result.changed))
+    for change in result.changed:
+        print(f"{change.txno} {change.at}: {change.old_outcome} {change.old_refund} -> {change.new_outcome} "
+              f"{change.new_refund}  {change.note}")
+    for problem in result.unreadable:
+        print(f"not replayed: {problem}")
+    print(f"{result.replayed} returns replayed, {len(result.changed)} decisions change, refunds "
+          f"{Money_plain(result.old_total, new)} -> {Money_plain(result.new_total, new)} "
+          f"({'+' if result.difference >= 0 else '-'}{Money_plain(abs(result.difference), new)} {new.currency})")
+    return EXIT_OK
+
+
+def cmd_close_day(args: argparse.Namespace) -> int:
+    from datetime import date, timedelta
+    from . import manager
+    from .services import Counter, system_clock
+    policy = _load(args.policy or _default_policy())
+    if policy is None:
+        return EXIT_USAGE
+    day = _date(args.date, date.today())
+    with _open_store(args) as store:
+        manager_member = Counter(store, policy).check_pin(args.manager, _read_pin(f"PIN for {args.manager}: "),
+                                                          "close_day")
+        if not manager_member.is_manager:
+            raise UsageError(f"{args.manager} is not a manager")
+        entry = manager.close_day(store, policy, day, manager_member.id, system_clock())
+    payload = json.loads(entry.payload)
+    print(f"{entry.txno}: closed {payload['date']}: {payload['count']} transactions, "
+          f"{Money_plain(payload['period_total'], policy)} paid out, perpetual "
+          f"{Money_plain(payload['perpetual_total'], policy)} {policy.currency}")
+    _ = timedelta
+    return EXIT_OK
+
+
+def cmd_complaint_add(args: argparse.Namespace) -> int:
+    from . import manager
+    from .services import system_clock
+    with _open_store(args) as store:
+        cid = manager.log_complaint(store, at=system_clock(), logged_by=args.by, kind=args.kind,
+                                    category=args.category, severity=args.severity, text=args.text, txno=args.txno,
+                                    resolution=args.resolution, follow_up=_date(args.follow_up))
+    print(f"{args.kind} #{cid} logged")
+    return EXIT_OK
+
+
+def cmd_complaint_list(args: argparse.Namespace) -> int:
+    from . import store as st
+    start, end = _period(args)
+    from datetime import timedelta
+    with _open_store(args) as store:
+        rows = st.list_complaints(store, start.isoformat(), (end + timedelta(days=1)).isoformat())
+    for r in rows:
+        print(f"#{r['id']} {r['at']} {r['kind']} sev {r['severity']} {r['category']} "
+              f"{r['txno'] or '-'} by {r['logged_by']}: {r['text']}"
+              + (f" | resolution: {r['resolution']}" if r["resolution"] else "")
+              + (f" | follow up {r['follow_up']}" if r["follow_up"] else ""))
+    print(f"{len(rows)} logged")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m pos_returns", description="pos-returns: store returns and exchanges")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -356,6 +489,46 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", choices=("cashier", "manager"), default="cashier")
     add.set_defaults(func=cmd_staff_add)
     with_db(ssub.add_parser("list", help="list staff")).set_defaults(func=cmd_staff_list)
+
+    def with_period(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--period", choices=("day", "week", "month", "range"), default="range")
+        p.add_argument("--date", default=None, help="the day (or last day of the week / month); default today")
+        p.add_argument("--from", dest="start", default=None, help="first day of a range")
+        p.add_argument("--to", dest="end", default=None, help="last day of a range")
+        return p
+
+    rep = with_period(with_policy(with_db(sub.add_parser("report", help="returns report (or --exceptions)"))))
+    rep.add_argument("--exceptions", action="store_true", help="the loss-prevention exception report")
+    rep.add_argument("--csv", default=None, help="write the report as CSV")
+    rep.add_argument("--pdf", default=None, help="write the report as an A4 PDF")
+    rep.add_argument("--lang", default=None, help="language of the PDF")
+    rep.set_defaults(func=cmd_report)
+
+    wi = with_db(sub.add_parser("whatif", help="replay past returns under a new policy"))
+    wi.add_argument("--policy", dest="new_policy", required=True, help="the new policy file")
+    wi.add_argument("--from", dest="start", default=None)
+    wi.add_argument("--to", dest="end", default=None)
+    wi.set_defaults(func=cmd_whatif)
+
+    close = with_policy(with_db(sub.add_parser("close-day", help="close a day (manager PIN from stdin)")))
+    close.add_argument("--date", default=None, help="the day to close (default today)")
+    close.add_argument("--manager", required=True)
+    close.set_defaults(func=cmd_close_day)
+
+    comp = sub.add_parser("complaint", help="log and list customer complaints and compliments")
+    csub = comp.add_subparsers(dest="complaint_command", parser_class=_Parser)
+    csub.required = True
+    cadd = with_db(csub.add_parser("add", help="log a complaint or compliment"))
+    cadd.add_argument("text")
+    cadd.add_argument("--by", required=True, help="staff id logging it")
+    cadd.add_argument("--kind", choices=("complaint", "compliment"), default="complaint")
+    cadd.add_argument("--category", default="service")
+    cadd.add_argument("--severity", type=int, default=3)
+    cadd.add_argument("--txno", default=None)
+    cadd.add_argument("--resolution", default=None)
+    cadd.add_argument("--follow-up", default=None)
+    cadd.set_defaults(func=cmd_complaint_add)
+    with_period(with_db(csub.add_parser("list", help="list complaints"))).set_defaults(func=cmd_complaint_list)
     return parser
 
 

@@ -27,7 +27,7 @@ from .i18n import N_, UserError
 from .model import Promotion, Sale, SaleLine, Tender
 from .money import Money
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 APP_DIR_NAME = "pos-returns"
 
@@ -53,6 +53,10 @@ class ReadOnlyDatabase(StoreError):
 
 
 class NotFound(StoreError):
+    pass
+
+
+class DayClosed(StoreError):
     pass
 
 
@@ -172,7 +176,18 @@ def _append_only_triggers() -> str:
     return "\n".join(out)
 
 
-MIGRATIONS: list[str] = [_SCHEMA_V1 + _append_only_triggers()]  # MIGRATIONS[i] upgrades version i to i+1
+_SCHEMA_V2 = """
+CREATE TABLE complaints (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, logged_by TEXT NOT NULL, txno TEXT,
+    kind TEXT NOT NULL CHECK (kind IN ('complaint', 'compliment')), category TEXT NOT NULL,
+    severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 5), text TEXT NOT NULL,
+    resolution TEXT, follow_up TEXT, closed_at TEXT);
+CREATE INDEX complaints_at ON complaints(at);
+CREATE INDEX journal_kind ON journal(kind);
+"""
+
+# MIGRATIONS[i] upgrades schema version i to i + 1, in one transaction with the version bump
+MIGRATIONS: list[str] = [_SCHEMA_V1 + _append_only_triggers(), _SCHEMA_V2]
 
 
 # ----------------------------------------------------------------------------- connection
@@ -464,6 +479,9 @@ def append_entry(conn: sqlite3.Connection, fields: dict[str, Any], lines: list[d
                  tenders: list[dict[str, Any]], draws: list[dict[str, Any]] = ()) -> JournalEntry:
     """Append one entry (inside the caller's write transaction): next gapless seq, hash chained to the last."""
     register = fields["register"]
+    closed = last_closed_day(conn)
+    if fields["kind"] != "day_close" and closed is not None and fields["at"][:10] <= closed:
+        raise DayClosed(N_("The day {day} is closed; no new entries can be dated inside it."), day=closed)
     last = conn.execute("SELECT seq, hash FROM journal WHERE register = ? ORDER BY seq DESC LIMIT 1",
                         (register,)).fetchone()
     seq = (last[0] + 1) if last else 1
@@ -491,6 +509,33 @@ def append_entry(conn: sqlite3.Connection, fields: dict[str, Any], lines: list[d
     return JournalEntry(**{c: fields[c] for c in JournalEntry.__dataclass_fields__})
 
 
+DAY_REGISTER = "DAY"  # day closings have their own gapless sequence
+
+
+def last_closed_day(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT payload FROM journal WHERE register = ? ORDER BY seq DESC LIMIT 1",
+                       (DAY_REGISTER,)).fetchone()
+    return json.loads(row[0])["date"] if row else None
+
+
+def day_figures(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
+    """What a day's closing entry states, recomputed from the journal (real transactions only)."""
+    rows = conn.execute("SELECT txno FROM journal WHERE substr(at, 1, 10) = ? AND training = 0 "
+                        "AND register != ? ORDER BY register, seq", (day, DAY_REGISTER)).fetchall()
+    by_tender: dict[str, int] = {}
+    for kind, amount in conn.execute(
+            "SELECT t.type, SUM(t.amount) FROM journal_tenders t JOIN journal j ON j.txno = t.txno "
+            "WHERE substr(j.at, 1, 10) = ? AND j.training = 0 AND j.register != ? GROUP BY t.type",
+            (day, DAY_REGISTER)):
+        by_tender[kind] = amount
+    previous = conn.execute("SELECT payload FROM journal WHERE register = ? AND json_extract(payload, '$.date') < ? "
+                            "ORDER BY seq DESC LIMIT 1", (DAY_REGISTER, day)).fetchone()
+    before = json.loads(previous[0])["perpetual_total"] if previous else 0
+    period = sum(by_tender.values())
+    return {"date": day, "count": len(rows), "refunds_by_tender": dict(sorted(by_tender.items())),
+            "period_total": period, "perpetual_total": before + period}
+
+
 def get_entry(store: Store, txno: str) -> JournalEntry:
     row = store.one("SELECT * FROM journal WHERE txno = ?", (txno,))
     if row is None:
@@ -498,16 +543,17 @@ def get_entry(store: Store, txno: str) -> JournalEntry:
     return JournalEntry(**{c: row[c] for c in JournalEntry.__dataclass_fields__})
 
 
-def log_event(conn: sqlite3.Connection, at: datetime, kind: str, actor: str | None = None,
-              txno: str | None = None, **detail: Any) -> None:
+def log_event(conn: sqlite3.Connection, at: datetime, event: str, actor: str | None = None,
+              txno: str | None = None, /, **detail: Any) -> None:
+    """Append an event (who, when, what); ``detail`` is free-form and may use any key."""
     conn.execute("INSERT INTO events (at, kind, actor, txno, detail) VALUES (?, ?, ?, ?, ?)",
-                 (iso(at), kind, actor, txno, canonical(detail)))
+                 (iso(at), event, actor, txno, canonical(detail)))
 
 
-def record_event(store: Store, at: datetime, kind: str, actor: str | None = None, txno: str | None = None,
-                 **detail: Any) -> None:
+def record_event(store: Store, at: datetime, event: str, actor: str | None = None, txno: str | None = None,
+                 /, **detail: Any) -> None:
     with store.write() as c:
-        log_event(c, at, kind, actor, txno, **detail)
+        log_event(c, at, event, actor, txno, **detail)
 
 
 @dataclass(frozen=True)
@@ -588,6 +634,20 @@ def _verify_details(store: Store) -> list[VerifyProblem]:
     for txno in sorted((set(lines) | set(tenders) | set(draws)) - known):
         problems.append(VerifyProblem("?", None, txno, "inserted",
                                       f"{txno}: lines or tenders without a journal entry (inserted)"))
+    for row in store.query("SELECT register, seq, txno, payload FROM journal WHERE register = ? ORDER BY seq",
+                           (DAY_REGISTER,)):
+        try:
+            stated = json.loads(row["payload"])
+        except ValueError:
+            continue
+        keys = ("date", "count", "refunds_by_tender", "period_total", "perpetual_total")
+        actual = day_figures(store.conn, stated.get("date", ""))
+        if {k: stated.get(k) for k in keys} != actual:
+            problems.append(VerifyProblem(row["register"], row["seq"], row["txno"], "day_close",
+                                          f"{row['txno']}: the closing of {stated.get('date')} no longer matches the "
+                                          f"journal (it states {stated.get('count')} entries, "
+                                          f"{stated.get('period_total')} paid out; the journal now gives "
+                                          f"{actual['count']} and {actual['period_total']})"))
     for r in store.query("SELECT txno, at FROM events WHERE kind = 'transaction' AND txno IS NOT NULL"):
         if r["txno"] not in known:
             problems.append(VerifyProblem("?", None, r["txno"], "removed",
@@ -710,3 +770,28 @@ def count(store: Store, table: str) -> int:
     if table not in ("sales", "sale_lines", "journal", "events", "staff", "products", "customers"):
         raise ValueError(table)
     return store.one(f"SELECT COUNT(*) AS n FROM {table}")["n"]
+
+
+# ----------------------------------------------------------------------------- manager queries
+
+def sales_total(store: Store, start: str, end: str) -> int:
+    """Gross value of sale lines (before tax) sold in [start, end), minor units."""
+    row = store.one("SELECT COALESCE(SUM(l.qty * l.unit_price - l.discount), 0) AS total FROM sales s "
+                    "JOIN sale_lines l ON l.receipt = s.receipt WHERE s.sold_at >= ? AND s.sold_at < ?", (start, end))
+    return int(row["total"])
+
+
+def insert_complaint(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
+    cur = conn.execute("INSERT INTO complaints (at, logged_by, txno, kind, category, severity, text, resolution, "
+                       "follow_up) VALUES (:at, :logged_by, :txno, :kind, :category, :severity, :text, :resolution, "
+                       ":follow_up)", row)
+    return int(cur.lastrowid)
+
+
+def list_complaints(store: Store, start: str, end: str) -> list[dict[str, Any]]:
+    return store.query("SELECT * FROM complaints WHERE at >= ? AND at < ? ORDER BY at", (start, end))
+
+
+def complaint_counts(store: Store, start: str, end: str) -> list[dict[str, Any]]:
+    return store.query("SELECT kind, COUNT(*) AS n FROM complaints WHERE at >= ? AND at < ? GROUP BY kind",
+                       (start, end))

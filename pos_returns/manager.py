@@ -1,0 +1,342 @@
+"""Manager tools: day close, returns reports, the exception report, complaints, what-if replays.
+
+Every figure comes from the journal; training transactions are never counted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import statistics
+from collections import Counter as Tally, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from . import store as st
+from .case import CaseError, decision_json, read_case
+from .engine import evaluate
+from .i18n import N_
+from .money import Money
+from .policy import Policy
+
+REAL_KINDS = ("return", "exchange", "no_receipt", "correction")
+
+
+# ----------------------------------------------------------------------------- day close
+
+def close_day(store: st.Store, policy: Policy, day: date, manager: str, now: datetime) -> st.JournalEntry:
+    """Append the closing entry of ``day``: count, refunds per tender, period and perpetual totals."""
+    text = day.isoformat()
+    if day > now.date():
+        raise st.StoreError(N_("{day} has not ended yet; it cannot be closed."), day=text)
+    with store.write() as c:
+        closed = st.last_closed_day(c)
+        if closed is not None and text <= closed:
+            raise st.DayClosed(N_("The day {day} is closed; no new entries can be dated inside it."), day=closed)
+        figures = st.day_figures(c, text)
+        fields = {
+            "store_id": policy.store.id, "register": st.DAY_REGISTER, "txno": None, "kind": "day_close",
+            "at": st.iso(now), "cashier": manager, "receipt": None, "corrects": None, "customer_key": None,
+            "training": 0, "policy_sha256": policy.sha256, "currency": policy.currency,
+            "refund_total": figures["period_total"], "exchange_total": 0, "balance_due": 0,
+            "payload": st.canonical(figures),
+        }
+        entry = st.append_entry(c, fields, [], [], [])
+        st.log_event(c, now, "day_close", manager, entry.txno, day=text, count=figures["count"],
+                     period_total=figures["period_total"])
+    return entry
+
+
+# ----------------------------------------------------------------------------- reports
+
+@dataclass
+class Report:
+    start: date
+    end: date
+    currency: str
+    count: int = 0
+    by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [count, refund minor]
+    by_reason: dict[str, list[int]] = field(default_factory=dict)  # reason -> [units, refund minor]
+    by_category: dict[str, list[int]] = field(default_factory=dict)
+    by_tender: dict[str, int] = field(default_factory=dict)
+    by_cashier: dict[str, list[int]] = field(default_factory=dict)
+    fees: int = 0
+    store_credit: int = 0
+    refund_total: int = 0
+    exchange_total: int = 0
+    no_receipt: int = 0
+    approvals: int = 0
+    overrides: int = 0
+    sales_total: int = 0
+    complaints: int = 0
+    compliments: int = 0
+
+    def money(self, minor: int) -> Money:
+        return Money.from_minor(minor, self.currency)
+
+    @property
+    def no_receipt_share(self) -> float:
+        return self.no_receipt / self.count if self.count else 0.0
+
+    @property
+    def returned_share(self) -> float:
+        return self.refund_total / self.sales_total if self.sales_total else 0.0
+
+
+def _entries(store: st.Store, start: date, end: date) -> list[dict[str, Any]]:
+    return store.query(
+        "SELECT txno, kind, at, cashier, receipt, refund_total, exchange_total, payload FROM journal "
+        f"WHERE at >= ? AND at < ? AND training = 0 AND kind IN ({', '.join('?' * len(REAL_KINDS))}) ORDER BY at",
+        (start.isoformat(), (end + timedelta(days=1)).isoformat(), *REAL_KINDS))
+
+
+def build_report(store: st.Store, policy: Policy, start: date, end: date) -> Report:
+    report = Report(start, end, policy.currency)
+    for row in _entries(store, start, end):
+        payload = json.loads(row["payload"])
+        decision = payload["decision"]
+        request = payload["case"]["request"]
+        report.count += 1
+        kind = report.by_kind.setdefault(row["kind"], [0, 0])
+        kind[0] += 1
+        kind[1] += row["refund_total"]
+        cashier = report.by_cashier.setdefault(row["cashier"], [0, 0])
+        cashier[0] += 1
+        cashier[1] += row["refund_total"]
+        report.refund_total += row["refund_total"]
+        report.exchange_total += row["exchange_total"]
+        if row["kind"] == "no_receipt":
+            report.no_receipt += 1
+        report.approvals += len(payload.get("approvals", []))
+        report.overrides += len(request.get("overrides", []))
+        sale_lines = {ln["line"]: ln for ln in (payload["case"]["sale"] or {}).get("lines", [])}
+        requested = {rl["line"]: rl for rl in request.get("lines", [])}
+        items = request.get("no_receipt_items", [])
+        for line in decision["lines"]:
+            if line["outcome"] == "denied":
+                continue
+            refund = Money.parse(line["refund"], policy.currency).minor()
+            report.fees += Money.parse(line["fee"], policy.currency).minor()
+            if sale_lines:
+                category = sale_lines.get(line["line"], {}).get("category", "?")
+                reason = requested.get(line["line"], {}).get("reason", "?")
+            else:
+                item = items[line["line"] - 1] if 0 < line["line"] <= len(items) else {}
+                category, reason = item.get("category", "?"), item.get("reason") or "no_receipt"
+            for key, table in ((reason, report.by_reason), (category, report.by_category)):
+                slot = table.setdefault(key, [0, 0])
+                slot[0] += line["qty"]
+                slot[1] += refund
+    for row in store.query(
+            "SELECT t.type, SUM(t.amount) AS amount FROM journal_tenders t JOIN journal j ON j.txno = t.txno "
+            "WHERE j.at >= ? AND j.at < ? AND j.training = 0 GROUP BY t.type",
+            (start.isoformat(), (end + timedelta(days=1)).isoformat())):
+        report.by_tender[row["type"]] = row["amount"]
+    report.store_credit = report.by_tender.get("store_credit", 0)
+    report.sales_total = st.sales_total(store, start.isoformat(), (end + timedelta(days=1)).isoformat())
+    for row in st.complaint_counts(store, start.isoformat(), (end + timedelta(days=1)).isoformat()):
+        if row["kind"] == "complaint":
+            report.complaints = row["n"]
+        else:
+            report.compliments = row["n"]
+    return report
+
+
+def report_csv(report: Report) -> str:
+    """One table: section, key, count, amount (amounts as plain decimals in the store's currency)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "key", "count", "amount", "currency"])
+    plain = lambda minor: report.money(minor).plain()  # noqa: E731
+    writer.writerow(["period", f"{report.start.isoformat()}..{report.end.isoformat()}", report.count,
+                     plain(report.refund_total), report.currency])
+    for section, table in (("kind", report.by_kind), ("reason", report.by_reason),
+                           ("category", report.by_category), ("cashier", report.by_cashier)):
+        for key, (count, amount) in sorted(table.items()):
+            writer.writerow([section, key, count, plain(amount), report.currency])
+    for key, amount in sorted(report.by_tender.items()):
+        writer.writerow(["tender", key, "", plain(amount), report.currency])
+    for key, value in (("fees", report.fees), ("store_credit", report.store_credit),
+                       ("exchange_total", report.exchange_total), ("sales_total", report.sales_total)):
+        writer.writerow(["total", key, "", plain(value), report.currency])
+    writer.writerow(["count", "no_receipt", report.no_receipt, "", ""])
+    writer.writerow(["count", "approvals", report.approvals, "", ""])
+    writer.writerow(["count", "overrides", report.overrides, "", ""])
+    writer.writerow(["count", "complaints", report.complaints, "", ""])
+    writer.writerow(["count", "compliments", report.compliments, "", ""])
+    return out.getvalue()
+
+
+# ----------------------------------------------------------------------------- exception report
+
+@dataclass
+class StaffFigures:
+    staff: str
+    role: str  # cashier | approver
+    transactions: int = 0
+    refund: int = 0
+    no_receipt: int = 0
+    overrides: int = 0
+    reprints: int = 0
+    near_threshold: int = 0
+    near_limit_customers: int = 0
+    flags: list[str] = field(default_factory=list)
+
+
+def exception_report(store: st.Store, policy: Policy, start: date, end: date,
+                     min_transactions: int = 5) -> list[StaffFigures]:
+    """Per cashier and per approving manager against the store's baseline; outliers flagged with why."""
+    threshold = policy.approval.refund_over
+    near_low = Money(threshold * 90 / 100, policy.currency).minor() if threshold is not None else None
+    near_high = Money(threshold, policy.currency).minor() if threshold is not None else None
+    cashiers: dict[str, StaffFigures] = {}
+    approvers: dict[str, StaffFigures] = {}
+    customers: Tally[str] = Tally()
+    for row in _entries(store, start, end):
+        payload = json.loads(row["payload"])
+        fig = cashiers.setdefault(row["cashier"], StaffFigures(row["cashier"], "cashier"))
+        fig.transactions += 1
+        fig.refund += row["refund_total"]
+        if row["kind"] == "no_receipt":
+            fig.no_receipt += 1
+        fig.overrides += len(payload["case"]["request"].get("overrides", []))
+        if near_low is not None and near_low <= row["refund_total"] <= near_high:
+            fig.near_threshold += 1
+        for approval in payload.get("approvals", []):
+            app = approvers.setdefault(approval["manager"], StaffFigures(approval["manager"], "approver"))
+            app.transactions += 1
+            app.refund += row["refund_total"]
+            app.overrides += len(payload["case"]["request"].get("overrides", []))
+    for row in store.query("SELECT actor, COUNT(*) AS n FROM events WHERE kind = 'reprint' AND at >= ? AND at < ? "
+                           "GROUP BY actor", (start.isoformat(), (end + timedelta(days=1)).isoformat())):
+        if row["actor"] in cashiers:
+            cashiers[row["actor"]].reprints = row["n"]
+    limit = policy.no_receipt.limit_count
+    if limit:
+        for row in store.query(
+                "SELECT cashier, customer_key, COUNT(*) AS n FROM journal WHERE kind = 'no_receipt' AND training = 0 "
+                "AND customer_key IS NOT NULL AND at >= ? AND at < ? GROUP BY cashier, customer_key",
+                (start.isoformat(), (end + timedelta(days=1)).isoformat())):
+            if row["n"] >= max(limit - 1, 1) and row["cashier"] in cashiers:
+                cashiers[row["cashier"]].near_limit_customers += 1
+                customers[row["customer_key"]] += row["n"]
+    _flag(list(cashiers.values()), min_transactions)
+    _flag(list(approvers.values()), min_transactions)
+    return sorted(cashiers.values(), key=lambda f: f.staff) + sorted(approvers.values(), key=lambda f: f.staff)
+
+
+_MEASURES = (
+    ("refund", N_("average refund {value} is {ratio}x the store's {baseline}")),
+    ("no_receipt", N_("returns without a receipt: {value} per transaction, {ratio}x the store's {baseline}")),
+    ("overrides", N_("overrides: {value} per transaction, {ratio}x the store's {baseline}")),
+    ("reprints", N_("reprints: {value} per transaction, {ratio}x the store's {baseline}")),
+    ("near_threshold", N_("refunds just under the approval limit: {value} per transaction, {ratio}x the store's "
+                          "{baseline}")),
+)
+
+
+def _flag(figures: list[StaffFigures], min_transactions: int) -> None:
+    """Flag a member whose rate is at least twice the store's and clearly above the others (median + 2 MAD)."""
+    active = [f for f in figures if f.transactions >= min_transactions]
+    if len(active) < 2:
+        return
+    for attr, message in _MEASURES:
+        rates = {f.staff: getattr(f, attr) / f.transactions for f in active}
+        total = sum(getattr(f, attr) for f in active) / sum(f.transactions for f in active)
+        median = statistics.median(rates.values())
+        mad = statistics.median(abs(r - median) for r in rates.values()) or (median * 0.25 if median else 0.0)
+        for f in active:
+            rate = rates[f.staff]
+            others = [r for s, r in rates.items() if s != f.staff]
+            baseline = sum(others) / len(others) if others else total
+            if rate <= 0 or rate < 2 * baseline or rate < median + 2 * mad:
+                continue
+            ratio = rate / baseline if baseline else float("inf")
+            if attr == "refund":
+                value, base = f"{rate / 100:.2f}", f"{baseline / 100:.2f}"
+            else:
+                value, base = f"{rate:.2f}", f"{baseline:.2f}"
+            f.flags.append(message.format(value=value, ratio=f"{ratio:.1f}" if baseline else "\u221e", baseline=base))
+    if any(f.near_limit_customers >= 3 for f in active):
+        for f in active:
+            if f.near_limit_customers >= 3:
+                f.flags.append(f"{f.near_limit_customers} customers near or over their no-receipt limits")
+
+
+# ----------------------------------------------------------------------------- complaints
+
+def log_complaint(store: st.Store, *, at: datetime, logged_by: str, kind: str, category: str, severity: int,
+                  text: str, txno: str | None = None, resolution: str | None = None,
+                  follow_up: date | None = None) -> int:
+    if kind not in ("complaint", "compliment"):
+        raise st.StoreError(N_("Kind must be complaint or compliment, not {kind}."), kind=kind)
+    if not 1 <= severity <= 5:
+        raise st.StoreError(N_("Severity is 1 (minor) to 5 (serious), not {severity}."), severity=severity)
+    if not text.strip():
+        raise st.StoreError(N_("Describe what the customer said."))
+    if txno is not None:
+        st.get_entry(store, txno)  # NotFound names the number
+    with store.write() as c:
+        cid = st.insert_complaint(c, {"at": st.iso(at), "logged_by": logged_by, "txno": txno, "kind": kind,
+                                      "category": category, "severity": severity, "text": text.strip(),
+                                      "resolution": resolution, "follow_up": follow_up.isoformat() if follow_up else None})
+        st.log_event(c, at, "complaint", logged_by, txno, id=cid, kind=kind, severity=severity)
+    return cid
+
+
+# ----------------------------------------------------------------------------- what-if
+
+@dataclass(frozen=True)
+class Change:
+    txno: str
+    at: str
+    old_outcome: str
+    new_outcome: str
+    old_refund: str
+    new_refund: str
+    note: str = ""
+
+
+@dataclass
+class WhatIf:
+    replayed: int = 0
+    changed: list[Change] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    old_total: int = 0
+    new_total: int = 0
+
+    @property
+    def difference(self) -> int:
+        return self.new_total - self.old_total
+
+
+def what_if(store: st.Store, new_policy: Policy, start: date | None = None, end: date | None = None) -> WhatIf:
+    """Replay past returns' original requests (as they were, with their own 'now') under a new policy."""
+    result = WhatIf()
+    start = start or date(1970, 1, 1)
+    end = end or date(9999, 12, 30)
+    currency = new_policy.currency
+    for row in _entries(store, start, end):
+        if row["kind"] == "correction":
+            continue
+        payload = json.loads(row["payload"])
+        old = payload["decision"]
+        result.replayed += 1
+        result.old_total += Money.parse(old["refund_total"], currency).minor()
+        try:
+            case = read_case(payload["case"], new_policy, row["txno"])
+        except CaseError as err:
+            result.unreadable.append(f"{row['txno']}: {'; '.join(err.problems)}")
+            result.new_total += Money.parse(old["refund_total"], currency).minor()
+            continue
+        new = decision_json(evaluate(new_policy, case.sale, case.request, case.history, case.now),
+                            new_policy.store.language, new_policy.store.locale)
+        result.new_total += Money.parse(new["refund_total"], currency).minor()
+        if new["outcome"] != old["outcome"] or new["refund_total"] != old["refund_total"]:
+            rules = sorted(set(r for line in new["lines"] for r in line["rules"]) ^
+                           set(r for line in old["lines"] for r in line["rules"]))
+            result.changed.append(Change(row["txno"], row["at"], old["outcome"], new["outcome"], old["refund_total"],
+                                         new["refund_total"], ", ".join(rules)))
+    return result
