@@ -169,7 +169,7 @@ class _Evaluation:
                 work.ok(rule.id, _explained(rule, Text(N_("Not returnable, but accepted because it is defective."))))
                 continue
             if rule.conditions:
-                text = Text(N_("Not returnable when {condition}."), {"condition": Text(_CONDITION_TEXT[condition])})
+                text = Text(N_("Not returnable when {condition}."), {"condition": Text(CONDITION_TEXT[condition])})
             elif rule.unless_defective:
                 text = Text(N_("Not returnable unless defective."))
             else:
@@ -178,10 +178,10 @@ class _Evaluation:
 
         cond_rule = _most_specific(self.scoped(policy.conditions, **scope))
         if cond_rule is not None and condition not in cond_rule.accepted:
-            accepted = [Text(_CONDITION_TEXT[c]) for c in _ordered_conditions(cond_rule.accepted)]
+            accepted = [Text(CONDITION_TEXT[c]) for c in _ordered_conditions(cond_rule.accepted)]
             work.fail(cond_rule.id, cond_rule.overridable, _explained(cond_rule, Text(
                 N_("The condition \u201c{condition}\u201d is not accepted for this item (accepted: {accepted})."),
-                {"condition": Text(_CONDITION_TEXT[condition]), "accepted": accepted})), self.overrides)
+                {"condition": Text(CONDITION_TEXT[condition]), "accepted": accepted})), self.overrides)
 
         if sold is not None:
             self.window(work, scope, sold, defective)
@@ -586,7 +586,7 @@ def _merge(parts: list[TenderAmount], order: Sequence[str]) -> list[TenderAmount
     return [TenderAmount(k[0], merged[k], k[1]) for k in keys if not merged[k].is_zero()]
 
 
-_CONDITION_TEXT = {
+CONDITION_TEXT = {
     "unopened": N_("unopened"),
     "opened": N_("opened"),
     "damaged": N_("damaged"),
@@ -595,7 +595,7 @@ _CONDITION_TEXT = {
 
 
 def _ordered_conditions(conditions: Iterable[str]) -> list[str]:
-    order = list(_CONDITION_TEXT)
+    order = list(CONDITION_TEXT)
     return sorted(conditions, key=order.index)
 
 

@@ -190,14 +190,26 @@ class MainWindow(QMainWindow):
         self.home.scan.setFocus()
 
     def manager_menu(self) -> None:
-        from .dialogs import SettingsDialog
+        from .manager import ManagerScreen
         _ = self.ctx.gettext
         if self.ctx.staff is None or not self.ctx.staff.is_manager:
             self.home.message.error(_("Only a manager can open the manager tools; sign in as a manager."))
             return
+        screen = ManagerScreen(self.ctx, open_settings=self.open_settings, open_training=self.open_training)
+        screen.closed.connect(self.go_home)
+        self._show(screen)
+
+    def open_settings(self) -> None:
+        from .dialogs import SettingsDialog
         printers = self.printing.printers() if self.printing is not None else []
         if SettingsDialog(self.ctx, printers, self).exec():
             self.retranslate()
+
+    def open_training(self) -> None:
+        from .training import TrainingScreen
+        screen = TrainingScreen(self.ctx)
+        screen.closed.connect(self.go_home)
+        self._show(screen)
 
     def show_error_box(self, text: str) -> None:
         message_box(self.ctx, self, self.ctx.gettext(N_("Error")), text).exec()

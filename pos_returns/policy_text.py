@@ -1,0 +1,119 @@
+"""The live policy as readable rules: id, kind, scope and a plain explanation, in any interface language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .i18n import N_, Percent, Text, render
+from .money import Money
+from .engine import CONDITION_TEXT
+from .policy import (CONDITIONS, ConditionRule, FeeRule, NotReturnableRule, Policy, Rule, Scope, SeasonalRule, WarrantyRule,
+                     WindowRule)
+
+KIND = {
+    WindowRule: N_("Return window"), SeasonalRule: N_("Seasonal extension"), NotReturnableRule: N_("Not returnable"),
+    ConditionRule: N_("Accepted conditions"), FeeRule: N_("Restocking fee"),
+    WarrantyRule: N_("Warranty for defective items"),
+}
+REMEDY = {"refund": N_("refund"), "exchange_same": N_("exchange for the same item only"),
+          "refund_or_exchange_same": N_("refund or exchange for the same item")}
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    id: str
+    kind: str
+    scope: str
+    explanation: str
+    overridable: bool
+
+
+def _scope(scope: Scope, lang: str) -> str:
+    parts = []
+    for label, values in ((N_("categories"), scope.categories), (N_("tags"), scope.tags), (N_("SKUs"), scope.skus),
+                          (N_("customer tiers"), scope.tiers), (N_("tenders"), scope.tenders),
+                          (N_("regions"), scope.regions)):
+        if values:
+            parts.append(f"{render(Text(label), lang)}: {', '.join(sorted(values))}")
+    if scope.exclude_regions:
+        parts.append(render(Text(N_("not in {regions}"), {"regions": ", ".join(sorted(scope.exclude_regions))}), lang))
+    return "; ".join(parts) or render(Text(N_("everything")), lang)
+
+
+def _conditions(conditions) -> list[Text]:
+    return [Text(CONDITION_TEXT[c]) for c in CONDITIONS if c in conditions]
+
+
+def _explain(rule: Rule, policy: Policy) -> Text:
+    money = lambda v: Money(v, policy.currency)  # noqa: E731
+    if isinstance(rule, WindowRule):
+        return Text(N_("Returnable within {days} days of the sale (the last day counts)."), {"days": rule.days})
+    if isinstance(rule, SeasonalRule):
+        return Text(N_("Bought from {start} to {end}: returnable until {until}."),
+                    {"start": rule.bought_from, "end": rule.bought_to, "until": rule.returnable_until})
+    if isinstance(rule, NotReturnableRule):
+        text = N_("Not returnable unless defective.") if rule.unless_defective else N_("Not returnable.")
+        if rule.conditions:
+            text = N_("Not returnable when {conditions}, unless defective.") if rule.unless_defective else \
+                N_("Not returnable when {conditions}.")
+        return Text(text, {"conditions": _conditions(rule.conditions)})
+    if isinstance(rule, ConditionRule):
+        return Text(N_("Accepted conditions: {conditions}."), {"conditions": _conditions(rule.accepted)})
+    if isinstance(rule, FeeRule):
+        params = {"percent": Percent(rule.percent), "conditions": _conditions(rule.conditions)}
+        text = Text(N_("Restocking fee of {percent} of the price paid, for items that are: {conditions}."), params)
+        extra = []
+        if rule.minimum is not None:
+            extra.append(Text(N_("at least {amount} per item"), {"amount": money(rule.minimum)}))
+        if rule.maximum is not None:
+            extra.append(Text(N_("at most {amount} per item"), {"amount": money(rule.maximum)}))
+        if rule.waived_for_tiers:
+            extra.append(Text(N_("waived for {tiers}"), {"tiers": ", ".join(sorted(rule.waived_for_tiers))}))
+        if extra:
+            return Text("{main} ({extra})", {"main": text, "extra": extra}, literal=True)
+        return text
+    if isinstance(rule, WarrantyRule):
+        return Text(N_("Defective items within {days} days of the sale: {remedy}."),
+                    {"days": rule.days, "remedy": Text(REMEDY[rule.remedy])})
+    return Text(rule.id, literal=True)
+
+
+def describe(policy: Policy, lang: str) -> list[RuleRow]:
+    rows: list[RuleRow] = []
+    for group in (policy.windows, policy.seasonal, policy.not_returnable, policy.conditions, policy.fees,
+                  policy.warranties):
+        for rule in group:
+            explanation = render(_explain(rule, policy), lang, policy.store.locale)
+            if rule.explain:
+                explanation += " \u2014 \u201c" + rule.explain + "\u201d"
+            rows.append(RuleRow(rule.id, render(Text(KIND[type(rule)]), lang), _scope(rule.scope, lang),
+                                explanation, rule.overridable))
+    nr = policy.no_receipt
+    if nr.allowed:
+        params = {"days": nr.lookback_days}
+        text = render(Text(N_("Without a receipt: store credit at the lowest price of the last {days} days."), params),
+                      lang, policy.store.locale)
+        if nr.limit_count is not None or nr.limit_value is not None:
+            text += " " + render(Text(N_("Limits per customer in {days} days: {count} returns, {value}."),
+                                      {"days": nr.limit_days, "count": nr.limit_count if nr.limit_count is not None
+                                       else "\u2014", "value": policy.money(nr.limit_value) or "\u2014"}),
+                                 lang, policy.store.locale)
+    else:
+        text = render(Text(N_("Returns without a receipt are not accepted.")), lang)
+    rows.append(RuleRow(nr.id, render(Text(N_("No receipt")), lang), render(Text(N_("everything")), lang), text,
+                        nr.overridable))
+    t = policy.tenders
+    text = render(Text(N_("Refunds go back to the original tenders in this order: {order}."),
+                       {"order": ", ".join(t.refund_order)}), lang)
+    if t.cash_limit is not None:
+        text += " " + render(Text(N_("Cash refunds over {limit} need a manager."),
+                                  {"limit": policy.money(t.cash_limit)}), lang, policy.store.locale)
+    rows.append(RuleRow(t.id, render(Text(N_("Tenders")), lang), render(Text(N_("everything")), lang), text,
+                        t.overridable))
+    if policy.approval.refund_over is not None:
+        rows.append(RuleRow(policy.approval.id, render(Text(N_("Manager approval")), lang),
+                            render(Text(N_("everything")), lang),
+                            render(Text(N_("Refunds over {limit} need a manager."),
+                                        {"limit": policy.money(policy.approval.refund_over)}), lang,
+                                   policy.store.locale), False))
+    return rows

@@ -1,0 +1,471 @@
+"""The manager area: reports with a chart and exports, exceptions, complaints, what-if, day close, policy view.
+
+Each tab is its own small widget; heavy queries run off the interface thread (ui.worker.Background).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QTextEdit, QVBoxLayout, QWidget)
+
+from pos_returns import manager as mg
+from pos_returns import policy_text
+from pos_returns.i18n import N_
+from pos_returns.money import Money
+from pos_returns.policy import PolicyError, load_policy
+
+from .context import AppContext
+from .ops import describe
+from .widgets import MessageStrip
+from .worker import Background
+
+PERIODS = (("day", N_("Day")), ("week", N_("Week")), ("month", N_("Month")), ("range", N_("Range")))
+
+
+def _table(headers: list[str], rows: list[list[str]], name: str) -> QTableWidget:
+    table = QTableWidget(len(rows), len(headers))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            item = QTableWidgetItem(str(value))
+            if c > 0 and any(ch.isdigit() for ch in str(value)):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class PeriodPicker(QWidget):
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.kind = QComboBox(objectName="periodKind")
+        for code, label in PERIODS:
+            self.kind.addItem(ctx.gettext(label), code)
+        self.kind.setCurrentIndex(2)
+        today = QDate.currentDate()
+        self.start = QDateEdit(today.addDays(-30), objectName="periodStart")
+        self.end = QDateEdit(today, objectName="periodEnd")
+        for edit in (self.start, self.end):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        row.addWidget(self.kind)
+        row.addWidget(self.start)
+        row.addWidget(self.end)
+
+    def period(self) -> tuple[date, date]:
+        end = self.end.date().toPython()
+        kind = self.kind.currentData()
+        if kind == "day":
+            return end, end
+        if kind == "week":
+            return end - timedelta(days=6), end
+        if kind == "month":
+            return end.replace(day=1), end
+        return min(self.start.date().toPython(), end), end
+
+
+class ReportsTab(QWidget):
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        _ = ctx.gettext
+        self.report: mg.Report | None = None
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.picker = PeriodPicker(ctx)
+        self.run_button = QPushButton(_("Show report"), objectName="runReport")
+        self.csv_button = QPushButton(_("Export CSV"), objectName="exportCsv")
+        self.pdf_button = QPushButton(_("Export PDF"), objectName="exportPdf")
+        for w in (self.picker, self.run_button, self.csv_button, self.pdf_button):
+            top.addWidget(w)
+        layout.addLayout(top)
+        self.progress = QProgressBar(objectName="reportProgress")
+        self.progress.hide()
+        layout.addWidget(self.progress)
+        self.message = MessageStrip()
+        layout.addWidget(self.message)
+        self.summary = QLabel(objectName="reportSummary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        body = QHBoxLayout()
+        self.tables = QTabWidget()
+        body.addWidget(self.tables, 1)
+        self.chart = QChartView()
+        self.chart.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart.setMinimumWidth(420)
+        body.addWidget(self.chart, 1)
+        layout.addLayout(body, 1)
+        self.worker = Background(self, self.progress)
+        self.run_button.clicked.connect(self.run)
+        self.csv_button.clicked.connect(self.export_csv)
+        self.pdf_button.clicked.connect(self.export_pdf)
+
+    def run(self) -> None:
+        start, end = self.picker.period()
+        policy = self.ctx.policy
+        self.message.clear_message()
+        self.worker.start(self.ctx.store.path, lambda store: mg.build_report(store, policy, start, end),
+                          self.show_report, lambda exc: self.message.error(describe(self.ctx, exc)))
+
+    def show_report(self, report: mg.Report) -> None:
+        ctx, _ = self.ctx, self.ctx.gettext
+        self.report = report
+        m = report.money
+        self.summary.setText(_(
+            "{count} transactions, refunds {refund}, new items in exchanges {exchange}, restocking fees {fees}, "
+            "store credit issued {credit}. Without a receipt: {no_receipt:.0%}. Returned: {share:.1%} of sales. "
+            "Approvals: {approvals}, overrides: {overrides}. Complaints: {complaints}, compliments: "
+            "{compliments}.").format(
+            count=report.count, refund=ctx.money(m(report.refund_total)), exchange=ctx.money(m(report.exchange_total)),
+            fees=ctx.money(m(report.fees)), credit=ctx.money(m(report.store_credit)),
+            no_receipt=report.no_receipt_share, share=report.returned_share, approvals=report.approvals,
+            overrides=report.overrides, complaints=report.complaints, compliments=report.compliments))
+        self.tables.clear()
+        heads = [_("Key"), _("Count"), _("Refunds")]
+        from .receipt import reason_label
+        reasons = {reason_label(ctx, k): v for k, v in report.by_reason.items()}
+        for title, table in ((_("By reason"), reasons), (_("By category"), report.by_category),
+                             (_("By cashier"), report.by_cashier), (_("By kind"), report.by_kind)):
+            rows = [[k, str(c), ctx.money(m(a))] for k, (c, a) in sorted(table.items())]
+            self.tables.addTab(_table(heads, rows, "reportTable"), title)
+        rows = [[k, "", ctx.money(m(a))] for k, a in sorted(report.by_tender.items())]
+        self.tables.addTab(_table(heads, rows, "reportTable"), _("By tender"))
+        self._chart(report)
+
+    def _chart(self, report: mg.Report) -> None:
+        _ = self.ctx.gettext
+        chart = QChart()
+        chart.setTitle(_("Refunds by category"))
+        bars = QBarSet(_("Refunds"))
+        bars.setColor(QColor("#2f6db5"))
+        keys = sorted(report.by_category)
+        for key in keys:
+            bars.append(float(report.money(report.by_category[key][1]).amount))  # display only
+        series = QBarSeries()
+        series.append(bars)
+        chart.addSeries(series)
+        axis_x = QBarCategoryAxis()
+        axis_x.append(keys)
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(axis_x)
+        axis_y = QValueAxis()
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_y)
+        chart.legend().hide()
+        self.chart.setChart(chart)
+
+    def export_csv(self) -> None:
+        if self.report is None:
+            self.run()
+            self.message.info(self.ctx.gettext("Run the report first, then export it."))
+            return
+        path, _filter = QFileDialog.getSaveFileName(self, self.ctx.gettext("Export CSV"), "returns-report.csv",
+                                                    "CSV (*.csv)")
+        if path:
+            Path(path).write_text(mg.report_csv(self.report), encoding="utf-8")
+            self.message.info(self.ctx.gettext("Saved {path}.").format(path=path))
+
+    def export_pdf(self) -> None:
+        if self.report is None:
+            self.message.info(self.ctx.gettext("Run the report first, then export it."))
+            return
+        path, _filter = QFileDialog.getSaveFileName(self, self.ctx.gettext("Export PDF"), "returns-report.pdf",
+                                                    "PDF (*.pdf)")
+        if path:
+            try:
+                from pos_returns.reports_pdf import report_pdf
+                Path(path).write_bytes(report_pdf(self.report, self.ctx.policy, self.ctx.lang))
+            except Exception as exc:  # noqa: BLE001 - e.g. a missing font, named in the message
+                self.message.error(describe(self.ctx, exc))
+                return
+            self.message.info(self.ctx.gettext("Saved {path}.").format(path=path))
+
+
+class ExceptionsTab(QWidget):
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        _ = ctx.gettext
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.picker = PeriodPicker(ctx)
+        self.run_button = QPushButton(_("Show exceptions"), objectName="runExceptions")
+        top.addWidget(self.picker)
+        top.addWidget(self.run_button)
+        layout.addLayout(top)
+        self.progress = QProgressBar()
+        self.progress.hide()
+        layout.addWidget(self.progress)
+        self.message = MessageStrip()
+        layout.addWidget(self.message)
+        self.holder = QVBoxLayout()
+        layout.addLayout(self.holder, 1)
+        self.table: QTableWidget | None = None
+        self.worker = Background(self, self.progress)
+        self.run_button.clicked.connect(self.run)
+
+    def run(self) -> None:
+        start, end = self.picker.period()
+        policy = self.ctx.policy
+        self.worker.start(self.ctx.store.path, lambda store: mg.exception_report(store, policy, start, end),
+                          self.show, lambda exc: self.message.error(describe(self.ctx, exc)))
+
+    def show(self, figures) -> None:  # noqa: A003
+        ctx, _ = self.ctx, self.ctx.gettext
+        heads = [_("Staff"), _("Role"), _("Transactions"), _("Refunds"), _("No receipt"), _("Overrides"),
+                 _("Reprints"), _("Just under the limit"), _("Flags")]
+        roles = {"cashier": _("Cashier"), "approver": _("Approving manager")}
+        rows = [[f.staff, roles[f.role], str(f.transactions), ctx.money(Money.from_minor(f.refund, ctx.policy.currency)),
+                 str(f.no_receipt), str(f.overrides), str(f.reprints), str(f.near_threshold),
+                 "\u26a0 " + "; ".join(f.flags) if f.flags else ""] for f in figures]
+        if self.table is not None:
+            self.table.deleteLater()
+        self.table = _table(heads, rows, "exceptionsTable")
+        for r, f in enumerate(figures):
+            if f.flags:
+                for c in range(len(heads)):
+                    self.table.item(r, c).setBackground(QColor("#fde7e9"))
+        self.holder.addWidget(self.table)
+
+
+class ComplaintsTab(QWidget):
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        _ = ctx.gettext
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.kind = QComboBox(objectName="complaintKind")
+        self.kind.addItem(_("Complaint"), "complaint")
+        self.kind.addItem(_("Compliment"), "compliment")
+        self.category = QComboBox(objectName="complaintCategory")
+        for code, label in (("service", N_("Service")), ("policy", N_("Policy")), ("wait", N_("Waiting time")),
+                            ("product", N_("Product")), ("other", N_("Other"))):
+            self.category.addItem(_(label), code)
+        self.severity = QSpinBox(objectName="complaintSeverity")
+        self.severity.setRange(1, 5)
+        self.severity.setValue(3)
+        self.txno = QLineEdit(objectName="complaintTxno")
+        self.text = QTextEdit(objectName="complaintText")
+        self.text.setMaximumHeight(80)
+        self.resolution = QLineEdit(objectName="complaintResolution")
+        self.follow_up = QDateEdit(QDate.currentDate().addDays(7), objectName="complaintFollowUp")
+        self.follow_up.setCalendarPopup(True)
+        form.addRow(_("Kind"), self.kind)
+        form.addRow(_("Category"), self.category)
+        form.addRow(_("Severity (1-5)"), self.severity)
+        form.addRow(_("Transaction number (optional)"), self.txno)
+        form.addRow(_("What the customer said"), self.text)
+        form.addRow(_("Resolution"), self.resolution)
+        form.addRow(_("Follow up on"), self.follow_up)
+        layout.addLayout(form)
+        self.save_button = QPushButton(_("Log it"), objectName="logComplaint")
+        layout.addWidget(self.save_button)
+        self.message = MessageStrip()
+        layout.addWidget(self.message)
+        self.list = QTableWidget(0, 6, objectName="complaintList")
+        layout.addWidget(self.list, 1)
+        self.save_button.clicked.connect(self.save)
+        self.refresh()
+
+    def save(self) -> None:
+        ctx = self.ctx
+        try:
+            mg.log_complaint(ctx.store, at=ctx.clock(), logged_by=ctx.staff.id if ctx.staff else "?",
+                             kind=self.kind.currentData(), category=self.category.currentData(),
+                             severity=self.severity.value(), text=self.text.toPlainText(),
+                             txno=self.txno.text().strip() or None, resolution=self.resolution.text().strip() or None,
+                             follow_up=self.follow_up.date().toPython())
+        except Exception as exc:  # noqa: BLE001
+            self.message.error(describe(ctx, exc))
+            return
+        self.text.clear()
+        self.txno.clear()
+        self.resolution.clear()
+        self.message.info(ctx.gettext("Logged."))
+        self.refresh()
+
+    def refresh(self) -> None:
+        from pos_returns import store as st
+        _ = self.ctx.gettext
+        today = self.ctx.clock().date()
+        rows = st.list_complaints(self.ctx.store, (today - timedelta(days=90)).isoformat(),
+                                  (today + timedelta(days=1)).isoformat())
+        self.list.setColumnCount(6)
+        self.list.setHorizontalHeaderLabels([_("When"), _("Kind"), _("Severity"), _("Transaction"), _("Text"),
+                                             _("Follow up on")])
+        self.list.setRowCount(len(rows))
+        for r, row in enumerate(reversed(rows)):
+            for c, key in enumerate(("at", "kind", "severity", "txno", "text", "follow_up")):
+                self.list.setItem(r, c, QTableWidgetItem(str(row[key] or "")))
+
+
+class WhatIfTab(QWidget):
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        _ = ctx.gettext
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.path = QLineEdit(objectName="whatifPolicy")
+        self.path.setPlaceholderText(_("New policy file (.toml)"))
+        browse = QPushButton(_("Choose\u2026"))
+        self.run_button = QPushButton(_("Replay past returns"), objectName="runWhatif")
+        top.addWidget(self.path, 1)
+        top.addWidget(browse)
+        top.addWidget(self.run_button)
+        layout.addLayout(top)
+        self.progress = QProgressBar()
+        self.progress.hide()
+        layout.addWidget(self.progress)
+        self.message = MessageStrip()
+        layout.addWidget(self.message)
+        self.summary = QLabel(objectName="whatifSummary")
+        layout.addWidget(self.summary)
+        self.holder = QVBoxLayout()
+        layout.addLayout(self.holder, 1)
+        self.table: QTableWidget | None = None
+        self.worker = Background(self, self.progress)
+        browse.clicked.connect(self.browse)
+        self.run_button.clicked.connect(self.run)
+
+    def browse(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, self.ctx.gettext("New policy file (.toml)"), "",
+                                                    "TOML (*.toml)")
+        if path:
+            self.path.setText(path)
+
+    def run(self) -> None:
+        try:
+            new = load_policy(self.path.text().strip())
+        except PolicyError as err:
+            self.message.error(describe(self.ctx, err))
+            return
+        self.message.clear_message()
+        self.worker.start(self.ctx.store.path, lambda store: mg.what_if(store, new), self.show,
+                          lambda exc: self.message.error(describe(self.ctx, exc)))
+
+    def show(self, result: mg.WhatIf) -> None:  # noqa: A003
+        ctx, _ = self.ctx, self.ctx.gettext
+        cur = ctx.policy.currency
+        diff = Money.from_minor(result.difference, cur)
+        self.summary.setText(_("{replayed} past returns replayed; {changed} decisions change; refunds {old} \u2192 "
+                               "{new} ({diff}).").format(
+            replayed=result.replayed, changed=len(result.changed),
+            old=ctx.money(Money.from_minor(result.old_total, cur)),
+            new=ctx.money(Money.from_minor(result.new_total, cur)), diff=ctx.money(diff)))
+        rows = [[c.txno, c.at, c.old_outcome, c.old_refund, c.new_outcome, c.new_refund, c.note]
+                for c in result.changed]
+        if self.table is not None:
+            self.table.deleteLater()
+        self.table = _table([_("Transaction"), _("When"), _("Was"), _("Refund"), _("Would be"), _("Refund"),
+                             _("Rules")], rows, "whatifTable")
+        self.holder.addWidget(self.table)
+
+
+class DayCloseTab(QWidget):
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        _ = ctx.gettext
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.day = QDateEdit(QDate.currentDate(), objectName="closeDate")
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.button = QPushButton(_("Close the day"), objectName="closeDay")
+        row.addWidget(self.day)
+        row.addWidget(self.button)
+        layout.addLayout(row)
+        self.message = MessageStrip()
+        layout.addWidget(self.message)
+        self.result = QLabel(objectName="closeResult")
+        self.result.setWordWrap(True)
+        layout.addWidget(self.result)
+        layout.addStretch(1)
+        self.button.clicked.connect(self.close_day)
+
+    def close_day(self) -> None:
+        import json
+        ctx, _ = self.ctx, self.ctx.gettext
+        try:
+            entry = mg.close_day(ctx.store, ctx.policy, self.day.date().toPython(), ctx.staff.id, ctx.clock())
+        except Exception as exc:  # noqa: BLE001
+            self.message.error(describe(ctx, exc))
+            return
+        figures = json.loads(entry.payload)
+        cur = ctx.policy.currency
+        tenders = ", ".join(f"{k}: {ctx.money(Money.from_minor(v, cur))}"
+                            for k, v in figures["refunds_by_tender"].items()) or "\u2014"
+        self.message.clear_message()
+        self.result.setText(_("{txno}: {day} closed. {count} transactions; paid out {period} ({tenders}); "
+                              "perpetual total {perpetual}.").format(
+            txno=entry.txno, day=figures["date"], count=figures["count"],
+            period=ctx.money(Money.from_minor(figures["period_total"], cur)), tenders=tenders,
+            perpetual=ctx.money(Money.from_minor(figures["perpetual_total"], cur))))
+
+
+class PolicyTab(QWidget):
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        _ = ctx.gettext
+        layout = QVBoxLayout(self)
+        head = QLabel(f"{ctx.policy.store.name} \u2014 {ctx.policy_path} (sha256 {ctx.policy.sha256[:12]})")
+        layout.addWidget(head)
+        rows = [[r.id, r.kind, r.scope, r.explanation, _("yes") if r.overridable else _("no")]
+                for r in policy_text.describe(ctx.policy, ctx.lang)]
+        table = _table([_("Rule"), _("Kind"), _("Applies to"), _("What it says"), _("Manager may override")], rows,
+                       "policyTable")
+        table.setWordWrap(True)
+        layout.addWidget(table, 1)
+
+
+class ManagerScreen(QWidget):
+    """Tabs of manager tools; only a signed-in manager gets here (checked by the window)."""
+
+    closed = Signal()
+
+    def __init__(self, ctx: AppContext, open_settings=None, open_training=None):
+        super().__init__()
+        self.ctx = ctx
+        _ = ctx.gettext
+        self.setObjectName("managerScreen")
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        title = QLabel(_("Manager"))
+        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        top.addWidget(title, 1)
+        if open_training is not None:
+            training = QPushButton(_("Training cards"), objectName="openTraining")
+            training.clicked.connect(open_training)
+            top.addWidget(training)
+        if open_settings is not None:
+            settings = QPushButton(_("Settings"), objectName="openSettings")
+            settings.clicked.connect(open_settings)
+            top.addWidget(settings)
+        back = QPushButton(_("Back") + " [Esc]", objectName="backButton")
+        back.clicked.connect(self.closed.emit)
+        back.setShortcut("Escape")
+        top.addWidget(back)
+        layout.addLayout(top)
+        self.tabs = QTabWidget(objectName="managerTabs")
+        self.tabs.addTab(ReportsTab(ctx), _("Reports"))
+        self.tabs.addTab(ExceptionsTab(ctx), _("Exceptions"))
+        self.tabs.addTab(ComplaintsTab(ctx), _("Complaints"))
+        self.tabs.addTab(WhatIfTab(ctx), _("What if"))
+        self.tabs.addTab(DayCloseTab(ctx), _("Day close"))
+        self.tabs.addTab(PolicyTab(ctx), _("Policy"))
+        layout.addWidget(self.tabs, 1)
