@@ -231,6 +231,19 @@ def cmd_record(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_correct(args: argparse.Namespace) -> int:
+    from . import services
+    policy = _load(args.policy or _default_policy())
+    if policy is None:
+        return EXIT_USAGE
+    with _open_store(args) as store:
+        counter = services.Counter(store, policy, register=args.register)
+        member = counter.check_pin(args.manager, _read_pin(f"PIN for {args.manager}: "), "correction_pin")
+        entry = counter.correct(args.txno, member, args.reason)
+    print(f"{entry.txno} corrects {args.txno} hash {entry.short_hash}")
+    return EXIT_OK
+
+
 def cmd_journal_verify(args: argparse.Namespace) -> int:
     from . import services, store as st
     with _open_store(args) as store:
@@ -471,6 +484,13 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--register", default="R1")
     rec.add_argument("--training", action="store_true", help="record as a training transaction")
     rec.set_defaults(func=cmd_record)
+
+    cor = with_policy(with_db(sub.add_parser("correct", help="reverse a recorded transaction (manager PIN on stdin)")))
+    cor.add_argument("txno")
+    cor.add_argument("--manager", required=True)
+    cor.add_argument("--reason", required=True)
+    cor.add_argument("--register", default="R1")
+    cor.set_defaults(func=cmd_correct)
 
     journal = sub.add_parser("journal", help="verify or export the journal")
     jsub = journal.add_subparsers(dest="journal_command", parser_class=_Parser)

@@ -96,6 +96,13 @@ def build_report(store: st.Store, policy: Policy, start: date, end: date) -> Rep
     report = Report(start, end, policy.currency)
     for row in _entries(store, start, end):
         payload = json.loads(row["payload"])
+        if row["kind"] == "correction":  # a reversal: it takes its original's money back out of the totals
+            kind = report.by_kind.setdefault("correction", [0, 0])
+            kind[0] += 1
+            kind[1] += row["refund_total"]
+            report.refund_total += row["refund_total"]
+            report.exchange_total += row["exchange_total"]
+            continue
         decision = payload["decision"]
         request = payload["case"]["request"]
         report.count += 1
@@ -195,6 +202,8 @@ def exception_report(store: st.Store, policy: Policy, start: date, end: date,
     approvers: dict[str, StaffFigures] = {}
     customers: Tally[str] = Tally()
     for row in _entries(store, start, end):
+        if row["kind"] == "correction":
+            continue
         payload = json.loads(row["payload"])
         fig = cashiers.setdefault(row["cashier"], StaffFigures(row["cashier"], "cashier"))
         fig.transactions += 1

@@ -383,6 +383,43 @@ class Counter:
                          training=pending.training, refund=decision.refund_total.plain())
         return Transaction(entry.txno, entry, decision, case, pending.cashier, grants)
 
+    # -- corrections -----------------------------------------------------------
+    def correct(self, txno: str, manager: StaffMember, reason: str) -> st.JournalEntry:
+        """Reverse a recorded transaction with a new, linked counter-entry (the original is never changed).
+
+        Its lines, refund tenders and tender draws are the original's with opposite signs, so the receipt's
+        lines become returnable again and the totals net to zero."""
+        if not manager.is_manager:
+            raise ApprovalRefused(N_("{staff_id} is not a manager and cannot approve."), staff_id=manager.id)
+        if not reason.strip():
+            raise ServiceError(N_("Say why the transaction is corrected."))
+        original = st.get_entry(self.store, txno)
+        if original.kind in ("correction", "day_close"):
+            raise ServiceError(N_("{txno} is a {kind} entry; only returns and exchanges can be corrected."),
+                               txno=txno, kind=original.kind)
+        now = self.clock()
+        with self.store.write() as c:
+            if st.corrected_by(c, txno) is not None:
+                raise st.Conflict(N_("{txno} was already corrected by {other}."), txno=txno,
+                                  other=st.corrected_by(c, txno))
+            payload = json.loads(original.payload)
+            lines = [dict(x, qty=-x["qty"], refund=-x["refund"]) for x in payload["journal_lines"]]
+            tenders = [dict(x, amount=-x["amount"]) for x in payload["journal_tenders"]]
+            draws = [dict(x, amount=-x["amount"]) for x in payload["journal_draws"]]
+            body = {"corrects": txno, "reason": reason.strip(), "manager": manager.id,
+                    "journal_lines": lines, "journal_tenders": tenders, "journal_draws": draws}
+            fields = {
+                "store_id": self.policy.store.id, "register": self.register, "txno": None, "kind": "correction",
+                "at": st.iso(now), "cashier": manager.id, "receipt": original.receipt, "corrects": txno,
+                "customer_key": original.customer_key, "training": original.training,
+                "policy_sha256": self.policy.sha256, "currency": original.currency,
+                "refund_total": -original.refund_total, "exchange_total": -original.exchange_total,
+                "balance_due": -original.balance_due, "payload": st.canonical(body),
+            }
+            entry = st.append_entry(c, fields, lines, tenders, draws)
+            st.log_event(c, now, "correction", manager.id, entry.txno, corrects=txno, reason=reason.strip())
+        return entry
+
     # -- journal -------------------------------------------------------------
     def verify(self) -> list[st.VerifyProblem]:
         problems = st.verify_journal(self.store)

@@ -184,6 +184,7 @@ CREATE TABLE complaints (
     resolution TEXT, follow_up TEXT, closed_at TEXT);
 CREATE INDEX complaints_at ON complaints(at);
 CREATE INDEX journal_kind ON journal(kind);
+CREATE INDEX journal_corrects ON journal(corrects);
 """
 
 # MIGRATIONS[i] upgrades schema version i to i + 1, in one transaction with the version bump
@@ -694,11 +695,16 @@ def use_approval(conn: sqlite3.Connection, approval_id: str, txno: str) -> bool:
     return cur.rowcount == 1
 
 
+def corrected_by(conn: sqlite3.Connection, txno: str) -> str | None:
+    row = conn.execute("SELECT txno FROM journal WHERE corrects = ? LIMIT 1", (txno,)).fetchone()
+    return row[0] if row else None
+
+
 def returned_quantities(conn: sqlite3.Connection, receipt: str, training: bool) -> dict[int, int]:
     extra = "" if training else " AND training = 0"
     return {line: qty for line, qty in conn.execute(
         f"SELECT line, SUM(qty) FROM journal_lines WHERE receipt = ? AND outcome != 'denied'{extra} GROUP BY line",
-        (receipt,))}
+        (receipt,)) if qty}
 
 
 def customer_returns(store: Store, customer_key: str, since: datetime) -> list[dict[str, Any]]:
