@@ -43,6 +43,15 @@ def open_policy(path: str | Path) -> Policy:
     return load_policy(path)
 
 
+def note_policy(store: st.Store, policy: Policy, actor: str | None, now: datetime) -> bool:
+    """Record a 'policy_loaded' event when this policy differs from the last one used on this database."""
+    last = st.last_event(store, "policy_loaded")
+    if last is not None and json.loads(last["detail"]).get("sha256") == policy.sha256:
+        return False
+    st.record_event(store, now, "policy_loaded", actor, None, path=policy.path, sha256=policy.sha256)
+    return True
+
+
 @dataclass(frozen=True)
 class CaseResult:
     case: Case

@@ -801,3 +801,7 @@ def list_complaints(store: Store, start: str, end: str) -> list[dict[str, Any]]:
 def complaint_counts(store: Store, start: str, end: str) -> list[dict[str, Any]]:
     return store.query("SELECT kind, COUNT(*) AS n FROM complaints WHERE at >= ? AND at < ? GROUP BY kind",
                        (start, end))
+
+
+def last_event(store: Store, event: str) -> dict[str, Any] | None:
+    return store.one("SELECT * FROM events WHERE kind = ? ORDER BY id DESC LIMIT 1", (event,))

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
-from pos_returns import i18n
+from pos_returns import i18n, services
 from pos_returns import store as st
 from pos_returns.policy import PolicyError, load_policy
 
@@ -101,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             message_box_text(app, lang, problem)
             return 2
+    try:
+        services.note_policy(store, policy, None, services.system_clock())
+    except st.StoreError as exc:  # a read-only database still opens for lookups
+        print(exc.message(lang), file=sys.stderr)
     ctx = AppContext(store=store, policy=policy, policy_path=policy_path, lang=lang)
     ctx.load_settings()
     if args.register:

@@ -166,7 +166,5 @@ class SettingsDialog(QDialog):
         ctx.save_setting("idle_minutes", str(ctx.idle_minutes))
         ctx.save_setting("policy_path", path)
         if changed:
-            from pos_returns import store as st
-            st.record_event(ctx.store, ctx.clock(), "policy_loaded", ctx.staff.id if ctx.staff else None,
-                            path=path, sha256=policy.sha256)
+            services.note_policy(ctx.store, policy, ctx.staff.id if ctx.staff else None, ctx.clock())
         self.accept()
