@@ -263,7 +263,7 @@ def _read_sale(r: _Reader, value: Any) -> Sale | None:
             name=r.text(ld, "name", lw, default="") or "", category=r.category(ld, lw), qty=qty,
             unit_price=price or Money.zero(r.currency), discount=discount, tax_rate=r.rate(ld, "tax_rate", lw),
             tags=r.tags(ld, "tags", lw), serial=r.text(ld, "serial", lw)))
-    if not lines and isinstance(d.get("lines"), list):
+    if not lines and "lines" in d and not isinstance(d.get("lines"), (dict, str, int, float)):
         r.bad(f"{w}.lines", "a sale needs at least one line")
     tenders: list[Tender] = []
     for i, raw in r.items(d.get("tenders"), f"{w}.tenders"):

@@ -550,6 +550,9 @@ def build_parser() -> argparse.ArgumentParser:
     cadd.add_argument("--follow-up", default=None)
     cadd.set_defaults(func=cmd_complaint_add)
     with_period(with_db(csub.add_parser("list", help="list complaints"))).set_defaults(func=cmd_complaint_list)
+
+    from . import cli_paperwork
+    cli_paperwork.register(sub, with_db)
     return parser
 
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Callable
 
 from . import store as st
-from .engine import sale_total
+from .engine import sale_total, tax_of
 from .i18n import N_
 from .model import Promotion, Request, RequestLine, Sale, SaleLine, Tender
 from .money import Money
@@ -131,6 +131,39 @@ def build_demo(store: st.Store, policy: Policy, *, today: date, receipts: int = 
     kept: list[Sale] = []
     span = 365 * 24 * 3600
     times = sorted(rng.randrange(span) for _ in range(receipts))
+    # per-product values computed once (a million receipts parse the same 34 prices otherwise)
+    prices = {p[0]: Money.parse(p[3], currency) for p in catalog}
+    zero = Money.zero(currency)
+    tenth = Decimal("0.10")
+    fifty = Money.parse("50.00", currency)
+    ten = Money.parse("10.00", currency)
+    include_tax = policy.store.prices_include_tax
+    tags_json: dict[frozenset, str] = {}
+    totals: dict[tuple, Money] = {}  # sale_total is a pure function of the lines, discount and promotions
+    line_totals: dict[tuple, Money] = {}
+
+    def total_of(draft: Sale) -> Money:
+        if draft.discount is None and not draft.promotions:  # no sale-level allocation: a sum of the lines
+            total = zero
+            for ln in draft.lines:
+                key = (ln.qty, ln.unit_price.amount, ln.discount.amount, ln.tax_rate)
+                part = line_totals.get(key)
+                if part is None:
+                    net = ln.unit_price * ln.qty - ln.discount
+                    tax = tax_of(net, ln.tax_rate, include_tax)
+                    part = line_totals[key] = net.rounded() + (zero if include_tax else tax)
+                total = total + part
+            return total
+        key = (tuple((ln.sku, ln.qty, ln.unit_price.amount, ln.discount.amount, ln.tax_rate) for ln in draft.lines),
+               draft.discount.amount if draft.discount is not None else None,
+               tuple((p.id, p.lines, p.discount.amount) for p in draft.promotions))
+        total = totals.get(key)
+        if total is None:
+            total = sale_total(draft, include_tax)
+            if len(totals) < 200_000:
+                totals[key] = total
+        return total
+
     for n, offset in enumerate(times, 1):
         sold_at = start + timedelta(seconds=offset)
         sold_at = sold_at.replace(hour=9 + sold_at.hour % 12)
@@ -139,16 +172,15 @@ def build_demo(store: st.Store, policy: Policy, *, today: date, receipts: int = 
         kind = rng.random()
         if kind < 0.04 and "TV55" in by_sku and "SNDBAR" in by_sku:  # TV + soundbar bundle
             tv, bar = by_sku["TV55"], by_sku["SNDBAR"]
-            tv_price, bar_price = Money.parse(tv[3], currency), Money.parse(bar[3], currency)
+            tv_price, bar_price = prices["TV55"], prices["SNDBAR"]
             share = (Money(BUNDLE_DISCOUNT, currency) * tv_price.amount / (tv_price + bar_price).amount).rounded()
             lines.append(_line(1, tv, tv_price, share, tax("electronics"), serial=f"SN{n:07d}"))
             lines.append(_line(2, bar, bar_price, Money(BUNDLE_DISCOUNT, currency) - share, tax("electronics")))
             promotions.append(Promotion("tv-bundle", (1, 2), Money(BUNDLE_DISCOUNT, currency)))
         elif kind < 0.07 and "PHONEX" in by_sku and "CASE" in by_sku:  # free case with a phone
             phone, case = by_sku["PHONEX"], by_sku["CASE"]
-            case_price = Money.parse(case[3], currency)
-            lines.append(_line(1, phone, Money.parse(phone[3], currency), Money.zero(currency), tax("phones"),
-                               serial=f"IMEI35{n:09d}"))
+            case_price = prices["CASE"]
+            lines.append(_line(1, phone, prices["PHONEX"], zero, tax("phones"), serial=f"IMEI35{n:09d}"))
             lines.append(_line(2, case, case_price, case_price, tax("phones")))
             promotions.append(Promotion("free-case", (1, 2), case_price))
         else:
@@ -156,24 +188,24 @@ def build_demo(store: st.Store, policy: Policy, *, today: date, receipts: int = 
                 product = rng.choice(catalog)
                 serialized = "serialized" in product[4]
                 qty = 1 if serialized or product[2] == "appliances" else rng.choice((1, 1, 1, 2, 3))
-                price = Money.parse(product[3], currency)
-                discount = (price * qty * Decimal("0.10")).rounded() if rng.random() < 0.15 else Money.zero(currency)
+                price = prices[product[0]]
+                discount = (price * qty * tenth).rounded() if rng.random() < 0.15 else zero
                 lines.append(_line(number, product, price, discount, tax(product[2]), qty=qty,
                                    serial=f"SN{n:07d}{number}" if serialized else None))
         sale_discount = None
         if rng.random() < 0.05:
-            net = sum((ln.unit_price * ln.qty - ln.discount for ln in lines), Money.zero(currency))
-            if net > Money.parse("50.00", currency):
-                sale_discount = Money.parse("10.00", currency)
+            net = sum((ln.unit_price * ln.qty - ln.discount for ln in lines), zero)
+            if net > fifty:
+                sale_discount = ten
         draft = Sale(receipt=f"{store_id}-{n:06d}", sold_at=sold_at, lines=tuple(lines), tenders=(),
                      discount=sale_discount, promotions=tuple(promotions))
-        total = sale_total(draft, policy.store.prices_include_tax)
+        total = total_of(draft)
         tenders = _tenders(rng, total, n)
         sale = Sale(receipt=draft.receipt, sold_at=sold_at, lines=draft.lines, tenders=tenders,
                     gift_receipt=rng.random() < 0.04, discount=sale_discount, promotions=draft.promotions,
                     store_id=store_id)
         customer = f"C{rng.randrange(1, 401):05d}" if rng.random() < 0.35 else None
-        sales.append(_row(sale, currency, customer, register=rng.choice(("R1", "R2"))))
+        sales.append(_row(sale, currency, customer, register=rng.choice(("R1", "R2")), tags_json=tags_json))
         total_lines += len(lines)
         if returns and rng.random() < 0.04 and len(kept) < 1000:
             kept.append(sale)
@@ -225,7 +257,12 @@ def _tenders(rng: random.Random, total: Money, n: int) -> tuple[Tender, ...]:
     return tuple(parts)
 
 
-def _row(sale: Sale, currency: str, customer: str | None, register: str) -> dict:
+def _row(sale: Sale, currency: str, customer: str | None, register: str,
+         tags_json: dict[frozenset, str] | None = None) -> dict:
+    tags_json = {} if tags_json is None else tags_json
+    for ln in sale.lines:
+        if ln.tags not in tags_json:
+            tags_json[ln.tags] = json.dumps(sorted(ln.tags))
     return {
         "receipt": sale.receipt, "store_id": sale.store_id, "register": register, "sold_at": st.iso(sale.sold_at),
         "currency": currency, "gift_receipt": sale.gift_receipt,
@@ -233,7 +270,7 @@ def _row(sale: Sale, currency: str, customer: str | None, register: str) -> dict
         "barcode": sale.receipt.replace("-", ""),
         "lines": [{"line": ln.line, "sku": ln.sku, "name": ln.name, "category": ln.category, "qty": ln.qty,
                    "unit_price": ln.unit_price.minor(), "discount": ln.discount.minor(), "tax_rate": str(ln.tax_rate),
-                   "tags": json.dumps(sorted(ln.tags)), "serial": ln.serial} for ln in sale.lines],
+                   "tags": tags_json[ln.tags], "serial": ln.serial} for ln in sale.lines],
         "tenders": [{"type": t.type, "amount": t.amount.minor(), "last4": t.last4} for t in sale.tenders],
         "promotions": [{"id": p.id, "lines": list(p.lines), "discount": p.discount.minor()} for p in sale.promotions],
     }

@@ -322,12 +322,17 @@ class _Evaluation:
             if not any(m.line in returning for m in members):
                 continue
             shares = dict(zip((m.line for m in members), allocate(promo.discount, [m.discount.amount for m in members])))
+            paid = self.paid_by_line()
 
             def takeback(extra: dict[int, int]) -> Money:
+                """What the kept items owe back once this much is returned: the discount they no longer earn,
+                never more than the returned items were paid (so later returns give back exactly that)."""
                 kept = {m.line: m.qty - sale.returned.get(m.line, 0) - extra.get(m.line, 0) for m in members}
                 if all(k <= 0 for k in kept.values()) or all(kept[m.line] == m.qty for m in members):
                     return self.zero
-                return sum((_cum(shares[m.line], max(kept[m.line], 0), m.qty) for m in members), self.zero)
+                owed = sum((_cum(shares[m.line], max(kept[m.line], 0), m.qty) for m in members), self.zero)
+                back = sum((_cum(paid[m.line][0], m.qty - max(kept[m.line], 0), m.qty) for m in members), self.zero)
+                return owed.min(back)
 
             delta = takeback(returning) - takeback({})
             if delta.is_zero():
@@ -471,9 +476,10 @@ class _Evaluation:
         if mailed.check_purchase_over is not None and not check_part.is_zero() and \
                 payout > Money(mailed.check_purchase_over, self.currency):
             limit = Money(mailed.check_purchase_over, self.currency)
-            parts = self._to_mailed(parts, ("cash",))
-            self.note(mailed.id, Text(N_("Refunds of check purchases over {limit} are paid by a check mailed from "
-                                         "head office."), {"limit": limit}))
+            if any(p.type == "cash" for p in parts):
+                parts = self._to_mailed(parts, ("cash",))
+                self.note(mailed.id, Text(N_("Refunds of check purchases over {limit} are paid by a check mailed "
+                                             "from head office."), {"limit": limit}))
         cash = _total(parts, "cash", self.zero)
         if mailed.cash_over is not None and cash > Money(mailed.cash_over, self.currency):
             parts = self._to_mailed(parts, ("cash",))

@@ -93,14 +93,18 @@ def _normal_sale(r: _Reader, data: dict[str, Any], where: str, policy: Policy) -
     sub = _Reader(policy)
     sale = _read_sale(sub, data)
     r.problems.extend(f"{where}{p[4:] if p.startswith('sale') else ': ' + p}" for p in sub.problems)
+    for key, value in extra.items():
+        if value is not None and (not isinstance(value, str) or not value.strip() or len(value) > 64):
+            r.bad(f"{where}.{key}", "must be a short text")
     store_id = extra.get("store") or policy.store.id
-    if not isinstance(store_id, str):
-        r.bad(f"{where}.store", "must be a string")
     if len(r.problems) > before or sale is None:
         return None
     tender_total = sum((t.amount for t in sale.tenders), Money.zero(policy.currency))
     total = sale_total(sale, policy.store.prices_include_tax)
-    if sale.tenders and abs((tender_total - total).minor()) > len(sale.lines):
+    slack = len(sale.lines)  # per-line tax rounding at the till
+    if policy.store.cash_rounding and any(t.type == "cash" for t in sale.tenders):
+        slack += Money(policy.store.cash_rounding, policy.currency).minor()  # cash rounded at the till
+    if sale.tenders and abs((tender_total - total).minor()) > slack:
         r.bad(f"{where}.tenders", f"the tenders add up to {tender_total.plain()} but the sale comes to "
                                   f"{total.plain()} (lines, discounts and tax)")
         return None
@@ -140,31 +144,47 @@ def _from_json(text: str, source: str, policy: Policy) -> tuple[list[dict], list
             seen.add(sale["receipt"])
             sales.append(sale)
     products = []
-    for i, raw in enumerate(data.get("products", []) or []):
+    for i, raw in r.items(data.get("products"), "products"):
         where = f"products[{i}]"
         d = r.obj(raw, where, required=("sku", "name", "category", "price"),
                   optional=("barcode", "tags", "tax_rate"))
         price = r.money(d, "price", where)
         category = r.category(d, where) if "category" in d else ""
-        if price is not None:
-            products.append({"sku": d.get("sku"), "barcode": d.get("barcode"), "name": d.get("name"),
+        sku, name = r.text(d, "sku", where, required=True), r.text(d, "name", where, required=True)
+        barcode = r.text(d, "barcode", where)
+        if price is not None and sku and name:
+            products.append({"sku": sku, "barcode": barcode, "name": name,
                              "category": category, "tags": json.dumps(sorted(r.tags(d, "tags", where))),
                              "price": price.minor(), "tax_rate": str(r.rate(d, "tax_rate", where))})
     customers = []
-    for i, raw in enumerate(data.get("customers", []) or []):
+    for i, raw in r.items(data.get("customers"), "customers"):
         where = f"customers[{i}]"
         d = r.obj(raw, where, required=("id",), optional=("name", "tier", "id_number"))
         tier = d.get("tier")
         if tier is not None and tier not in policy.tiers:
             r.bad(f"{where}.tier", f"'{tier}' is not a tier of the policy")
-        customers.append({"id": str(d.get("id")), "name": d.get("name"), "tier": tier,
-                          "id_number": d.get("id_number")})
+        customer_id = r.text(d, "id", where, required=True)
+        customers.append({"id": customer_id, "name": r.text(d, "name", where), "tier": tier,
+                          "id_number": r.text(d, "id_number", where)})
     if r.problems:
         raise ImportError_([f"{source}: {p}" for p in r.problems])
     return sales, products, customers
 
 
+def _mask_digits(text: str) -> str:
+    """Never repeat a card number back: runs of 5+ digits keep only their last 4."""
+    return re.sub(r"\d{5,}", lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
+
+
 def _from_csv(text: str, source: str, policy: Policy) -> list[dict[str, Any]]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        return _read_csv(text, source, policy)
+    except csv.Error as exc:
+        raise ImportError_([f"{source}: not readable as CSV: {exc}"]) from None
+
+
+def _read_csv(text: str, source: str, policy: Policy) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     problems = []
@@ -211,7 +231,8 @@ def _from_csv(text: str, source: str, policy: Policy) -> list[dict[str, Any]]:
             for part in row["tenders"].split("|"):
                 bits = part.split(":")
                 if len(bits) not in (2, 3):
-                    problems.append(f"{source}:{rowno}: tenders: '{part}' is not TYPE:AMOUNT or TYPE:AMOUNT:LAST4")
+                    problems.append(f"{source}:{rowno}: tenders: '{_mask_digits(part)}' is not TYPE:AMOUNT or "
+                                    "TYPE:AMOUNT:LAST4")
                     continue
                 tender = {"type": bits[0], "amount": bits[1]}
                 if len(bits) == 3:

@@ -21,6 +21,10 @@ class MoneyError(ValueError):
     """An amount that cannot be money (a float, a bad string, mixed currencies)."""
 
 
+#: no amount a store handles comes near this; larger input is a typo or an attack, refused when parsed
+MAX_AMOUNT = Decimal(10) ** 15
+
+
 @lru_cache(maxsize=None)
 def currency_digits(currency: str) -> int:
     """Digits of the currency's minor unit, from Babel's CLDR data (USD 2, VND 0, CZK 2)."""
@@ -71,9 +75,19 @@ class Money:
 
     # construction -------------------------------------------------------
     @classmethod
+    def _new(cls, amount: Decimal, currency: str) -> "Money":
+        """Internal: an already checked Decimal and currency (results of arithmetic on Money)."""
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", amount)
+        object.__setattr__(money, "currency", currency)
+        return money
+
+    @classmethod
     def parse(cls, value: object, currency: str, what: str = "amount") -> "Money":
         """Parse user or file input; refuses more decimals than the currency has."""
         amount = to_decimal(value, what)
+        if abs(amount) >= MAX_AMOUNT:
+            raise MoneyError(f"{what} {value!r} is too large to be an amount")
         exponent = amount.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > currency_digits(currency):
             raise MoneyError(
@@ -99,6 +113,8 @@ class Money:
 
     # arithmetic ---------------------------------------------------------
     def _same(self, other: object) -> "Money":
+        if type(other) is Money and other.currency == self.currency:
+            return other
         if not isinstance(other, Money):
             raise TypeError(f"cannot combine Money with {type(other).__name__}")
         if other.currency != self.currency:
@@ -106,25 +122,29 @@ class Money:
         return other
 
     def __add__(self, other: "Money") -> "Money":
-        return Money(self.amount + self._same(other).amount, self.currency)
+        return Money._new(self.amount + self._same(other).amount, self.currency)
 
     def __sub__(self, other: "Money") -> "Money":
-        return Money(self.amount - self._same(other).amount, self.currency)
+        return Money._new(self.amount - self._same(other).amount, self.currency)
 
     def __neg__(self) -> "Money":
-        return Money(-self.amount, self.currency)
+        return Money._new(-self.amount, self.currency)
 
     def __mul__(self, factor: object) -> "Money":
         if isinstance(factor, Money) or isinstance(factor, float):
             raise TypeError("Money can only be multiplied by an int or a Decimal")
-        return Money(self.amount * to_decimal(factor, "factor"), self.currency)
+        if type(factor) is int:
+            return Money._new(self.amount * factor, self.currency)
+        return Money._new(self.amount * to_decimal(factor, "factor"), self.currency)
 
     __rmul__ = __mul__
 
     def __truediv__(self, divisor: object) -> "Money":
         if isinstance(divisor, Money) or isinstance(divisor, float):
             raise TypeError("Money can only be divided by an int or a Decimal")
-        return Money(self.amount / to_decimal(divisor, "divisor"), self.currency)
+        if type(divisor) is int:
+            return Money._new(self.amount / divisor, self.currency)
+        return Money._new(self.amount / to_decimal(divisor, "divisor"), self.currency)
 
     def __lt__(self, other: "Money") -> bool:
         return self.amount < self._same(other).amount
@@ -153,7 +173,7 @@ class Money:
     # rounding -----------------------------------------------------------
     def rounded(self) -> "Money":
         """Round half up to the currency's minor unit."""
-        return Money(self.amount.quantize(_quantum(self.currency), rounding=ROUND_HALF_UP), self.currency)
+        return Money._new(self.amount.quantize(_quantum(self.currency), rounding=ROUND_HALF_UP), self.currency)
 
     def cash_rounded(self, increment: Decimal | None) -> "Money":
         """Round half up to a cash increment (e.g. CZK 1.00); ``None`` or 0 leaves minor-unit rounding."""

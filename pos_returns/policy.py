@@ -473,9 +473,7 @@ def _build(c: _Checker, data: dict, shown: str, sha: str) -> Policy | None:
             c.error((name,), f"must be written as [[{name}]] tables")
             data = {k: v for k, v in data.items() if k != name}
 
-    store = _build_store(c, data.get("store"))
-    if store is None:
-        return None
+    store = _build_store(c, data.get("store"))  # on errors: placeholders, so the rest is still checked
     catalog = data.get("catalog", {})
     c.known_keys(catalog, ("catalog",), _TABLE_KEYS["catalog"])
     categories = c.get(catalog, ("catalog",), "categories", _str_list, required=True, default=())
@@ -680,10 +678,11 @@ def _money_reader(currency: str) -> Callable[[Any, tuple], Decimal]:
     return read
 
 
-def _build_store(c: _Checker, table: Any) -> Store | None:
-    if table is None:
+def _build_store(c: _Checker, table: Any) -> Store:
+    present = table is not None  # a missing table is one error, not one per key
+    if not present:
         c.error(("store",), "missing the [store] table (currency, locale, prices_include_tax)")
-        return None
+        table = {}
     p = ("store",)
     c.known_keys(table, p, _TABLE_KEYS["store"])
 
@@ -709,39 +708,19 @@ def _build_store(c: _Checker, table: Any) -> Store | None:
         except i18n.UnknownLanguage:
             raise _Bad(f"'{text}' is not a supported language ({', '.join(i18n.LANGUAGES)})") from None
 
-    code = c.get(table, p, "currency", currency, required=True)
+    code = c.get(table, p, "currency", currency, required=present)
     rounding = None
     if code:
         rounding = c.get(table, p, "cash_rounding", _money_reader(code))
         if rounding is not None and rounding == 0:
             c.error(p + ("cash_rounding",), "must be above zero (leave it out for no cash rounding)")
     store = Store(
-        id=c.get(table, p, "id", _str, required=True, default="?"),
-        name=c.get(table, p, "name", _str, required=True, default="?"),
+        id=c.get(table, p, "id", _str, required=present, default="?"),
+        name=c.get(table, p, "name", _str, required=present, default="?"),
         region=c.get(table, p, "region", _str),
         currency=code or "XXX",
-        locale=c.get(table, p, "locale", locale, required=True, default="en_US"),
+        locale=c.get(table, p, "locale", locale, required=present, default="en_US"),
         language=c.get(table, p, "language", language, default="en"),
-        prices_include_tax=c.get(table, p, "prices_include_tax", _bool, required=True, default=False),
+        prices_include_tax=c.get(table, p, "prices_include_tax", _bool, required=present, default=False),
         cash_rounding=rounding)
-    return store if code else None
-
-
-# --------------------------------------------------------------------------- explanations
-
-RULE_KIND_TEXT = {
-    "window": N_("Return window"),
-    "seasonal": N_("Seasonal extension"),
-    "not_returnable": N_("Not returnable"),
-    "conditions": N_("Accepted conditions"),
-    "restocking_fee": N_("Restocking fee"),
-    "warranty": N_("Warranty for defective items"),
-}
-
-
-def money_text(policy: Policy, value: Decimal | None) -> Money | None:
-    return policy.money(value)
-
-
-def describe_days(days: int) -> Text:
-    return Text(N_("{days} days"), {"days": days})
+    return store

@@ -15,6 +15,26 @@ KIND = {
     ConditionRule: N_("Accepted conditions"), FeeRule: N_("Restocking fee"),
     WarrantyRule: N_("Warranty for defective items"),
 }
+REASON_TEXT = {
+    "changed_mind": N_("Changed mind"), "wrong_size": N_("Wrong size"), "defective": N_("Defective"),
+    "not_as_described": N_("Not as described"), "damaged_in_transit": N_("Damaged in transit"),
+    "unwanted_gift": N_("Unwanted gift"), "no_receipt": N_("No receipt"), "better_price": N_("Found a better price"), "other": N_("Other"),
+}
+APPROVAL_CODE_TEXT = {
+    "customer_satisfaction": N_("Customer satisfaction"), "defect_confirmed": N_("Defect confirmed"),
+    "pricing_error": N_("Pricing error"), "loyal_customer": N_("Loyal customer"),
+    "policy_exception": N_("Policy exception"), "other": N_("Other"),
+}
+
+
+def code_label(code: str, lang: str, table: dict[str, str] | None = None) -> str:
+    """A reason or approval code in words (codes the policy adds itself are shown as written)."""
+    for mapping in ((table,) if table else (REASON_TEXT, APPROVAL_CODE_TEXT)):
+        if code in mapping:
+            return render(Text(mapping[code]), lang)
+    return code.replace("_", " ")
+
+
 REMEDY = {"refund": N_("refund"), "exchange_same": N_("exchange for the same item only"),
           "refund_or_exchange_same": N_("refund or exchange for the same item")}
 

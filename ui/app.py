@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         ctx.register = args.register
     printing = None
     try:
-        from .paper import Paper
+        from .printing import Paper
         printing = Paper()
     except ImportError:
         printing = None

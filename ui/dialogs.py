@@ -7,18 +7,22 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from pos_returns import services
 from pos_returns.policy import PolicyError, load_policy
+from pos_returns.policy_text import APPROVAL_CODE_TEXT, code_label
 
 from .context import AppContext
 from .ops import run_op
 from .widgets import MessageStrip, _esc, outcome_label, tender_label
 
 
-def _buttons(ctx: AppContext, dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+def _buttons(ctx: AppContext, dialog: QDialog, ok_text: str, enter_accepts: bool = False) -> QDialogButtonBox:
     """OK/Cancel with our own translated words (Qt has no Vietnamese catalog)."""
     box = QDialogButtonBox()
     ok = QPushButton(ok_text, objectName="okButton")
     cancel = QPushButton(ctx.gettext("Cancel") + " [Esc]", objectName="cancelButton")
-    ok.setDefault(True)
+    for button in (ok, cancel):  # Enter in a field acts through the field's own returnPressed, never twice
+        button.setAutoDefault(False)
+        button.setDefault(False)
+    ok.setDefault(enter_accepts)  # only dialogs without text fields accept on Enter
     ok.setMinimumHeight(48)
     cancel.setMinimumHeight(48)
     box.addButton(ok, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -51,7 +55,7 @@ class ApprovalDialog(QDialog):
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.reason = QComboBox(objectName="reasonCode")
         for code in ctx.policy.approval.reason_codes:
-            self.reason.addItem(_(code.replace("_", " ").capitalize()), code)
+            self.reason.addItem(code_label(code, ctx.lang, APPROVAL_CODE_TEXT), code)
         form.addRow(_("Manager ID"), self.manager)
         form.addRow(_("PIN"), self.pin)
         form.addRow(_("Reason"), self.reason)
@@ -104,7 +108,7 @@ class ConfirmDialog(QDialog):
         summary = QTextBrowser(objectName="summary")
         summary.setHtml(f"{training}<table width=100%>{rows}</table><p><b>{_esc(money)}</b></p><ul>{tenders}</ul>")
         layout.addWidget(summary)
-        buttons = _buttons(ctx, self, _("Record and print") + " [Enter]")
+        buttons = _buttons(ctx, self, _("Record and print") + " [Enter]", enter_accepts=True)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
         self.resize(560, 420)

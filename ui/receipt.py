@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel
 
 from pos_returns import services
 from pos_returns.i18n import N_
+from pos_returns.policy_text import REASON_TEXT
 from pos_returns.model import ExchangeItem, Request, RequestLine, Sale
 from pos_returns.policy import CONDITIONS
 
@@ -21,11 +22,6 @@ from .widgets import OUTCOME_COLOR, DecisionPanel, MessageStrip, outcome_label
 
 CONDITION_TEXT = {"unopened": N_("Unopened"), "opened": N_("Opened"), "damaged": N_("Damaged"),
                   "defective": N_("Defective")}
-REASON_TEXT = {
-    "changed_mind": N_("Changed mind"), "wrong_size": N_("Wrong size"), "defective": N_("Defective"),
-    "not_as_described": N_("Not as described"), "damaged_in_transit": N_("Damaged in transit"),
-    "unwanted_gift": N_("Unwanted gift"), "better_price": N_("Found a better price"), "other": N_("Other"),
-}
 
 
 def reason_label(ctx: AppContext, code: str) -> str:

@@ -1,0 +1,102 @@
+"""House rule: the core (pos_returns/) never imports Qt (PySide6, shiboken6) nor the ui package."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = ROOT / "pos_returns"
+FORBIDDEN = ("PySide6", "shiboken6", "ui")
+CORE_FILES = sorted(CORE.rglob("*.py"))
+
+
+def _forbidden(name: str | None) -> bool:
+    return bool(name) and name.split(".")[0] in FORBIDDEN
+
+
+def forbidden_imports(path: Path, root: Path = ROOT) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package_depth = len(path.relative_to(root).parts) - 1  # pos_returns/x.py -> 1
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [f"{node.lineno}: import {a.name}" for a in node.names if _forbidden(a.name)]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                if _forbidden(node.module):
+                    found.append(f"{node.lineno}: from {node.module} import ...")
+            elif node.level > package_depth:
+                # a relative import that climbs out of pos_returns reaches top-level packages such as ui
+                names = [node.module] if node.module else [a.name for a in node.names]
+                found += [f"{node.lineno}: relative import of {n}" for n in names if _forbidden(n)]
+        elif isinstance(node, ast.Call):
+            # importlib.import_module("PySide6...") / __import__("PySide6")
+            func = node.func
+            fname = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if fname in ("import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str) and _forbidden(node.args[0].value):
+                found.append(f"{node.lineno}: {fname}({node.args[0].value!r})")
+    return found
+
+
+def test_core_has_python_files():
+    assert CORE_FILES, "pos_returns/ has no modules?"
+    assert (CORE / "engine.py") in CORE_FILES
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_core_module_does_not_import_qt_or_ui(path):
+    assert forbidden_imports(path) == []
+
+
+def test_the_checker_itself_catches_forbidden_imports(tmp_path):
+    fake_root = tmp_path
+    core = fake_root / "pos_returns"
+    core.mkdir()
+    samples = {
+        "a.py": "import PySide6.QtCore\n",
+        "b.py": "from shiboken6 import isValid\n",
+        "c.py": "from ui import app\n",
+        "d.py": "import importlib\nimportlib.import_module('PySide6.QtWidgets')\n",
+        "e.py": "from .. import ui\n",
+        "ok.py": "from . import money\nimport json\nfrom .ui_text import x\n",
+    }
+    for name, source in samples.items():
+        (core / name).write_text(source, encoding="utf-8")
+        found = forbidden_imports(core / name, fake_root)
+        assert bool(found) == (name != "ok.py"), (name, found)
+
+
+def test_importing_the_whole_core_loads_no_qt():
+    script = r"""
+import importlib, json, pkgutil, sys
+import pos_returns
+errors = {}
+for info in pkgutil.walk_packages(pos_returns.__path__, "pos_returns."):
+    if info.name.endswith("__main__"):
+        continue
+    try:
+        importlib.import_module(info.name)
+    except Exception as exc:  # report, do not hide
+        errors[info.name] = repr(exc)
+bad = sorted(m for m in sys.modules if m.split(".")[0] in ("PySide6", "shiboken6", "ui"))
+print(json.dumps({"bad": bad, "errors": errors, "loaded": sorted(m for m in sys.modules if m.startswith("pos_returns"))}))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(ROOT)
+    env.pop("QT_QPA_PLATFORM", None)
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["errors"] == {}
+    assert report["bad"] == []
+    for module in ("pos_returns.engine", "pos_returns.policy", "pos_returns.money", "pos_returns.cli"):
+        assert module in report["loaded"]
