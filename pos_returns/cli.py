@@ -69,6 +69,9 @@ def cmd_policy_test(args: argparse.Namespace) -> int:
         policy_path = _default_policy()
     if not items:
         raise UsageError("name at least one scenario file or folder")
+    missing = [i for i in items if not Path(i).exists()]
+    if missing:
+        raise UsageError(f"no such scenario file or folder: {', '.join(missing)}")
     policy = _load(policy_path)
     if policy is None:
         return EXIT_USAGE

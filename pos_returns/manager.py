@@ -12,13 +12,14 @@ import statistics
 from collections import Counter as Tally, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from . import store as st
 from .case import CaseError, decision_json, read_case
 from .engine import evaluate
 from .i18n import N_
-from .money import Money
+from .money import Money, currency_digits
 from .policy import Policy
 
 REAL_KINDS = ("return", "exchange", "no_receipt", "correction")
@@ -94,6 +95,11 @@ def _entries(store: st.Store, start: date, end: date) -> list[dict[str, Any]]:
 
 def build_report(store: st.Store, policy: Policy, start: date, end: date) -> Report:
     report = Report(start, end, policy.currency)
+    digits = currency_digits(policy.currency)
+
+    def to_minor(text: str) -> int:  # amounts in the journal were written by us, rounded: no Money checks needed
+        return int(Decimal(text).scaleb(digits))
+
     for row in _entries(store, start, end):
         payload = json.loads(row["payload"])
         if row["kind"] == "correction":  # a reversal: it takes its original's money back out of the totals
@@ -124,8 +130,9 @@ def build_report(store: st.Store, policy: Policy, start: date, end: date) -> Rep
         for line in decision["lines"]:
             if line["outcome"] == "denied":
                 continue
-            refund = Money.parse(line["refund"], policy.currency).minor()
-            report.fees += Money.parse(line["fee"], policy.currency).minor()
+            refund = to_minor(line["refund"])
+            if line["fee"] not in ("0", "0.00"):
+                report.fees += to_minor(line["fee"])
             if sale_lines:
                 category = sale_lines.get(line["line"], {}).get("category", "?")
                 reason = requested.get(line["line"], {}).get("reason", "?")

@@ -369,7 +369,7 @@ class Counter:
                        for t in decision.refund_tenders]
             draws = [{"source_seq": i + 1, "amount": st.minor(m)} for i, m in decision.tender_draws]
             payload = {
-                "store": {"id": policy.store.id, "name": policy.store.name},
+                "store": {"id": policy.store.id, "name": policy.store.name, "locale": policy.store.locale},
                 "case": case_to_json(case, policy.store.id),
                 "decision": decision_json(decision, policy.store.language, policy.store.locale),
                 "approvals": [{"id": g.id, "manager": g.manager, "rules": list(g.rules),

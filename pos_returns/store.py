@@ -185,6 +185,8 @@ CREATE TABLE complaints (
 CREATE INDEX complaints_at ON complaints(at);
 CREATE INDEX journal_kind ON journal(kind);
 CREATE INDEX journal_corrects ON journal(corrects);
+CREATE INDEX journal_customer_at ON journal(customer_key, at);
+DROP INDEX journal_customer;
 """
 
 # MIGRATIONS[i] upgrades schema version i to i + 1, in one transaction with the version bump
@@ -597,7 +599,37 @@ def verify_journal(store: Store) -> list[VerifyProblem]:
                                               f"previous entry (inserted or replaced)"))
             prev_hash = row["hash"]
             expected_seq = seq + 1
-    problems.extend(_verify_details(store))
+    edited = {p.txno for p in problems if p.kind == "edited"}
+    problems.extend(p for p in _verify_details(store) if not (p.kind == "mismatch" and p.txno in edited))
+    problems.extend(_verify_events(store, by_register))
+    return problems
+
+
+def _verify_events(store: Store, by_register: dict[str, list[dict[str, Any]]]) -> list[VerifyProblem]:
+    """Events are numbered by AUTOINCREMENT and never deleted: a missing number means rows were removed.
+
+    Removing the journal's last entries together with every trace of them is only visible this way (or
+    against an export or a printed receipt's hash): the events that recorded them leave a hole."""
+    ids = [r["id"] for r in store.query("SELECT id FROM events ORDER BY id")]
+    row = store.one("SELECT seq FROM sqlite_sequence WHERE name = 'events'")
+    highest = max([row["seq"] if row else 0] + ids)
+    missing = sorted(set(range(1, highest + 1)) - set(ids))
+    if not missing:
+        return []
+    spans, start = [], missing[0]
+    for a, b in zip(missing, missing[1:] + [None]):
+        if b != a + 1:
+            spans.append(f"#{start}" if start == a else f"#{start}..#{a}")
+            start = b
+    problems = [VerifyProblem("events", missing[0], None, "removed",
+                              f"events {', '.join(spans)} were removed; the journal entries they recorded may be "
+                              f"gone too")]
+    if missing[-1] > (ids[-1] if ids else 0):
+        for register, entries in sorted(by_register.items()):
+            last = entries[-1]["seq"]
+            problems.append(VerifyProblem(register, last + 1, None, "removed",
+                                          f"register {register}: the last events were removed; entry #{last + 1} "
+                                          f"and later (after {entries[-1]['txno']}) may have been removed"))
     return problems
 
 
@@ -614,12 +646,21 @@ def _verify_details(store: Store) -> list[VerifyProblem]:
     for r in store.query("SELECT txno, source_seq, amount FROM journal_draws ORDER BY rowid"):
         draws.setdefault(r["txno"], []).append((r["source_seq"], r["amount"]))
     known = set()
-    for row in store.query("SELECT register, seq, txno, payload FROM journal"):
+    logged = {r["txno"] for r in store.query("SELECT DISTINCT txno FROM events WHERE txno IS NOT NULL")}
+    for row in store.query("SELECT register, seq, txno, kind, refund_total, payload FROM journal"):
         known.add(row["txno"])
+        if row["txno"] not in logged:
+            problems.append(VerifyProblem(row["register"], row["seq"], row["txno"], "inserted",
+                                          f"register {row['register']} #{row['seq']} {row['txno']}: no event records "
+                                          f"this entry being written (inserted outside the app)"))
         try:
             payload = json.loads(row["payload"])
         except ValueError:
             continue  # the hash check already names it
+        if row["kind"] != "day_close" and \
+                sum(x["refund"] for x in payload.get("journal_lines", [])) != row["refund_total"]:
+            problems.append(VerifyProblem(row["register"], row["seq"], row["txno"], "mismatch",
+                                          f"{row['txno']}: its refund total does not match its lines"))
         want_lines = [(x["line"], x["qty"], x["refund"], x["outcome"]) for x in payload.get("journal_lines", [])]
         want_tenders = [(x["type"], x["amount"], x.get("last4")) for x in payload.get("journal_tenders", [])]
         if lines.get(row["txno"], []) != want_lines:

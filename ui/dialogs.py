@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QTextBrowser, QVBoxLayout)
 
@@ -68,6 +69,14 @@ class ApprovalDialog(QDialog):
         self.manager.returnPressed.connect(self.pin.setFocus)
         self.pin.returnPressed.connect(self.approve)
         self.manager.setFocus()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        # Enter is handled by each field (ID -> PIN -> approve); letting the dialog see it too would
+        # press "Approve" a second time and spend one of the manager's five PIN tries.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def approve(self) -> None:
         manager, pin = self.manager.text().strip(), self.pin.text()

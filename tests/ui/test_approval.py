@@ -158,7 +158,6 @@ def _type_with_enter(app, dialog, manager, pin):
     app.qtbot.keyClick(pin_field, Qt.Key.Key_Return)
 
 
-@pytest.mark.xfail(reason=ENTER_BUG, strict=True)
 def test_enter_after_manager_id_is_not_a_pin_attempt(app, modals):
     screen = _big_return(app)
     seen = {}
@@ -178,7 +177,6 @@ def test_enter_after_manager_id_is_not_a_pin_attempt(app, modals):
     assert seen["message"] == ""
 
 
-@pytest.mark.xfail(reason=ENTER_BUG, strict=True)
 def test_one_wrong_pin_with_enter_counts_once(app, modals):
     screen = _big_return(app)
     seen = {}
@@ -204,10 +202,6 @@ def test_keyboard_approval_with_right_pin(app, modals):
     assert [g.manager for g in screen.grants] == ["m2"]
 
 
-@pytest.mark.xfail(reason="BUG: ui/dialogs.py ApprovalDialog shows the policy's reason codes as "
-                          "_(code.replace('_', ' ').capitalize()) - a computed msgid that Babel cannot extract and "
-                          "no catalog has, so a Czech, Vietnamese or Chinese manager reads 'Customer satisfaction', "
-                          "'Defect confirmed' ... in English", strict=True)
 def test_approval_reason_codes_in_interface_language(app, modals):
     screen = _big_return(app)
     app.window.set_language("cs")
