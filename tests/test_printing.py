@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from pos_returns import i18n
+
 from pos_returns import printing
 from pos_returns import store as st
 from pos_returns.printing import CupsPrinter, FolderPrinter, PrintError
@@ -201,7 +203,9 @@ def test_paper_reprint_after_a_failed_print_is_marked_and_recorded(world, qt_app
     assert problem
     assert printing.copies_made(store, txno, "receipt") == before + 1
     saved = printing.paperwork_dir(store) / f"{txno}-receipt-cs-copy{before + 1}.pdf"
-    assert saved.exists() and "DUPLICATE" in H.pdftext(saved.read_bytes())
+    duplicate = i18n.translations("cs").gettext("DUPLICATE - copy {n}").format(n=before + 1)
+    assert duplicate != "DUPLICATE - copy {n}".format(n=before + 1), "the Czech catalog translates the marker"
+    assert saved.exists() and duplicate in H.pdftext(saved.read_bytes())
 
 
 def test_paper_prints_through_cups_when_the_queue_is_cups(world, cups_queue, qt_app):

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QTextBrowser, QVBoxLayout)
 
-from pos_returns import services
+from pos_returns import i18n, services
 from pos_returns.policy import PolicyError, load_policy
 from pos_returns.policy_text import APPROVAL_CODE_TEXT, code_label
 
@@ -117,10 +117,22 @@ class ConfirmDialog(QDialog):
         summary = QTextBrowser(objectName="summary")
         summary.setHtml(f"{training}<table width=100%>{rows}</table><p><b>{_esc(money)}</b></p><ul>{tenders}</ul>")
         layout.addWidget(summary)
+        row = QFormLayout()
+        self.paper_lang = QComboBox(objectName="paperLanguage")
+        for code in i18n.LANGUAGES:
+            self.paper_lang.addItem(i18n.language_name(code), code)
+        self.paper_lang.setCurrentIndex(max(self.paper_lang.findData(ctx.paper_lang), 0))
+        row.addRow(_("Customer's language for the receipt"), self.paper_lang)
+        layout.addLayout(row)
         buttons = _buttons(ctx, self, _("Record and print") + " [Enter]", enter_accepts=True)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
         self.resize(560, 420)
+        self.ctx = ctx
+
+    def accept(self) -> None:
+        self.ctx.customer_lang = self.paper_lang.currentData()
+        super().accept()
 
 
 class SettingsDialog(QDialog):

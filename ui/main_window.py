@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self.go_home()
 
     def go_home(self) -> None:
+        self.ctx.customer_lang = None  # the next customer's language is chosen again
         self._show(self.home)
         self.retranslate()
         self.home.scan.setFocus()
@@ -149,10 +150,15 @@ class MainWindow(QMainWindow):
         self._show(done)
         if self.printing is not None:
             problem = self.printing.print_new(self.ctx, tx)
+            _ = self.ctx.gettext
             if problem:
-                done.message.error(problem)
+                done.message.error(problem + " " + _("The transaction is recorded; reprint it with F4."))
+            elif self.printing.printer_name(self.ctx):
+                done.message.info(_("Printed the customer receipt and the store copy on {printer}.").format(
+                    printer=self.printing.printer_name(self.ctx)))
             else:
-                done.message.info(self.ctx.gettext("Printed the customer receipt and the store copy."))
+                done.message.info(_("No printer is set up: the customer receipt and the store copy were saved as "
+                                    "PDF files next to the database."))
         else:
             done.message.info(self.ctx.gettext("No printing set up: the transaction is recorded and can be reprinted."))
 

@@ -121,6 +121,10 @@ class Paper:
             return str(exc)
         return None
 
+    def printer_name(self, ctx) -> str | None:
+        """The printer documents go to, or None when they are only saved as PDF."""
+        return ctx.printer or default_printer() or None
+
     def print_new(self, ctx, tx) -> str | None:
         return self._run(ctx, tx.txno, reprint=False)
 

@@ -88,20 +88,12 @@ def test_counter_messages_translated(lang):
     assert not problems, f"{lang}: {len(problems)} problems:\n" + "\n".join(problems)
 
 
-@pytest.mark.xfail(reason="BUG: the refusal a cashier sees when committing into a closed day "
-                          "(pos_returns/store.py append_entry -> DayClosed, also pos_returns/manager.py:37) is in no "
-                          "catalog: a Czech cashier reads it in English", strict=True)
 @pytest.mark.parametrize("lang", LANGS)
 def test_day_closed_message_translated(lang):
     from pos_returns import i18n
     assert i18n.translations(lang).gettext(DAY_CLOSED) != DAY_CLOSED
 
 
-@pytest.mark.xfail(reason="BUG: the catalogs were not updated for the manager area, corrections and training "
-                          "(committed ff5b476/e60c9e1): msgids from ui/manager.py, ui/training.py, "
-                          "pos_returns/manager.py, policy_text.py, training.py and services.py (corrections) are "
-                          "missing from vi, cs and zh_Hant (plus the uncommitted paperwork.py and fonts.py)",
-                   strict=True)
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_message_translated(lang):
     problems = _untranslated(lang)
