@@ -29,7 +29,8 @@ from .worker import Background
 PERIODS = (("day", N_("Day")), ("week", N_("Week")), ("month", N_("Month")), ("range", N_("Range")))
 
 
-def _table(headers: list[str], rows: list[list[str]], name: str) -> QTableWidget:
+def _table(headers: list[str], rows: list[list[str]], name: str, numeric: tuple[int, ...] = ()) -> QTableWidget:
+    """A read-only table; ``numeric`` columns are right-aligned, the last column stretches and wraps."""
     table = QTableWidget(len(rows), len(headers))
     table.setObjectName(name)
     table.setHorizontalHeaderLabels(headers)
@@ -37,11 +38,14 @@ def _table(headers: list[str], rows: list[list[str]], name: str) -> QTableWidget
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             item = QTableWidgetItem(str(value))
-            if c > 0 and any(ch.isdigit() for ch in str(value)):
+            if c in numeric:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+    table.setWordWrap(True)
+    table.resizeRowsToContents()
     return table
 
 
@@ -140,9 +144,9 @@ class ReportsTab(QWidget):
         for title, table in ((_("By reason"), reasons), (_("By category"), report.by_category),
                              (_("By cashier"), report.by_cashier), (_("By kind"), report.by_kind)):
             rows = [[k, str(c), ctx.money(m(a))] for k, (c, a) in sorted(table.items())]
-            self.tables.addTab(_table(heads, rows, "reportTable"), title)
+            self.tables.addTab(_table(heads, rows, "reportTable", numeric=(1, 2)), title)
         rows = [[k, "", ctx.money(m(a))] for k, a in sorted(report.by_tender.items())]
-        self.tables.addTab(_table(heads, rows, "reportTable"), _("By tender"))
+        self.tables.addTab(_table(heads, rows, "reportTable", numeric=(1, 2)), _("By tender"))
         self._chart(report)
 
     def _chart(self, report: mg.Report) -> None:
@@ -233,7 +237,7 @@ class ExceptionsTab(QWidget):
                  "\u26a0 " + "; ".join(f.flags) if f.flags else ""] for f in figures]
         if self.table is not None:
             self.table.deleteLater()
-        self.table = _table(heads, rows, "exceptionsTable")
+        self.table = _table(heads, rows, "exceptionsTable", numeric=(2, 3, 4, 5, 6, 7))
         for r, f in enumerate(figures):
             if f.flags:
                 for c in range(len(heads)):
@@ -372,7 +376,7 @@ class WhatIfTab(QWidget):
         if self.table is not None:
             self.table.deleteLater()
         self.table = _table([_("Transaction"), _("When"), _("Was"), _("Refund"), _("Would be"), _("Refund"),
-                             _("Rules")], rows, "whatifTable")
+                             _("Rules")], rows, "whatifTable", numeric=(3, 5))
         self.holder.addWidget(self.table)
 
 
@@ -425,12 +429,20 @@ class PolicyTab(QWidget):
         layout = QVBoxLayout(self)
         head = QLabel(f"{ctx.policy.store.name} \u2014 {ctx.policy_path} (sha256 {ctx.policy.sha256[:12]})")
         layout.addWidget(head)
-        rows = [[r.id, r.kind, r.scope, r.explanation, _("yes") if r.overridable else _("no")]
+        rows = [[r.id, r.kind, r.scope, _("yes") if r.overridable else _("no"), r.explanation]
                 for r in policy_text.describe(ctx.policy, ctx.lang)]
-        table = _table([_("Rule"), _("Kind"), _("Applies to"), _("What it says"), _("Manager may override")], rows,
+        table = _table([_("Rule"), _("Kind"), _("Applies to"), _("Manager may override"), _("What it says")], rows,
                        "policyTable")
-        table.setWordWrap(True)
+        table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        table.setColumnWidth(2, 220)
+        table.horizontalHeader().sectionResized.connect(lambda *_: table.resizeRowsToContents())
+        self.table = table
         layout.addWidget(table, 1)
+
+
+    def showEvent(self, event) -> None:  # noqa: N802 - row heights follow the wrapped text at the real width
+        super().showEvent(event)
+        self.table.resizeRowsToContents()
 
 
 class ManagerScreen(QWidget):
