@@ -340,7 +340,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.exceptions:
             figures = manager.exception_report(store, policy, start, end)
             for f in figures:
-                flag = "  <-- " + "; ".join(f.flags) if f.flags else ""
+                flag = "  <-- " + "; ".join(t.render(_lang()) for t in f.flags) if f.flags else ""
                 print(f"{f.role:8} {f.staff:8} {f.transactions:5} tx  {Money_plain(f.refund, policy)} refunded  "
                       f"{f.no_receipt} no-receipt  {f.overrides} overrides  {f.reprints} reprints  "
                       f"{f.near_threshold} near limit{flag}")

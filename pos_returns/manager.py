@@ -18,7 +18,7 @@ from typing import Any
 from . import store as st
 from .case import CaseError, decision_json, read_case
 from .engine import evaluate
-from .i18n import N_
+from .i18n import N_, Text
 from .money import Money, currency_digits
 from .policy import Policy
 
@@ -196,7 +196,7 @@ class StaffFigures:
     reprints: int = 0
     near_threshold: int = 0
     near_limit_customers: int = 0
-    flags: list[str] = field(default_factory=list)
+    flags: list[Text] = field(default_factory=list)  # rendered in the reader's language
 
 
 def exception_report(store: st.Store, policy: Policy, start: date, end: date,
@@ -274,11 +274,13 @@ def _flag(figures: list[StaffFigures], min_transactions: int) -> None:
                 value, base = f"{rate / 100:.2f}", f"{baseline / 100:.2f}"
             else:
                 value, base = f"{rate:.2f}", f"{baseline:.2f}"
-            f.flags.append(message.format(value=value, ratio=f"{ratio:.1f}" if baseline else "\u221e", baseline=base))
+            f.flags.append(Text(message, {"value": value, "ratio": f"{ratio:.1f}" if baseline else "\u221e",
+                                          "baseline": base}))
     if any(f.near_limit_customers >= 3 for f in active):
         for f in active:
             if f.near_limit_customers >= 3:
-                f.flags.append(f"{f.near_limit_customers} customers near or over their no-receipt limits")
+                f.flags.append(Text(N_("{count} customers near or over their limits for returns without a receipt"),
+                                    {"count": f.near_limit_customers}))
 
 
 # ----------------------------------------------------------------------------- complaints

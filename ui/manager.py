@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, Q
 
 from pos_returns import manager as mg
 from pos_returns import policy_text
-from pos_returns.i18n import N_
+from pos_returns.i18n import N_, Percent, format_value
 from pos_returns.money import Money
 from pos_returns.policy import PolicyError, load_policy
 
@@ -47,6 +47,11 @@ def _table(headers: list[str], rows: list[list[str]], name: str, numeric: tuple[
     table.setWordWrap(True)
     table.resizeRowsToContents()
     return table
+
+
+def _percent(ctx: AppContext, share: float) -> str:
+    from decimal import Decimal
+    return format_value(Percent(Decimal(str(round(share * 100, 2)))), ctx.lang)
 
 
 class PeriodPicker(QWidget):
@@ -130,12 +135,13 @@ class ReportsTab(QWidget):
         m = report.money
         self.summary.setText(_(
             "{count} transactions, refunds {refund}, new items in exchanges {exchange}, restocking fees {fees}, "
-            "store credit issued {credit}. Without a receipt: {no_receipt:.0%}. Returned: {share:.1%} of sales. "
+            "store credit issued {credit}. Without a receipt: {no_receipt}. Returned: {share} of sales. "
             "Approvals: {approvals}, overrides: {overrides}. Complaints: {complaints}, compliments: "
             "{compliments}.").format(
             count=report.count, refund=ctx.money(m(report.refund_total)), exchange=ctx.money(m(report.exchange_total)),
             fees=ctx.money(m(report.fees)), credit=ctx.money(m(report.store_credit)),
-            no_receipt=report.no_receipt_share, share=report.returned_share, approvals=report.approvals,
+            no_receipt=_percent(ctx, report.no_receipt_share), share=_percent(ctx, report.returned_share),
+            approvals=report.approvals,
             overrides=report.overrides, complaints=report.complaints, compliments=report.compliments))
         self.tables.clear()
         heads = [_("Key"), _("Count"), _("Refunds")]
@@ -234,7 +240,7 @@ class ExceptionsTab(QWidget):
         roles = {"cashier": _("Cashier"), "approver": _("Approving manager")}
         rows = [[f.staff, roles[f.role], str(f.transactions), ctx.money(Money.from_minor(f.refund, ctx.policy.currency)),
                  str(f.no_receipt), str(f.overrides), str(f.reprints), str(f.near_threshold),
-                 "\u26a0 " + "; ".join(f.flags) if f.flags else ""] for f in figures]
+                 "\u26a0 " + "; ".join(ctx.text(t) for t in f.flags) if f.flags else ""] for f in figures]
         if self.table is not None:
             self.table.deleteLater()
         self.table = _table(heads, rows, "exceptionsTable", numeric=(2, 3, 4, 5, 6, 7))

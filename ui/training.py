@@ -76,10 +76,13 @@ class TrainingScreen(QWidget):
         case = card.case
         self.title.setText(_("Card {n} of {total}").format(n=self.index % len(self.cards) + 1, total=len(self.cards)))
         parts = [f"<p><i>{_esc(card.story)}</i></p>"] if card.story else []
-        parts.append(f"<p>{_esc(_('Today is {date}.').format(date=format_value(case.now, ctx.lang)))}</p>")
+        today = _("Today is {date}.").format(date=format_value(case.now, ctx.lang))
+        parts.append(f"<p>{_esc(today)}</p>")
         if case.sale is not None:
             sale = case.sale
-            parts.append(f"<p><b>{_esc(_('Receipt {receipt}, sold {date}').format(receipt=sale.receipt, date=format_value(sale.sold_at, ctx.lang)))}</b>"
+            head = _("Receipt {receipt}, sold {date}").format(receipt=sale.receipt,
+                                                              date=format_value(sale.sold_at, ctx.lang))
+            parts.append(f"<p><b>{_esc(head)}</b>"
                          + (f" \u2022 {_esc(_('Gift receipt'))}" if sale.gift_receipt else "") + "</p><ul>")
             for line in sale.lines:
                 parts.append(f"<li>{line.line}. {_esc(line.name or line.sku)} ({line.category}) \u00d7{line.qty} "
@@ -87,12 +90,14 @@ class TrainingScreen(QWidget):
             parts.append("</ul>")
         brings = _("The customer brings back:")
         parts.append(f"<p><b>{_esc(brings)}</b></p><ul>")
+        line_word = _("Line")
         for rl in case.request.lines:
-            parts.append(f"<li>{_esc(_('Line'))} {rl.line} \u00d7{rl.qty}: {_esc(_(CONDITION_TEXT[rl.condition]))}, "
+            parts.append(f"<li>{_esc(line_word)} {rl.line} \u00d7{rl.qty}: {_esc(_(CONDITION_TEXT[rl.condition]))}, "
                          f"{_esc(reason_label(ctx, rl.reason))}</li>")
+        no_receipt = _("no receipt")
         for item in case.request.no_receipt_items:
             parts.append(f"<li>{_esc(item.name or item.sku)} ({item.category}) \u00d7{item.qty}, "
-                         f"{_esc(_(CONDITION_TEXT[item.condition]))}, {_esc(_('no receipt'))}</li>")
+                         f"{_esc(_(CONDITION_TEXT[item.condition]))}, {_esc(no_receipt)}</li>")
         parts.append("</ul>")
         self.card.setHtml("".join(parts))
         self.refund.clear()
