@@ -193,3 +193,23 @@ class SettingsDialog(QDialog):
         if changed:
             services.note_policy(ctx.store, policy, ctx.staff.id if ctx.staff else None, ctx.clock())
         self.accept()
+
+
+def finish_transaction(ctx: AppContext, parent, pending: services.Pending | None, grants: list[services.Grant],
+                       names: dict[int, str], show_error) -> services.Transaction | None:
+    """The end of every return: a manager's approval if still needed, the summary, then the commit.
+
+    ``grants`` gains the approval given here, so a cancelled confirmation keeps it for the next try."""
+    if not pending or pending.decision.outcome == "denied":
+        show_error(ctx.gettext("Nothing on this return can be accepted; there is nothing to record."))
+        return None
+    covered = {rule for g in grants for rule in g.rules}
+    if not {a.rule for a in pending.decision.approvals} <= covered:
+        dialog = ApprovalDialog(ctx, pending, parent)
+        if not dialog.exec() or dialog.grant is None:
+            return None
+        grants.append(dialog.grant)
+    if not ConfirmDialog(ctx, pending, names, parent).exec():
+        return None
+    granted = tuple(grants)
+    return run_op(ctx, lambda: ctx.counter().commit(pending, granted), show=show_error)

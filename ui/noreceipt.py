@@ -160,19 +160,8 @@ class NoReceiptScreen(QWidget):
         self.finish_button.setEnabled(bool(decision and decision.outcome != "denied"))
 
     def finish(self) -> None:
-        from .dialogs import ApprovalDialog, ConfirmDialog
-        if not self.pending or self.pending.decision.outcome == "denied":
-            self.message.error(self.ctx.gettext("Nothing on this return can be accepted; there is nothing to record."))
-            return
-        if self.pending.decision.approvals and not self.grants:
-            dialog = ApprovalDialog(self.ctx, self.pending, self)
-            if not dialog.exec() or dialog.grant is None:
-                return
-            self.grants.append(dialog.grant)
+        from .dialogs import finish_transaction
         names = {i: p.name for i, (p, _c, _q) in enumerate(self.items, 1)}
-        if not ConfirmDialog(self.ctx, self.pending, names, self).exec():
-            return
-        pending, grants = self.pending, tuple(self.grants)
-        tx = run_op(self.ctx, lambda: self.ctx.counter().commit(pending, grants), show=self.message.error)
+        tx = finish_transaction(self.ctx, self, self.pending, self.grants, names, self.message.error)
         if tx is not None:
             self.committed.emit(tx)

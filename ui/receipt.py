@@ -376,18 +376,10 @@ class ReceiptScreen(QWidget):
         return False
 
     def finish(self) -> None:
-        from .dialogs import ConfirmDialog
+        from .dialogs import finish_transaction
         if self.table.state() == QAbstractItemView.State.EditingState:
             self.table.setFocus()  # commit the open editor first
-        if not self.pending or self.pending.decision.outcome == "denied":
-            self.message.error(self.ctx.gettext("Nothing on this return can be accepted; there is nothing to record."))
-            return
-        if self.pending.decision.approvals and not self._approved() and not self.ask_approval():
-            return
         names = {line.line: line.name or line.sku for line in self.sale.lines}
-        if not ConfirmDialog(self.ctx, self.pending, names, self).exec():
-            return
-        pending, grants = self.pending, tuple(self.grants)
-        tx = run_op(self.ctx, lambda: self.ctx.counter().commit(pending, grants), show=self.message.error)
+        tx = finish_transaction(self.ctx, self, self.pending, self.grants, names, self.message.error)
         if tx is not None:
             self.committed.emit(tx)
