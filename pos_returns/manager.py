@@ -12,14 +12,13 @@ import statistics
 from collections import Counter as Tally, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from . import store as st
 from .case import CaseError, decision_json, read_case
 from .engine import evaluate
 from .i18n import N_, Text
-from .money import Money, currency_digits
+from .money import Money
 from .policy import Policy
 
 REAL_KINDS = ("return", "exchange", "no_receipt", "correction")
@@ -94,63 +93,35 @@ def _entries(store: st.Store, start: date, end: date) -> list[dict[str, Any]]:
 
 
 def build_report(store: st.Store, policy: Policy, start: date, end: date) -> Report:
+    """Aggregated in SQL from the journal's columns (no payload is parsed in Python); training excluded."""
     report = Report(start, end, policy.currency)
-    digits = currency_digits(policy.currency)
-
-    def to_minor(text: str) -> int:  # amounts in the journal were written by us, rounded: no Money checks needed
-        return int(Decimal(text).scaleb(digits))
-
-    for row in _entries(store, start, end):
-        payload = json.loads(row["payload"])
-        if row["kind"] == "correction":  # a reversal: it takes its original's money back out of the totals
-            kind = report.by_kind.setdefault("correction", [0, 0])
-            kind[0] += 1
-            kind[1] += row["refund_total"]
-            report.refund_total += row["refund_total"]
-            report.exchange_total += row["exchange_total"]
-            continue
-        decision = payload["decision"]
-        request = payload["case"]["request"]
-        report.count += 1
+    lo, hi = start.isoformat(), (end + timedelta(days=1)).isoformat()
+    for row in st.report_entries(store, lo, hi):
         kind = report.by_kind.setdefault(row["kind"], [0, 0])
-        kind[0] += 1
-        kind[1] += row["refund_total"]
+        kind[0] += row["n"]
+        kind[1] += row["refund"]
+        report.refund_total += row["refund"]
+        report.exchange_total += row["exchange"]
+        if row["kind"] == "correction":
+            continue  # a reversal takes its original's money back out of the totals, but is no transaction
         cashier = report.by_cashier.setdefault(row["cashier"], [0, 0])
-        cashier[0] += 1
-        cashier[1] += row["refund_total"]
-        report.refund_total += row["refund_total"]
-        report.exchange_total += row["exchange_total"]
+        cashier[0] += row["n"]
+        cashier[1] += row["refund"]
+        report.count += row["n"]
+        report.approvals += row["approvals"]
+        report.overrides += row["overrides"]
         if row["kind"] == "no_receipt":
-            report.no_receipt += 1
-        report.approvals += len(payload.get("approvals", []))
-        report.overrides += len(request.get("overrides", []))
-        sale_lines = {ln["line"]: ln for ln in (payload["case"]["sale"] or {}).get("lines", [])}
-        requested = {rl["line"]: rl for rl in request.get("lines", [])}
-        items = request.get("no_receipt_items", [])
-        for line in decision["lines"]:
-            if line["outcome"] == "denied":
-                continue
-            refund = to_minor(line["refund"])
-            if line["fee"] not in ("0", "0.00"):
-                report.fees += to_minor(line["fee"])
-            if sale_lines:
-                category = sale_lines.get(line["line"], {}).get("category", "?")
-                reason = requested.get(line["line"], {}).get("reason", "?")
-            else:
-                item = items[line["line"] - 1] if 0 < line["line"] <= len(items) else {}
-                category, reason = item.get("category", "?"), item.get("reason") or "no_receipt"
-            for key, table in ((reason, report.by_reason), (category, report.by_category)):
-                slot = table.setdefault(key, [0, 0])
-                slot[0] += line["qty"]
-                slot[1] += refund
-    for row in store.query(
-            "SELECT t.type, SUM(t.amount) AS amount FROM journal_tenders t JOIN journal j ON j.txno = t.txno "
-            "WHERE j.at >= ? AND j.at < ? AND j.training = 0 GROUP BY t.type",
-            (start.isoformat(), (end + timedelta(days=1)).isoformat())):
-        report.by_tender[row["type"]] = row["amount"]
+            report.no_receipt += row["n"]
+    for row in st.report_lines(store, lo, hi):
+        report.fees += row["fee"]
+        for key, table in ((row["reason"] or "?", report.by_reason), (row["category"] or "?", report.by_category)):
+            slot = table.setdefault(key, [0, 0])
+            slot[0] += row["qty"]
+            slot[1] += row["refund"]
+    report.by_tender = st.report_tenders(store, lo, hi)
     report.store_credit = report.by_tender.get("store_credit", 0)
-    report.sales_total = st.sales_total(store, start.isoformat(), (end + timedelta(days=1)).isoformat())
-    for row in st.complaint_counts(store, start.isoformat(), (end + timedelta(days=1)).isoformat()):
+    report.sales_total = st.sales_total(store, lo, hi)
+    for row in st.complaint_counts(store, lo, hi):
         if row["kind"] == "complaint":
             report.complaints = row["n"]
         else:

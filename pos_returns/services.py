@@ -363,8 +363,8 @@ class Counter:
                 raise ApprovalRefused(N_("This needs a manager's approval first: {rules}."), rules=", ".join(missing))
 
             kind = "no_receipt" if sale is None else pending.case.request.type
-            lines = [{"line": d.line, "sku": d.sku, "qty": d.qty, "outcome": d.outcome, "refund": st.minor(d.refund)}
-                     for d in decision.lines]
+            lines = [{"line": d.line, "sku": d.sku, "qty": d.qty, "outcome": d.outcome, "refund": st.minor(d.refund),
+                      "fee": st.minor(d.fee), **_line_labels(case, d.line)} for d in decision.lines]
             tenders = [{"type": t.type, "amount": st.minor(t.amount), "last4": t.last4}
                        for t in decision.refund_tenders]
             draws = [{"source_seq": i + 1, "amount": st.minor(m)} for i, m in decision.tender_draws]
@@ -439,6 +439,19 @@ class Counter:
             except st.StoreError:
                 pass  # a read-only copy can still be verified
         return problems
+
+
+def _line_labels(case: Case, number: int) -> dict[str, str | None]:
+    """Category and reason of a decided line, kept on the journal line so reports aggregate in SQL."""
+    request = case.request
+    if case.sale is not None:
+        sale_line = case.sale.line(number)
+        asked = next((rl for rl in request.lines if rl.line == number), None)
+        return {"category": sale_line.category if sale_line else None, "reason": asked.reason if asked else None}
+    items = request.no_receipt_items
+    item = items[number - 1] if 0 < number <= len(items) else None
+    return {"category": item.category if item else None,
+            "reason": (item.reason or "no_receipt") if item else None}
 
 
 def request_from_json(policy: Policy, data: dict[str, Any], sale: Sale | None, now: datetime,

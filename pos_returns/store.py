@@ -144,8 +144,10 @@ CREATE INDEX journal_at ON journal(at);
 CREATE INDEX journal_customer ON journal(customer_key);
 CREATE TABLE journal_lines (
     txno TEXT NOT NULL, receipt TEXT, line INTEGER NOT NULL, sku TEXT NOT NULL, qty INTEGER NOT NULL,
-    outcome TEXT NOT NULL, refund INTEGER NOT NULL, training INTEGER NOT NULL DEFAULT 0);
+    outcome TEXT NOT NULL, refund INTEGER NOT NULL, training INTEGER NOT NULL DEFAULT 0,
+    fee INTEGER NOT NULL DEFAULT 0, category TEXT, reason TEXT);
 CREATE INDEX journal_lines_receipt ON journal_lines(receipt, line);
+CREATE INDEX journal_lines_txno ON journal_lines(txno);
 CREATE TABLE journal_tenders (
     txno TEXT NOT NULL, receipt TEXT, type TEXT NOT NULL, amount INTEGER NOT NULL,
     last4 TEXT CHECK (last4 IS NULL OR (length(last4) = 4 AND last4 NOT GLOB '*[^0-9]*')),
@@ -497,10 +499,11 @@ def append_entry(conn: sqlite3.Connection, fields: dict[str, Any], lines: list[d
     conn.execute(f"INSERT INTO journal ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                  [fields[c] for c in cols])
     for line in lines:
-        conn.execute("INSERT INTO journal_lines (txno, receipt, line, sku, qty, outcome, refund, training) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        conn.execute("INSERT INTO journal_lines (txno, receipt, line, sku, qty, outcome, refund, training, fee, "
+                     "category, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      (fields["txno"], fields["receipt"], line["line"], line["sku"], line["qty"], line["outcome"],
-                      line["refund"], fields["training"]))
+                      line["refund"], fields["training"], line.get("fee", 0), line.get("category"),
+                      line.get("reason")))
     for tender in tenders:
         conn.execute("INSERT INTO journal_tenders (txno, receipt, type, amount, last4, training) "
                      "VALUES (?, ?, ?, ?, ?, ?)",
@@ -637,8 +640,10 @@ def _verify_details(store: Store) -> list[VerifyProblem]:
     """The line and tender tables must say what each entry's (hashed) payload says."""
     problems = []
     lines = {}
-    for r in store.query("SELECT txno, line, qty, refund, outcome FROM journal_lines ORDER BY rowid"):
-        lines.setdefault(r["txno"], []).append((r["line"], r["qty"], r["refund"], r["outcome"]))
+    for r in store.query("SELECT txno, line, qty, refund, outcome, fee, category, reason FROM journal_lines "
+                         "ORDER BY rowid"):
+        lines.setdefault(r["txno"], []).append((r["line"], r["qty"], r["refund"], r["outcome"], r["fee"],
+                                                r["category"], r["reason"]))
     tenders = {}
     for r in store.query("SELECT txno, type, amount, last4 FROM journal_tenders ORDER BY rowid"):
         tenders.setdefault(r["txno"], []).append((r["type"], r["amount"], r["last4"]))
@@ -661,7 +666,8 @@ def _verify_details(store: Store) -> list[VerifyProblem]:
                 sum(x["refund"] for x in payload.get("journal_lines", [])) != row["refund_total"]:
             problems.append(VerifyProblem(row["register"], row["seq"], row["txno"], "mismatch",
                                           f"{row['txno']}: its refund total does not match its lines"))
-        want_lines = [(x["line"], x["qty"], x["refund"], x["outcome"]) for x in payload.get("journal_lines", [])]
+        want_lines = [(x["line"], x["qty"], x["refund"], x["outcome"], x.get("fee", 0), x.get("category"),
+                       x.get("reason")) for x in payload.get("journal_lines", [])]
         want_tenders = [(x["type"], x["amount"], x.get("last4")) for x in payload.get("journal_tenders", [])]
         if lines.get(row["txno"], []) != want_lines:
             problems.append(VerifyProblem(row["register"], row["seq"], row["txno"], "mismatch",
@@ -820,6 +826,31 @@ def count(store: Store, table: str) -> int:
 
 
 # ----------------------------------------------------------------------------- manager queries
+
+def report_entries(store: Store, start: str, end: str) -> list[dict[str, Any]]:
+    """Per kind and cashier: count, refunds, exchanges, approvals and overrides of real entries in [start, end)."""
+    return store.query(
+        "SELECT kind, cashier, COUNT(*) AS n, SUM(refund_total) AS refund, SUM(exchange_total) AS exchange, "
+        "SUM(COALESCE(json_array_length(payload, '$.approvals'), 0)) AS approvals, "
+        "SUM(COALESCE(json_array_length(payload, '$.case.request.overrides'), 0)) AS overrides "
+        "FROM journal WHERE at >= ? AND at < ? AND training = 0 "
+        "AND kind IN ('return', 'exchange', 'no_receipt', 'correction') GROUP BY kind, cashier", (start, end))
+
+
+def report_lines(store: Store, start: str, end: str) -> list[dict[str, Any]]:
+    """Accepted lines of real returns in [start, end) by reason and category: units, refunds, fees."""
+    return store.query(
+        "SELECT l.reason, l.category, SUM(l.qty) AS qty, SUM(l.refund) AS refund, SUM(l.fee) AS fee "
+        "FROM journal j JOIN journal_lines l ON l.txno = j.txno WHERE j.at >= ? AND j.at < ? AND j.training = 0 "
+        "AND j.kind IN ('return', 'exchange', 'no_receipt') AND l.outcome != 'denied' "
+        "GROUP BY l.reason, l.category", (start, end))
+
+
+def report_tenders(store: Store, start: str, end: str) -> dict[str, int]:
+    return {r["type"]: r["amount"] for r in store.query(
+        "SELECT t.type, SUM(t.amount) AS amount FROM journal j JOIN journal_tenders t ON t.txno = j.txno "
+        "WHERE j.at >= ? AND j.at < ? AND j.training = 0 GROUP BY t.type", (start, end))}
+
 
 def sales_total(store: Store, start: str, end: str) -> int:
     """Gross value of sale lines (before tax) sold in [start, end), minor units."""

@@ -181,9 +181,14 @@ class MainWindow(QMainWindow):
         elif name == "no_receipt":
             self.open_no_receipt()
         elif name == "reprint":
-            code, ok = QInputDialog.getText(self, _("Reprint"), _("Transaction number"))
-            if ok and code.strip():
-                self.reprint(code.strip())
+            ask = QInputDialog(self)
+            ask.setObjectName("reprintDialog")
+            ask.setWindowTitle(_("Reprint"))
+            ask.setLabelText(_("Transaction number"))
+            ask.setOkButtonText(_("Reprint"))  # our own words: Qt has no Vietnamese catalog
+            ask.setCancelButtonText(_("Cancel"))
+            if ask.exec() and ask.textValue().strip():
+                self.reprint(ask.textValue().strip())
         elif name == "manager":
             self.manager_menu()
         elif name == "training":
