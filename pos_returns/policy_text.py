@@ -130,6 +130,29 @@ def describe(policy: Policy, lang: str) -> list[RuleRow]:
                                   {"limit": policy.money(t.cash_limit)}), lang, policy.store.locale)
     rows.append(RuleRow(t.id, render(Text(N_("Tenders")), lang), render(Text(N_("everything")), lang), text,
                         t.overridable))
+    everything = render(Text(N_("everything")), lang)
+    gift = N_("Gift receipt: the refund is given as store credit.") if policy.gift_receipt.refund_to == \
+        "store_credit" else N_("Gift receipt: refunded to the original tenders.")
+    rows.append(RuleRow(policy.gift_receipt.id, render(Text(N_("Gift receipt")), lang), everything,
+                        render(Text(gift), lang), False))
+    mailed = policy.mailed_check
+    parts = []
+    if mailed.cash_over is not None:
+        parts.append(render(Text(N_("Cash refunds over {limit} are paid by a check mailed from head office."),
+                                 {"limit": policy.money(mailed.cash_over)}), lang, policy.store.locale))
+    if mailed.check_purchase_over is not None:
+        parts.append(render(Text(N_("Refunds of check purchases over {limit} are paid by a check mailed from "
+                                    "head office."), {"limit": policy.money(mailed.check_purchase_over)}),
+                            lang, policy.store.locale))
+    rows.append(RuleRow(mailed.id, render(Text(N_("Mailed check")), lang), everything,
+                        " ".join(parts) or "\u2014", False))
+    promo = N_("Returning part of a promotion takes back the discount the kept items no longer earn.") \
+        if policy.promotions.take_back else N_("Promotions: no discount is taken back on a partial return.")
+    rows.append(RuleRow(policy.promotions.id, render(Text(N_("Promotions")), lang), everything,
+                        render(Text(promo), lang), False))
+    rows.append(RuleRow(policy.serial.id, render(Text(N_("Serial numbers")), lang),
+                        _scope(Scope(tags=policy.serial.tags), lang),
+                        render(Text(N_("The serial number must match the one sold.")), lang), False))
     if policy.approval.refund_over is not None:
         rows.append(RuleRow(policy.approval.id, render(Text(N_("Manager approval")), lang),
                             render(Text(N_("everything")), lang),

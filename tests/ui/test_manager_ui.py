@@ -1,0 +1,244 @@
+"""The manager area (F5) and the training cards, driven through the real widgets (pytest-qt, offscreen).
+
+The database is the session's demo store (conftest), copied per test; the window's clock is NOW (today, noon).
+Heavy tabs run their query on a worker thread: the tests wait for the result with ``qtbot.waitUntil``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QPushButton, QTableWidget
+
+from counter_kit import NOW, POLICY_PATH, TODAY, tr
+from pos_returns import store as st
+from pos_returns.money import Money
+
+WAIT = 15000
+
+
+def open_manager(app, staff: str = "m1"):
+    app.sign_in(staff)
+    app.key(Qt.Key.Key_F5)  # the button's shortcut animates a click: it lands a moment later
+    app.qtbot.waitUntil(lambda: app.screen is not app.window.home, timeout=WAIT)
+    screen = app.screen
+    assert screen.objectName() == "managerScreen", app.window.home.message.text()
+    return screen
+
+
+def tab(screen, title: str):
+    tabs = screen.tabs
+    titles = [tabs.tabText(i) for i in range(tabs.count())]
+    index = titles.index(title)
+    tabs.setCurrentIndex(index)
+    return tabs.widget(index)
+
+
+def real_entries(store, start: str, end: str) -> list[dict]:
+    """Real (not training) returns, exchanges and returns without a receipt dated in [start, end)."""
+    return store.query("SELECT txno, kind, cashier FROM journal WHERE training = 0 AND at >= ? AND at < ? "
+                       "AND kind IN ('return', 'exchange', 'no_receipt')", (start, end))
+
+
+def cell_texts(table: QTableWidget, column: int) -> list[str]:
+    return [table.item(r, column).text() for r in range(table.rowCount())]
+
+
+# ----------------------------------------------------------------------------- who gets in
+
+def test_cashier_pressing_f5_is_refused(app):
+    app.sign_in("c1")
+    app.key(Qt.Key.Key_F5)
+    app.qtbot.waitUntil(lambda: app.window.home.message.text() != "", timeout=WAIT)
+    assert app.screen is app.window.home
+    assert app.window.home.message.text().endswith(tr(
+        "en", "Only a manager can open the manager tools; sign in as a manager."))
+
+
+def test_manager_opens_the_area_with_f5_and_sees_every_tab(app):
+    screen = open_manager(app)
+    tabs = screen.tabs
+    assert [tabs.tabText(i) for i in range(tabs.count())] == [
+        "Reports", "Exceptions", "Complaints", "What if", "Day close", "Policy"]
+    for i in range(tabs.count()):
+        tabs.setCurrentIndex(i)
+        assert tabs.currentWidget().isVisible()
+    app.key(Qt.Key.Key_Escape)  # Back [Esc]
+    app.qtbot.waitUntil(lambda: app.screen is app.window.home, timeout=WAIT)
+
+
+# ----------------------------------------------------------------------------- the tabs
+
+def test_reports_tab_runs_off_the_interface_thread_and_shows_the_count(app):
+    screen = open_manager(app)
+    reports = tab(screen, "Reports")
+    picker = reports.picker
+    picker.kind.setCurrentIndex(picker.kind.findData("range"))
+    start, end = TODAY - timedelta(days=400), TODAY
+    picker.start.setDate(QDate(start.year, start.month, start.day))
+    picker.end.setDate(QDate(end.year, end.month, end.day))
+    assert reports.summary.text() == ""
+    app.click(reports.run_button)
+    app.qtbot.waitUntil(lambda: reports.summary.text() != "", timeout=WAIT)
+    count = len(real_entries(app.store, start.isoformat(), (end + timedelta(days=1)).isoformat()))
+    assert count > 0
+    assert reports.summary.text().startswith(f"{count} transactions, refunds $")
+    assert not reports.worker.running()
+    assert reports.report is not None and reports.report.count == count
+    titles = [reports.tables.tabText(i) for i in range(reports.tables.count())]
+    assert titles == ["By reason", "By category", "By cashier", "By kind", "By tender"]
+    by_cashier = reports.tables.widget(titles.index("By cashier"))
+    cashiers = {e["cashier"] for e in real_entries(app.store, start.isoformat(),
+                                                   (end + timedelta(days=1)).isoformat())}
+    assert set(cell_texts(by_cashier, 0)) == cashiers
+    assert sum(int(n) for n in cell_texts(by_cashier, 1)) == count
+
+
+def test_exceptions_tab_lists_staff(app):
+    screen = open_manager(app)
+    exceptions = tab(screen, "Exceptions")
+    picker = exceptions.picker
+    picker.kind.setCurrentIndex(picker.kind.findData("range"))
+    start = TODAY - timedelta(days=400)
+    picker.start.setDate(QDate(start.year, start.month, start.day))
+    app.click(exceptions.run_button)
+    app.qtbot.waitUntil(lambda: exceptions.table is not None, timeout=WAIT)
+    table = exceptions.table
+    assert table.objectName() == "exceptionsTable"
+    cashiers = {e["cashier"] for e in real_entries(app.store, start.isoformat(),
+                                                   (TODAY + timedelta(days=1)).isoformat())}
+    staff = cell_texts(table, 0)
+    roles = cell_texts(table, 1)
+    assert {s for s, r in zip(staff, roles) if r == "Cashier"} == cashiers
+    assert set(roles) <= {"Cashier", "Approving manager"}
+
+
+def test_complaints_tab_logs_one_and_lists_it(app):
+    screen = open_manager(app)
+    complaints = tab(screen, "Complaints")
+    assert complaints.list.rowCount() == 0
+    # nothing said: refused, nothing logged
+    app.click(complaints.save_button)
+    assert "Describe what the customer said." in complaints.message.text()
+    assert complaints.list.rowCount() == 0
+    complaints.severity.setValue(4)
+    complaints.category.setCurrentIndex(complaints.category.findData("wait"))
+    complaints.text.setFocus()
+    app.qtbot.keyClicks(complaints.text, "Waited twenty minutes at the counter")
+    app.click(complaints.save_button)
+    assert complaints.message.text() == "Logged."
+    assert complaints.list.rowCount() == 1
+    assert complaints.list.item(0, 1).text() == "complaint"
+    assert complaints.list.item(0, 2).text() == "4"
+    assert complaints.list.item(0, 4).text() == "Waited twenty minutes at the counter"
+    [row] = st.list_complaints(app.store, TODAY.isoformat(), (TODAY + timedelta(days=1)).isoformat())
+    assert (row["logged_by"], row["category"], row["severity"], row["at"]) == ("m1", "wait", 4,
+                                                                               NOW.isoformat())
+    # an unknown transaction number is refused
+    complaints.txno.setText("0001-R1-999999")
+    complaints.text.setFocus()
+    app.qtbot.keyClicks(complaints.text, "Second")
+    app.click(complaints.save_button)
+    assert "0001-R1-999999" in complaints.message.text()
+    assert complaints.list.rowCount() == 1
+
+
+def test_what_if_tab_replays_under_a_policy_file(app, tmp_path):
+    text = POLICY_PATH.read_text(encoding="utf-8")
+    text, n = re.subn(r'(id = "window.default"\ndays = )90', r"\g<1>7", text)
+    assert n == 1
+    new = tmp_path / "short-window.toml"
+    new.write_text(text, encoding="utf-8")
+    screen = open_manager(app)
+    whatif = tab(screen, "What if")
+    # a file that is no policy: said in the tab, no worker started
+    whatif.path.setText(str(tmp_path / "missing.toml"))
+    app.click(whatif.run_button)
+    assert whatif.message.text() and whatif.summary.text() == "" and not whatif.worker.running()
+    whatif.path.setText(str(new))
+    app.click(whatif.run_button)
+    app.qtbot.waitUntil(lambda: whatif.summary.text() != "", timeout=WAIT)
+    replayed = len(real_entries(app.store, "1970-01-01", "9999-12-31"))
+    match = re.match(r"(\d+) past returns replayed; (\d+) decisions change; refunds (.+) \u2192 (.+) \((.+)\)\.$",
+                     whatif.summary.text())
+    assert match, whatif.summary.text()
+    assert int(match.group(1)) == replayed > 0
+    changed = int(match.group(2))
+    assert whatif.table is not None and whatif.table.rowCount() == changed
+    assert changed > 0  # a 7-day window denies the demo's older returns
+    for txno in cell_texts(whatif.table, 0):
+        assert txno.startswith("0001-")
+
+
+def test_day_close_tab_closes_the_day(app):
+    screen = open_manager(app)
+    close = tab(screen, "Day close")
+    close.day.setDate(QDate(TODAY.year, TODAY.month, TODAY.day))
+    app.click(close.button)
+    [entry] = app.store.query("SELECT txno, payload FROM journal WHERE register = ? ORDER BY seq DESC LIMIT 1",
+                              (st.DAY_REGISTER,))
+    figures = json.loads(entry["payload"])
+    count = len(app.store.query("SELECT txno FROM journal WHERE training = 0 AND register != ? AND "
+                                "substr(at, 1, 10) = ?", (st.DAY_REGISTER, TODAY.isoformat())))
+    assert figures["date"] == TODAY.isoformat() and figures["count"] == count
+    text = close.result.text()
+    assert text.startswith(f"{entry['txno']}: {TODAY.isoformat()} closed. {count} transactions;"), text
+    assert close.message.text() == ""
+    # a second time: refused, said in the tab
+    app.click(close.button)
+    assert "is closed" in close.message.text()
+    assert len(app.store.query("SELECT txno FROM journal WHERE register = ?", (st.DAY_REGISTER,))) == 1
+
+
+def test_policy_tab_lists_the_rules(app):
+    screen = open_manager(app)
+    policy = tab(screen, "Policy")
+    table = policy.findChild(QTableWidget, "policyTable")
+    ids = cell_texts(table, 0)
+    assert "window.default" in ids and "approval.large_refund" in ids
+    row = ids.index("window.default")
+    assert table.item(row, 1).text() == "Return window"
+    assert "90 days" in table.item(row, 4).text()
+    assert table.item(row, 3).text() == "yes"
+
+
+# ----------------------------------------------------------------------------- training cards
+
+def test_training_cards_answer_and_the_score_changes(app):
+    screen = open_manager(app)
+    entries = st.count(app.store, "journal")
+    app.click(_button(screen, "openTraining"))
+    training = app.screen
+    assert training.objectName() == "trainingScreen"
+    assert training.score.text() == "Score: 0 of 0"
+    assert training.cards and training.title.text().startswith("Card 1 of ")
+    card = training.cards[0]
+    expect = json.loads(Path(card.source).read_text(encoding="utf-8"))["expect"]
+    # the right answer, as the scenario file says
+    training.outcome.setCurrentIndex(training.outcome.findData(expect["outcome"]))
+    app.type_into(training.refund, Money.parse(expect.get("refund_total", "0"), "USD").plain())
+    assert training.score.text() == "Score: 1 of 1"
+    assert training.message.text().endswith("Right.")
+    # the next card (F12), answered wrong
+    app.key(Qt.Key.Key_F12)
+    app.qtbot.waitUntil(lambda: training.title.text().startswith("Card 2 of "), timeout=WAIT)
+    assert training.score.text() == "Score: 1 of 1"
+    card = training.cards[1]
+    expect = json.loads(Path(card.source).read_text(encoding="utf-8"))["expect"]
+    wrong = "partial" if expect["outcome"] != "partial" else "approved"
+    training.outcome.setCurrentIndex(training.outcome.findData(wrong))
+    app.type_into(training.refund, "0.01")
+    assert training.score.text() == "Score: 1 of 2"
+    assert training.message.text().endswith("Not quite.")
+    assert "The policy says:" in training.verdict.toPlainText()
+    assert st.count(app.store, "journal") == entries  # training answers are never committed
+
+
+def _button(parent, name: str):
+    button = parent.findChild(QPushButton, name)
+    assert button is not None, name
+    return button
