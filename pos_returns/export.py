@@ -18,14 +18,14 @@ from . import store as st
 
 def export_journal(store: st.Store, out: Path, now: datetime) -> dict:
     out.mkdir(parents=True, exist_ok=True)
-    rows = store.query("SELECT * FROM journal ORDER BY register, seq")
+    rows = st.all_journal(store)
     heads: dict[str, dict] = {}
     with (out / "journal.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
         for row in rows:
             record = {k: row[k] for k in st._HASHED + ("prev_hash", "hash")}
             fh.write(st.canonical(record) + "\n")
             heads[row["register"]] = {"entries": row["seq"], "last_txno": row["txno"], "last_hash": row["hash"]}
-    events = store.query("SELECT id, at, kind, actor, txno, detail FROM events ORDER BY id")
+    events = st.all_events(store)
     with (out / "events.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
         for e in events:
             fh.write(st.canonical(e) + "\n")

@@ -21,7 +21,6 @@ from .i18n import N_, Text
 from .money import Money
 from .policy import Policy
 
-REAL_KINDS = ("return", "exchange", "no_receipt", "correction")
 
 
 # ----------------------------------------------------------------------------- day close
@@ -86,10 +85,7 @@ class Report:
 
 
 def _entries(store: st.Store, start: date, end: date) -> list[dict[str, Any]]:
-    return store.query(
-        "SELECT txno, kind, at, cashier, receipt, refund_total, exchange_total, payload FROM journal "
-        f"WHERE at >= ? AND at < ? AND training = 0 AND kind IN ({', '.join('?' * len(REAL_KINDS))}) ORDER BY at",
-        (start.isoformat(), (end + timedelta(days=1)).isoformat(), *REAL_KINDS))
+    return st.real_entries(store, start.isoformat(), (end + timedelta(days=1)).isoformat())
 
 
 def build_report(store: st.Store, policy: Policy, start: date, end: date) -> Report:
@@ -196,16 +192,13 @@ def exception_report(store: st.Store, policy: Policy, start: date, end: date,
             app.transactions += 1
             app.refund += row["refund_total"]
             app.overrides += len(payload["case"]["request"].get("overrides", []))
-    for row in store.query("SELECT actor, COUNT(*) AS n FROM events WHERE kind = 'reprint' AND at >= ? AND at < ? "
-                           "GROUP BY actor", (start.isoformat(), (end + timedelta(days=1)).isoformat())):
-        if row["actor"] in cashiers:
-            cashiers[row["actor"]].reprints = row["n"]
+    lo, hi = start.isoformat(), (end + timedelta(days=1)).isoformat()
+    for actor, n in st.reprints_by_actor(store, lo, hi).items():
+        if actor in cashiers:
+            cashiers[actor].reprints = n
     limit = policy.no_receipt.limit_count
     if limit:
-        for row in store.query(
-                "SELECT cashier, customer_key, COUNT(*) AS n FROM journal WHERE kind = 'no_receipt' AND training = 0 "
-                "AND customer_key IS NOT NULL AND at >= ? AND at < ? GROUP BY cashier, customer_key",
-                (start.isoformat(), (end + timedelta(days=1)).isoformat())):
+        for row in st.no_receipt_by_cashier_customer(store, lo, hi):
             if row["n"] >= max(limit - 1, 1) and row["cashier"] in cashiers:
                 cashiers[row["cashier"]].near_limit_customers += 1
                 customers[row["customer_key"]] += row["n"]

@@ -659,9 +659,8 @@ class DayReport:
 def load_day(store: st.Store, day: date, locale: str | None = None, store_id: str | None = None,
              store_name: str | None = None) -> DayReport:
     """Every transaction recorded on a day (real and training apart), with refunds totalled by tender."""
-    rows = store.query("SELECT txno, kind, training, payload FROM journal WHERE substr(at, 1, 10) = ? "
-                       "AND register != ? ORDER BY at, register, seq", (day.isoformat(), st.DAY_REGISTER))
-    closing = store.query("SELECT txno, payload FROM journal WHERE register = ? ORDER BY seq", (st.DAY_REGISTER,))
+    rows = st.entries_of_day(store, day.isoformat())
+    closing = st.day_closings(store)
     closed_by = next((r["txno"] for r in closing if json.loads(r["payload"]).get("date") == day.isoformat()), None)
     records = [load_transaction(store, r["txno"], locale) for r in rows if r["kind"] != "day_close"]
     real = tuple(r for r in records if not r.training)
@@ -678,8 +677,7 @@ def load_day(store: st.Store, day: date, locale: str | None = None, store_id: st
 
 
 def _any_currency(store: st.Store) -> str:
-    row = store.one("SELECT currency FROM sales LIMIT 1")
-    return row["currency"] if row else "USD"
+    return st.any_sale_currency(store) or "USD"
 
 
 def day_report_doc(report: DayReport, lang: str) -> Doc:

@@ -64,7 +64,7 @@ def _safe(text: str) -> str:
 
 def copies_made(store: st.Store, txno: str, kind: str) -> int:
     """How many copies of this document exist: 1 (the original) plus each recorded reprint."""
-    rows = store.query("SELECT detail FROM events WHERE kind = 'reprint' AND txno = ?", (txno,))
+    rows = st.events_of(store, "reprint", txno)
     reprints = sum(1 for r in rows if json.loads(r["detail"] or "{}").get("doc") == kind)
     return 1 + reprints
 

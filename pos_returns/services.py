@@ -205,9 +205,8 @@ class Counter:
             raise LockedOut(staff_id, datetime.fromisoformat(row["locked_until"]))
         ok = verify_pin(pin, row["pin_hash"])
         with self.store.write() as c:
-            fresh = c.execute("SELECT failed, locked_until FROM staff WHERE id = ?", (staff_id,)).fetchone()
-            failed = fresh[0]
-            if fresh[1] and datetime.fromisoformat(fresh[1]) <= now:
+            failed, locked_until = st.pin_state(c, staff_id)
+            if locked_until and datetime.fromisoformat(locked_until) <= now:
                 failed = 0  # an expired lockout starts a new count
             if ok:
                 st.set_pin_state(c, staff_id, 0, None)

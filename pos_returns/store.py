@@ -877,3 +877,68 @@ def complaint_counts(store: Store, start: str, end: str) -> list[dict[str, Any]]
 
 def last_event(store: Store, event: str) -> dict[str, Any] | None:
     return store.one("SELECT * FROM events WHERE kind = ? ORDER BY id DESC LIMIT 1", (event,))
+
+
+# ----------------------------------------------------------------------------- reads for reports, paperwork, training
+
+REAL_KINDS = ("return", "exchange", "no_receipt", "correction")
+
+
+def real_entries(store: Store, start: str, end: str) -> list[dict[str, Any]]:
+    """Real (not training) returns, exchanges, no-receipt returns and corrections in [start, end), oldest first."""
+    return store.query(
+        "SELECT txno, kind, at, cashier, receipt, refund_total, exchange_total, payload FROM journal "
+        f"WHERE at >= ? AND at < ? AND training = 0 AND kind IN ({', '.join('?' * len(REAL_KINDS))}) ORDER BY at",
+        (start, end, *REAL_KINDS))
+
+
+def reprints_by_actor(store: Store, start: str, end: str) -> dict[str, int]:
+    return {r["actor"]: r["n"] for r in store.query(
+        "SELECT actor, COUNT(*) AS n FROM events WHERE kind = 'reprint' AND at >= ? AND at < ? GROUP BY actor",
+        (start, end))}
+
+
+def no_receipt_by_cashier_customer(store: Store, start: str, end: str) -> list[dict[str, Any]]:
+    return store.query(
+        "SELECT cashier, customer_key, COUNT(*) AS n FROM journal WHERE kind = 'no_receipt' AND training = 0 "
+        "AND customer_key IS NOT NULL AND at >= ? AND at < ? GROUP BY cashier, customer_key", (start, end))
+
+
+def entries_of_day(store: Store, day: str) -> list[dict[str, Any]]:
+    """Every transaction dated on ``day`` (real and training), in time order; day closings excluded."""
+    return store.query("SELECT txno, kind, training, payload FROM journal WHERE substr(at, 1, 10) = ? "
+                       "AND register != ? ORDER BY at, register, seq", (day, DAY_REGISTER))
+
+
+def day_closings(store: Store) -> list[dict[str, Any]]:
+    return store.query("SELECT txno, payload FROM journal WHERE register = ? ORDER BY seq", (DAY_REGISTER,))
+
+
+def any_sale_currency(store: Store) -> str | None:
+    row = store.one("SELECT currency FROM sales LIMIT 1")
+    return row["currency"] if row else None
+
+
+def events_of(store: Store, event: str, txno: str | None = None) -> list[dict[str, Any]]:
+    """Events of one kind (optionally of one transaction), oldest first."""
+    if txno is None:
+        return store.query("SELECT * FROM events WHERE kind = ? ORDER BY id", (event,))
+    return store.query("SELECT * FROM events WHERE kind = ? AND txno = ? ORDER BY id", (event, txno))
+
+
+def all_journal(store: Store) -> list[dict[str, Any]]:
+    return store.query("SELECT * FROM journal ORDER BY register, seq")
+
+
+def all_events(store: Store) -> list[dict[str, Any]]:
+    return store.query("SELECT id, at, kind, actor, txno, detail FROM events ORDER BY id")
+
+
+def recent_real_entries(store: Store, limit: int) -> list[dict[str, Any]]:
+    return store.query("SELECT txno, payload FROM journal WHERE training = 0 AND kind IN ('return', 'exchange', "
+                       "'no_receipt') ORDER BY seq DESC LIMIT ?", (limit,))
+
+
+def pin_state(conn: sqlite3.Connection, staff_id: str) -> tuple[int, str | None]:
+    row = conn.execute("SELECT failed, locked_until FROM staff WHERE id = ?", (staff_id,)).fetchone()
+    return (row[0], row[1]) if row else (0, None)

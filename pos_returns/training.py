@@ -54,8 +54,7 @@ def cards_from_scenarios(policy: Policy, folder: Path) -> list[Card]:
 
 def cards_from_journal(store: st.Store, policy: Policy, count: int = 20, seed: int = 1) -> list[Card]:
     """Past real returns with the receipt number, customer and ID removed."""
-    rows = store.query("SELECT txno, payload FROM journal WHERE training = 0 AND kind IN ('return', 'exchange', "
-                       "'no_receipt') ORDER BY seq DESC LIMIT 500")
+    rows = st.recent_real_entries(store, 500)
     rng = random.Random(seed)
     rng.shuffle(rows)
     cards = []
@@ -103,7 +102,7 @@ def record_answer(store: st.Store, trainee: str, card: Card, verdict: Verdict, n
 def scores(store: st.Store) -> dict[str, tuple[int, int]]:
     """Per trainee: (answered, correct)."""
     out: dict[str, list[int]] = {}
-    for row in store.query("SELECT actor, detail FROM events WHERE kind = 'training_answer'"):
+    for row in st.events_of(store, "training_answer"):
         slot = out.setdefault(row["actor"], [0, 0])
         slot[0] += 1
         slot[1] += 1 if json.loads(row["detail"]).get("correct") else 0
