@@ -163,7 +163,6 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def cmd_import_sales(args: argparse.Namespace) -> int:
-    from . import store as st
     from .importer import ImportError_, import_file
     from .services import system_clock
     policy = _load(args.policy or _default_policy())

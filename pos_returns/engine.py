@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Iterable, Sequence, TypeVar
 
 from .i18n import N_, NP_, Percent, Text
-from .model import (Approval, Decision, LineDecision, NoReceiptItem, PastReturn, Request, Sale, SaleLine,
+from .model import (Approval, Decision, LineDecision, NoReceiptItem, PastReturn, Request, Sale,
                     TenderAmount)
 from .money import Money, allocate
 from .policy import Policy, Rule

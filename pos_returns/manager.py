@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import statistics
-from collections import Counter as Tally, defaultdict
+from collections import Counter as Tally
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any

@@ -209,6 +209,14 @@ def allocate(total: Money, weights: list[Decimal]) -> list[Money]:
         shares = [int((Decimal(total_minor) * w / weight_sum).to_integral_value(rounding="ROUND_FLOOR"))
                   for w in weights]
     remainder = total_minor - sum(shares)
-    largest = max(range(len(weights)), key=lambda i: (weights[i], -i))
-    shares[largest] += remainder
+    order = sorted(range(len(weights)), key=lambda i: (-weights[i], i))  # largest first
+    scale = Decimal(1).scaleb(currency_digits(currency))
+    for i in order:  # the largest takes the remainder, never more than its own weight (a line's net)
+        if remainder <= 0:
+            break
+        room = int((weights[i] * scale).to_integral_value(rounding="ROUND_FLOOR")) - shares[i]
+        take = remainder if weight_sum < total.amount else min(remainder, max(room, 0))
+        shares[i] += take
+        remainder -= take
+    shares[order[0]] += remainder  # only when the total is more than all the weights
     return [Money.from_minor(s, currency) for s in shares]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +20,6 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
 
 from . import i18n
-from .i18n import N_, Text
 from .money import Money, MoneyError, currency_digits, to_decimal
 from .tomllines import format_path, line_index, line_of
 

@@ -16,16 +16,15 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Callable
 
-from . import i18n, store as st
+from . import store as st
 from .i18n import N_, UserError
-from .case import Case, case_to_json, decision_json, load_json, read_case
+from .case import Case, case_to_json, decision_json, read_case
 from .engine import evaluate
 from .model import Decision, PastReturn, Request, Sale
 from .money import Money
-from .policy import Policy, load_policy
+from .policy import Policy
 from .security import check_pin_format, hash_pin, verify_pin
 
 Clock = Callable[[], datetime]
@@ -38,11 +37,6 @@ def system_clock() -> datetime:
     return datetime.now().replace(microsecond=0)
 
 
-def open_policy(path: str | Path) -> Policy:
-    """Load and validate a policy file; raises PolicyError listing every problem."""
-    return load_policy(path)
-
-
 def note_policy(store: st.Store, policy: Policy, actor: str | None, now: datetime) -> bool:
     """Record a 'policy_loaded' event when this policy differs from the last one used on this database."""
     last = st.last_event(store, "policy_loaded")
@@ -50,21 +44,6 @@ def note_policy(store: st.Store, policy: Policy, actor: str | None, now: datetim
         return False
     st.record_event(store, now, "policy_loaded", actor, None, path=policy.path, sha256=policy.sha256)
     return True
-
-
-@dataclass(frozen=True)
-class CaseResult:
-    case: Case
-    decision: Decision
-    json: dict[str, Any]
-
-
-def decide_case_file(policy: Policy, path: str | Path, lang: str | None = None) -> CaseResult:
-    """Evaluate a case file (its own "now" is used, so a case decides the same way every time)."""
-    case = read_case(load_json(path), policy, str(path))
-    decision = evaluate(policy, case.sale, case.request, case.history, case.now)
-    language = i18n.normalize_language(lang or policy.store.language)
-    return CaseResult(case, decision, decision_json(decision, language, policy.store.locale))
 
 
 # ----------------------------------------------------------------------------- errors
@@ -185,7 +164,7 @@ class Counter:
             raise ServiceError(N_("A staff member needs an id and a name."))
         try:
             check_pin_format(pin)
-        except ValueError as exc:
+        except ValueError:
             raise ServiceError(N_("A PIN is 4 to 12 digits.")) from None
         pin_hash = hash_pin(pin)
         with self.store.write() as c:
@@ -282,7 +261,7 @@ class Counter:
         document = request.customer.id
         if document:
             customer_key = self.customer_key(document)
-            masked = "****" + st.hash_customer_id(b"", document)[1]
+            masked = "****" + st.id_last4(document)
             request = replace(request, customer=replace(request.customer, id=masked))
         history = self.customer_history(customer_key)
         now = self.clock()

@@ -374,9 +374,17 @@ def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def _normal_id(document: str) -> str:
+    return "".join(ch for ch in document.upper() if ch.isalnum())
+
+
+def id_last4(document: str) -> str:
+    return _normal_id(document)[-4:]
+
+
 def hash_customer_id(salt: bytes, document: str) -> tuple[str, str]:
     """A customer's ID number as a salted hash plus its last 4 characters (never the number itself)."""
-    normal = "".join(ch for ch in document.upper() if ch.isalnum())
+    normal = _normal_id(document)
     digest = hashlib.sha256(salt + normal.encode("utf-8")).hexdigest()
     return digest, normal[-4:]
 

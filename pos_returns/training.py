@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import store as st
-from .case import Case, CaseError, decision_json, load_json, read_case
+from .case import Case, CaseError, load_json, read_case
 from .engine import evaluate
 from .i18n import N_, Text
 from .model import Customer, Decision
@@ -107,7 +107,3 @@ def scores(store: st.Store) -> dict[str, tuple[int, int]]:
         slot[0] += 1
         slot[1] += 1 if json.loads(row["detail"]).get("correct") else 0
     return {k: (v[0], v[1]) for k, v in out.items()}
-
-
-def decision_summary(policy: Policy, verdict: Verdict, lang: str) -> dict:
-    return decision_json(verdict.decision, lang, policy.store.locale)
