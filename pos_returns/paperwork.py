@@ -32,6 +32,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from . import i18n, store as st
+from .model import TenderAmount as TxTender  # a refund tender as the journal recorded it
 from .fonts import FontSet, fonts_for
 from .i18n import N_, UserError
 from .money import Money
@@ -93,13 +94,6 @@ class TxNewItem:
     @property
     def amount(self) -> Money:
         return (self.unit_price * self.qty).rounded()
-
-
-@dataclass(frozen=True)
-class TxTender:
-    type: str
-    amount: Money
-    last4: str | None = None
 
 
 @dataclass(frozen=True)
