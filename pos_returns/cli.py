@@ -72,9 +72,7 @@ def cmd_policy_test(args: argparse.Namespace) -> int:
     missing = [i for i in items if not Path(i).exists()]
     if missing:
         raise UsageError(f"no such scenario file or folder: {', '.join(missing)}")
-    policy = _load(policy_path)
-    if policy is None:
-        return EXIT_USAGE
+    policy = _policy(policy_path)
     report = run_scenarios(policy, [Path(i) for i in items], lang=args.locale)
     for result in report.results:
         if result.ok and not args.verbose:
@@ -90,18 +88,21 @@ def cmd_policy_test(args: argparse.Namespace) -> int:
     return EXIT_OK if report.failed == 0 else EXIT_PROBLEM
 
 
-def _load(path: str) -> Policy | None:
+class _PolicyInvalid(Exception):
+    """The policy's problems were printed; the command stops with exit 2."""
+
+
+def _policy(path: str | None) -> Policy:
+    """Load the policy (default: $POS_RETURNS_POLICY or policies.toml); on errors print them all and stop."""
     try:
-        return load_policy(path)
+        return load_policy(path or _default_policy())
     except PolicyError as err:
         _print_policy_errors(err)
-        return None
+        raise _PolicyInvalid from None
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    policy = _load(args.policy or _default_policy())
-    if policy is None:
-        return EXIT_USAGE
+    policy = _policy(args.policy)
     lang = args.locale or policy.store.language
     try:
         lang = i18n.normalize_language(lang)
@@ -139,9 +140,7 @@ def cmd_db_init(args: argparse.Namespace) -> int:
 def cmd_demo_data(args: argparse.Namespace) -> int:
     from datetime import date
     from . import demo, store as st
-    policy = _load(args.policy or _default_policy())
-    if policy is None:
-        return EXIT_USAGE
+    policy = _policy(args.policy)
     path = st.resolve_db_path(args.db)
     try:
         today = date.fromisoformat(args.today) if args.today else date.today()
@@ -165,9 +164,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 def cmd_import_sales(args: argparse.Namespace) -> int:
     from .importer import ImportError_, import_file
     from .services import system_clock
-    policy = _load(args.policy or _default_policy())
-    if policy is None:
-        return EXIT_USAGE
+    policy = _policy(args.policy)
     with _open_store(args, create=True) as store:
         try:
             result = import_file(store, policy, args.file, system_clock())
@@ -196,9 +193,7 @@ def _read_pin(prompt: str) -> str:
 def cmd_record(args: argparse.Namespace) -> int:
     from . import services
     from .case import CaseError, load_json
-    policy = _load(args.policy or _default_policy())
-    if policy is None:
-        return EXIT_USAGE
+    policy = _policy(args.policy)
     try:
         data = load_json(args.case)
     except CaseError as err:
@@ -236,9 +231,7 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 def cmd_correct(args: argparse.Namespace) -> int:
     from . import services
-    policy = _load(args.policy or _default_policy())
-    if policy is None:
-        return EXIT_USAGE
+    policy = _policy(args.policy)
     with _open_store(args) as store:
         counter = services.Counter(store, policy, register=args.register)
         member = counter.check_pin(args.manager, _read_pin(f"PIN for {args.manager}: "), "correction_pin")
@@ -279,9 +272,7 @@ def cmd_journal_export(args: argparse.Namespace) -> int:
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
     from . import services
-    policy = _load(args.policy or _default_policy())
-    if policy is None:
-        return EXIT_USAGE
+    policy = _policy(args.policy)
     with _open_store(args, create=True) as store:
         counter = services.Counter(store, policy)
         pin = _read_pin(f"new PIN for {args.id}: ")
@@ -331,9 +322,7 @@ def _period(args: argparse.Namespace):
 
 def cmd_report(args: argparse.Namespace) -> int:
     from . import manager
-    policy = _load(args.policy or _default_policy())
-    if policy is None:
-        return EXIT_USAGE
+    policy = _policy(args.policy)
     start, end = _period(args)
     with _open_store(args) as store:
         if args.exceptions:
@@ -366,9 +355,7 @@ def Money_plain(minor: int, policy: Policy) -> str:  # noqa: N802
 def cmd_whatif(args: argparse.Namespace) -> int:
     from . import manager, store as st
     from .services import system_clock
-    new = _load(args.new_policy)
-    if new is None:
-        return EXIT_USAGE
+    new = _policy(args.new_policy)
     with _open_store(args) as store:
         result = manager.what_if(store, new, _date(args.start), _date(args.end))
         st.record_event(store, system_clock(), "whatif", None, policy=args.new_policy, sha256=new.sha256,
@@ -388,9 +375,7 @@ def cmd_close_day(args: argparse.Namespace) -> int:
     from datetime import date, timedelta
     from . import manager
     from .services import Counter, system_clock
-    policy = _load(args.policy or _default_policy())
-    if policy is None:
-        return EXIT_USAGE
+    policy = _policy(args.policy)
     day = _date(args.date, date.today())
     with _open_store(args) as store:
         manager_member = Counter(store, policy).check_pin(args.manager, _read_pin(f"PIN for {args.manager}: "),
@@ -565,6 +550,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except _PolicyInvalid:
         return EXIT_USAGE
     except CaseError as err:
         for problem in err.problems:

@@ -204,34 +204,53 @@ class ReportsTab(QWidget):
             self.message.info(self.ctx.gettext("Saved {path}.").format(path=path))
 
 
-class ExceptionsTab(QWidget):
-    def __init__(self, ctx: AppContext):
+class _JobTab(QWidget):
+    """A tab whose query runs off the interface thread: busy bar, message strip, a result table below."""
+
+    def __init__(self, ctx: AppContext, top: QHBoxLayout):
         super().__init__()
         self.ctx = ctx
-        _ = ctx.gettext
         layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        self.picker = PeriodPicker(ctx)
-        self.run_button = QPushButton(_("Show exceptions"), objectName="runExceptions")
-        top.addWidget(self.picker)
-        top.addWidget(self.run_button)
         layout.addLayout(top)
         self.progress = QProgressBar()
         self.progress.hide()
         layout.addWidget(self.progress)
         self.message = MessageStrip()
         layout.addWidget(self.message)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
         self.holder = QVBoxLayout()
         layout.addLayout(self.holder, 1)
         self.table: QTableWidget | None = None
         self.worker = Background(self, self.progress)
+
+    def run_job(self, fn, on_done) -> None:
+        self.message.clear_message()
+        self.worker.start(self.ctx.store.path, fn, on_done, lambda exc: self.message.error(describe(self.ctx, exc)))
+
+    def put_table(self, table: QTableWidget) -> None:
+        if self.table is not None:
+            self.table.deleteLater()
+        self.table = table
+        self.holder.addWidget(table)
+
+
+class ExceptionsTab(_JobTab):
+    def __init__(self, ctx: AppContext):
+        _ = ctx.gettext
+        top = QHBoxLayout()
+        self.picker = PeriodPicker(ctx)
+        self.run_button = QPushButton(_("Show exceptions"), objectName="runExceptions")
+        top.addWidget(self.picker)
+        top.addWidget(self.run_button)
+        super().__init__(ctx, top)
         self.run_button.clicked.connect(self.run)
 
     def run(self) -> None:
         start, end = self.picker.period()
         policy = self.ctx.policy
-        self.worker.start(self.ctx.store.path, lambda store: mg.exception_report(store, policy, start, end),
-                          self.show, lambda exc: self.message.error(describe(self.ctx, exc)))
+        self.run_job(lambda store: mg.exception_report(store, policy, start, end), self.show)
 
     def show(self, figures) -> None:  # noqa: A003
         ctx, _ = self.ctx, self.ctx.gettext
@@ -241,14 +260,12 @@ class ExceptionsTab(QWidget):
         rows = [[f.staff, roles[f.role], str(f.transactions), ctx.money(Money.from_minor(f.refund, ctx.policy.currency)),
                  str(f.no_receipt), str(f.overrides), str(f.reprints), str(f.near_threshold),
                  "\u26a0 " + "; ".join(ctx.text(t) for t in f.flags) if f.flags else ""] for f in figures]
-        if self.table is not None:
-            self.table.deleteLater()
-        self.table = _table(heads, rows, "exceptionsTable", numeric=(2, 3, 4, 5, 6, 7))
+        table = _table(heads, rows, "exceptionsTable", numeric=(2, 3, 4, 5, 6, 7))
         for r, f in enumerate(figures):
             if f.flags:
                 for c in range(len(heads)):
-                    self.table.item(r, c).setBackground(QColor("#fde7e9"))
-        self.holder.addWidget(self.table)
+                    table.item(r, c).setBackground(QColor("#fde7e9"))
+        self.put_table(table)
 
 
 class ComplaintsTab(QWidget):
@@ -323,12 +340,9 @@ class ComplaintsTab(QWidget):
                 self.list.setItem(r, c, QTableWidgetItem(str(row[key] or "")))
 
 
-class WhatIfTab(QWidget):
+class WhatIfTab(_JobTab):
     def __init__(self, ctx: AppContext):
-        super().__init__()
-        self.ctx = ctx
         _ = ctx.gettext
-        layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.path = QLineEdit(objectName="whatifPolicy")
         self.path.setPlaceholderText(_("New policy file (.toml)"))
@@ -337,18 +351,8 @@ class WhatIfTab(QWidget):
         top.addWidget(self.path, 1)
         top.addWidget(browse)
         top.addWidget(self.run_button)
-        layout.addLayout(top)
-        self.progress = QProgressBar()
-        self.progress.hide()
-        layout.addWidget(self.progress)
-        self.message = MessageStrip()
-        layout.addWidget(self.message)
-        self.summary = QLabel(objectName="whatifSummary")
-        layout.addWidget(self.summary)
-        self.holder = QVBoxLayout()
-        layout.addLayout(self.holder, 1)
-        self.table: QTableWidget | None = None
-        self.worker = Background(self, self.progress)
+        super().__init__(ctx, top)
+        self.summary.setObjectName("whatifSummary")
         browse.clicked.connect(self.browse)
         self.run_button.clicked.connect(self.run)
 
@@ -364,9 +368,7 @@ class WhatIfTab(QWidget):
         except PolicyError as err:
             self.message.error(describe(self.ctx, err))
             return
-        self.message.clear_message()
-        self.worker.start(self.ctx.store.path, lambda store: mg.what_if(store, new), self.show,
-                          lambda exc: self.message.error(describe(self.ctx, exc)))
+        self.run_job(lambda store: mg.what_if(store, new), self.show)
 
     def show(self, result: mg.WhatIf) -> None:  # noqa: A003
         ctx, _ = self.ctx, self.ctx.gettext
@@ -379,11 +381,8 @@ class WhatIfTab(QWidget):
             new=ctx.money(Money.from_minor(result.new_total, cur)), diff=ctx.money(diff)))
         rows = [[c.txno, c.at, c.old_outcome, c.old_refund, c.new_outcome, c.new_refund, c.note]
                 for c in result.changed]
-        if self.table is not None:
-            self.table.deleteLater()
-        self.table = _table([_("Transaction"), _("When"), _("Was"), _("Refund"), _("Would be"), _("Refund"),
-                             _("Rules")], rows, "whatifTable", numeric=(3, 5))
-        self.holder.addWidget(self.table)
+        self.put_table(_table([_("Transaction"), _("When"), _("Was"), _("Refund"), _("Would be"), _("Refund"),
+                               _("Rules")], rows, "whatifTable", numeric=(3, 5)))
 
 
 class DayCloseTab(QWidget):

@@ -12,7 +12,7 @@ from pos_returns.model import Customer, NoReceiptItem, Request
 from pos_returns.policy import CONDITIONS
 
 from .context import AppContext
-from .ops import run_op
+from .ops import run_op, scan_product
 from .receipt import CONDITION_TEXT
 from .widgets import DecisionPanel, MessageStrip
 
@@ -98,14 +98,9 @@ class NoReceiptScreen(QWidget):
         self.panel.retranslate()
 
     def add_item(self) -> None:
-        code = self.scan.text().strip()
-        self.scan.clear()
-        if not code:
-            return
-        product = run_op(self.ctx, lambda: self.ctx.counter().find_product(code), show=self.message.error)
+        product = scan_product(self.ctx, self.scan, self.message)
         if product is None:
             return
-        self.message.clear_message()
         self.items.append((product, self.condition.currentData(), 1))
         self._fill()
         self.refresh()

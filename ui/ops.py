@@ -46,6 +46,18 @@ def run_op(ctx: AppContext, op: Callable[[], T], *, show: Callable[[str], None])
         return None
 
 
+def scan_product(ctx: AppContext, field, message):
+    """Take the code a scanner typed into ``field``; the product, or None (unknown codes shown in ``message``)."""
+    code = field.text().strip()
+    field.clear()
+    if not code:
+        return None
+    product = run_op(ctx, lambda: ctx.counter().find_product(code), show=message.error)
+    if product is not None:
+        message.clear_message()
+    return product
+
+
 def message_box(ctx: AppContext, parent: QWidget | None, title: str, text: str) -> QMessageBox:
     """A warning box with our own translated button (Qt has no Vietnamese catalog of its own)."""
     box = QMessageBox(parent)

@@ -17,7 +17,7 @@ from pos_returns.model import ExchangeItem, Request, RequestLine, Sale
 from pos_returns.policy import CONDITIONS
 
 from .context import AppContext
-from .ops import run_op
+from .ops import run_op, scan_product
 from .widgets import OUTCOME_COLOR, DecisionPanel, MessageStrip, outcome_label
 
 CONDITION_TEXT = {"unopened": N_("Unopened"), "opened": N_("Opened"), "damaged": N_("Damaged"),
@@ -326,14 +326,9 @@ class ReceiptScreen(QWidget):
 
     # -- exchange -------------------------------------------------------------
     def add_exchange_item(self) -> None:
-        code = self.exchange_scan.text().strip()
-        self.exchange_scan.clear()
-        if not code:
-            return
-        product = run_op(self.ctx, lambda: self.ctx.counter().find_product(code), show=self.message.error)
+        product = scan_product(self.ctx, self.exchange_scan, self.message)
         if product is None:
             return
-        self.message.clear_message()
         for i, (p, q) in enumerate(self.basket.items):
             if p.sku == product.sku:
                 self.basket.items[i] = (p, q + 1)
