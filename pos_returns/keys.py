@@ -1,0 +1,63 @@
+"""Secrets that live outside the database: the store's keyed-hash secret (customer IDs, approval seals).
+
+Someone with a copy of the database file and this code must not be able to recover a customer's ID number or
+forge an approval, so the key is kept in the user's config folder (``POS_RETURNS_CONFIG``, else
+``$XDG_CONFIG_HOME/pos-returns``), in a file readable by its owner only (mode 0600), or given whole as hex in
+``POS_RETURNS_SECRET``. It is created on first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import sys
+from pathlib import Path
+
+APP_DIR_NAME = "pos-returns"
+SECRET_FILE = "store-secret.key"
+
+
+def config_dir(environ: dict[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    if env.get("POS_RETURNS_CONFIG"):
+        return Path(env["POS_RETURNS_CONFIG"])
+    if sys.platform.startswith("win"):
+        base = Path(env.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / APP_DIR_NAME
+
+
+def _read_or_create(path: Path) -> bytes:
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_bytes(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(value.hex() + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    return value
+
+
+def store_secret(environ: dict[str, str] | None = None) -> bytes:
+    """The store's secret key (32 bytes). A chain shares one (step 6); a single store makes its own."""
+    env = os.environ if environ is None else environ
+    if env.get("POS_RETURNS_SECRET"):
+        return bytes.fromhex(env["POS_RETURNS_SECRET"].strip())
+    return _read_or_create(config_dir(env) / SECRET_FILE)
+
+
+def keyed_hash(key: bytes, purpose: str, text: str) -> str:
+    """HMAC-SHA256 of ``text`` under ``key``, separated by ``purpose`` so one key serves several uses."""
+    return hmac.new(key, purpose.encode() + b"\x00" + text.encode("utf-8"), hashlib.sha256).hexdigest()
