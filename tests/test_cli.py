@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -88,17 +91,67 @@ def test_policy_check_missing_file(tmp_path):
 
 # ----------------------------------------------------------------------------- policy test
 
-def test_policy_test_on_the_scenarios_folder():
-    files = sorted(SCENARIOS.rglob("*.json")) if SCENARIOS.is_dir() else []
-    if not files:
-        pytest.skip("scenarios/ has no scenario files yet")
-    result = cli("policy", "test", str(SAMPLE), str(SCENARIOS))
-    assert result.returncode in (0, 1), result.stderr
-    assert "Traceback" not in result.stderr
+# The sample's scenarios against the sample policy, and each example store's scenarios against its own policy.
+# Every one must pass: a wrong expected refund (or a wrong engine) is a red test, never an accepted exit 1.
+SCENARIO_SUITES = {
+    "sample": (SAMPLE, SCENARIOS),
+    **{name: (ROOT / "examples" / name / "policies.toml", ROOT / "examples" / name / "scenarios")
+       for name in ("prague", "hanoi", "taipei")},
+}
+
+
+def scenario_suite(name: str) -> tuple[Path, Path, list[Path]]:
+    """The suite's policy, folder and scenario files; a missing policy, folder or an empty folder fails."""
+    policy, folder = SCENARIO_SUITES[name]
+    assert policy.is_file(), f"{policy} is missing"
+    assert folder.is_dir(), f"the scenario folder {folder} is missing"
+    files = sorted(folder.rglob("*.json"))
+    assert files, f"the scenario folder {folder} has no scenario files"
+    return policy, folder, files
+
+
+def summary_counts(result: subprocess.CompletedProcess) -> tuple[int, int]:
     summary = result.stdout.strip().splitlines()[-1]
-    passed, failed = summary.replace(" passed,", "").replace(" failed", "").split()
-    assert int(passed) + int(failed) == len(files)
-    assert result.returncode == (0 if int(failed) == 0 else 1)
+    match = re.fullmatch(r"(\d+) passed, (\d+) failed", summary)
+    assert match, (summary, result.stdout, result.stderr)
+    return int(match[1]), int(match[2])
+
+
+def test_every_example_store_has_a_scenario_suite():
+    examples = sorted(p.name for p in (ROOT / "examples").iterdir() if (p / "policies.toml").is_file())
+    assert examples and set(examples) <= set(SCENARIO_SUITES), (examples, sorted(SCENARIO_SUITES))
+
+
+@pytest.mark.parametrize("suite", sorted(SCENARIO_SUITES))
+def test_policy_test_every_scenario_passes(suite):
+    policy, folder, files = scenario_suite(suite)
+    result = cli("policy", "test", str(policy), str(folder))
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert summary_counts(result) == (len(files), 0), result.stdout
+
+
+@pytest.mark.parametrize("suite", sorted(SCENARIO_SUITES))
+def test_policy_test_goes_red_on_a_wrong_expected_refund(suite, tmp_path):
+    """The suite above can fail: one expected refund off by one minor unit in a copy of the folder is named."""
+    policy, folder, files = scenario_suite(suite)
+    copy = tmp_path / "scenarios"
+    shutil.copytree(folder, copy)
+    victim = next(f for f in files if "refund_total" in json.loads(f.read_text(encoding="utf-8"))["expect"])
+    target = copy / victim.relative_to(folder)
+    data = json.loads(target.read_text(encoding="utf-8"))
+    expected = Decimal(data["expect"]["refund_total"])
+    data["expect"]["refund_total"] = str(expected + Decimal(1).scaleb(expected.as_tuple().exponent))
+    target.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    result = cli("policy", "test", str(policy), str(copy))
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert summary_counts(result) == (len(files) - 1, 1), result.stdout
+    assert victim.name in result.stdout and "refund_total" in result.stdout, result.stdout
+
+
+def test_policy_test_on_a_missing_scenario_folder_fails(tmp_path):
+    result = cli("policy", "test", str(SAMPLE), str(tmp_path / "no-such-folder"))
+    assert_user_error(result, "no-such-folder")
 
 
 def test_policy_test_counts_passes_and_failures(tmp_path):
