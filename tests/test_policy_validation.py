@@ -61,8 +61,7 @@ def test_the_mini_policy_used_by_these_tests_loads(tmp_path):
 @pytest.mark.parametrize("folder", ["prague", "hanoi", "taipei"])
 def test_example_policies_load(folder):
     path = SAMPLE_POLICY.parent / "examples" / folder / "policies.toml"
-    if not path.exists():
-        pytest.skip(f"{path} is not there")
+    assert path.is_file(), f"the example store's policy {path} is missing"
     load_policy(path)
 
 
