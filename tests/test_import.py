@@ -307,7 +307,7 @@ def test_csv_sale_discount_larger_than_the_sale_names_the_rows(store, tmp_path):
     assert st.count(store, "sales") == 0
 
 
-@pytest.mark.parametrize("amounts", [("40.00",), ("53.61", "10.00"), ("0.00",)])
+@pytest.mark.parametrize("amounts", [("40.00",), ("53.61", "10.00"), ("0.00",), ()])
 def test_tenders_that_do_not_add_up_to_the_sale_are_refused(store, tmp_path, amounts):
     def change(sale):
         sale["tenders"] = [{"type": "cash", "amount": a} for a in amounts]
@@ -315,8 +315,9 @@ def test_tenders_that_do_not_add_up_to_the_sale_are_refused(store, tmp_path, amo
     assert any("sales[1].tenders" in p and "add up to" in p and "53.61" in p for p in problems), problems
 
 
-def test_csv_tenders_that_do_not_add_up_name_the_rows(store, tmp_path):
-    problems = csv_errors(store, tmp_path, csv_row("0001-500001", tenders="credit:50.00:4242|cash:10.00"))
+@pytest.mark.parametrize("tenders", ["credit:50.00:4242|cash:10.00", ""])
+def test_csv_tenders_that_do_not_add_up_name_the_rows(store, tmp_path, tenders):
+    problems = csv_errors(store, tmp_path, csv_row("0001-500001", tenders=tenders))
     assert any(p.startswith(f"{tmp_path / 'till.csv'}:3: receipt 0001-500001: tenders:") and "add up" in p
                for p in problems), problems
 
