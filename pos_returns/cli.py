@@ -335,12 +335,13 @@ def cmd_report(args: argparse.Namespace) -> int:
             return EXIT_OK
         report = manager.build_report(store, policy, start, end)
     text = manager.report_csv(report)
+    from .files import write_output
     if args.csv:
-        Path(args.csv).write_text(text, encoding="utf-8")
+        write_output(args.csv, text)
         print(f"{args.csv}: written")
     if args.pdf:
         from .reports_pdf import report_pdf
-        Path(args.pdf).write_bytes(report_pdf(report, policy, args.lang or policy.store.language))
+        write_output(args.pdf, report_pdf(report, policy, args.lang or policy.store.language))
         print(f"{args.pdf}: written")
     if not args.csv and not args.pdf:
         print(text, end="")
@@ -568,9 +569,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
+    from .files import WriteFailed
     from .services import ServiceError
     from .store import StoreError
-    return (ServiceError, StoreError)
+    return (ServiceError, StoreError, WriteFailed)
 
 
 def run() -> None:

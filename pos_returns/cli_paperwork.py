@@ -47,10 +47,11 @@ def _policy_locale(path: str | None) -> str | None:
 
 
 def _write(out: str, data: bytes) -> None:
+    from .files import WriteFailed, write_output
     try:
-        Path(out).write_bytes(data)
-    except OSError as exc:
-        raise _usage_error(f"{out}: cannot write the file ({exc.strerror or exc})") from None
+        write_output(out, data)
+    except WriteFailed as err:
+        raise _usage_error(str(err)) from None
 
 
 def cmd_paperwork(args: argparse.Namespace) -> int:

@@ -14,21 +14,28 @@ from datetime import datetime
 from pathlib import Path
 
 from . import store as st
+from .files import failure, remove, write_output
 
 
 def export_journal(store: st.Store, out: Path, now: datetime) -> dict:
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the export; on a full disk (or any write failure) raise files.WriteFailed and leave no
+    manifest.json or SHA256SUMS in ``out``: an export without them does not claim to be complete."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise failure(out, exc) from None
+    remove(out / "SHA256SUMS")  # an earlier export's claims go first; they are written again last
+    remove(out / "manifest.json")
     rows = st.all_journal(store)
     heads: dict[str, dict] = {}
-    with (out / "journal.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
-        for row in rows:
-            record = {k: row[k] for k in st._HASHED + ("prev_hash", "hash")}
-            fh.write(st.canonical(record) + "\n")
-            heads[row["register"]] = {"entries": row["seq"], "last_txno": row["txno"], "last_hash": row["hash"]}
+    lines = []
+    for row in rows:
+        record = {k: row[k] for k in st._HASHED + ("prev_hash", "hash")}
+        lines.append(st.canonical(record) + "\n")
+        heads[row["register"]] = {"entries": row["seq"], "last_txno": row["txno"], "last_hash": row["hash"]}
+    write_output(out / "journal.jsonl", "".join(lines))
     events = st.all_events(store)
-    with (out / "events.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
-        for e in events:
-            fh.write(st.canonical(e) + "\n")
+    write_output(out / "events.jsonl", "".join(st.canonical(e) + "\n" for e in events))
     manifest = {
         "format": "pos-returns-journal-export/1",
         "exported_at": st.iso(now),
@@ -40,11 +47,11 @@ def export_journal(store: st.Store, out: Path, now: datetime) -> dict:
         "entries": len(rows),
         "events": len(events),
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_output(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     sums = []
     for name in ("journal.jsonl", "events.jsonl", "manifest.json"):
         sums.append(f"{hashlib.sha256((out / name).read_bytes()).hexdigest()}  {name}")
-    (out / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
+    write_output(out / "SHA256SUMS", "\n".join(sums) + "\n")
     st.record_event(store, now, "export", None, folder=str(out), entries=len(rows))
     return manifest
 

@@ -3,7 +3,11 @@
 A file imports whole or not at all: every row is checked first, each error names the file and the row
 (CSV) or the place (JSON); then everything is written in one transaction. The file's SHA-256 is kept,
 so importing the same file twice adds nothing; a receipt already in the database is skipped.
-Card numbers: only the last 4 digits are accepted; a longer card number refuses the file.
+Card numbers: only the last 4 digits are accepted; a longer card number refuses the file, and no error
+message ever repeats a run of card-number length (it is masked to its last 4 digits).
+Nonsense is refused by name: amounts and quantities in ASCII digits only, sale dates from 2000-01-01 to a
+day after the import, receipt numbers and other codes without control or right-to-left characters and at
+most 64 characters long, amounts whose total fits the database.
 """
 
 from __future__ import annotations
@@ -13,15 +17,16 @@ import hashlib
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from . import store as st
 from .case import CaseError, _Reader, _read_sale, parse_json_text  # the same checks as a case's sale
 from .engine import sale_total
-from .money import Money
+from .money import MAX_AMOUNT, Money
 from .policy import Policy
 
 CSV_COLUMNS = ("receipt", "sold_at", "line", "sku", "name", "category", "qty", "unit_price", "discount",
@@ -29,11 +34,71 @@ CSV_COLUMNS = ("receipt", "sold_at", "line", "sku", "name", "category", "qty", "
                "store", "barcode")
 CSV_REQUIRED = ("receipt", "sold_at", "line", "sku", "category", "qty", "unit_price")
 
+#: the oldest sale a till can have written; the newest is a day after the import (clocks differ a little)
+EARLIEST_SALE = datetime(2000, 1, 1)
+LATEST_AHEAD = timedelta(days=1)
+#: codes (receipt, SKU, barcode, serial, register, store, customer id) and names: the longest accepted
+CODE_LENGTH, NAME_LENGTH = 64, 200
+CSV_ROW_LENGTH = 10_000
+#: characters that change how text is shown without being seen: right-to-left overrides and isolates, marks
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_CARD_RUN = re.compile(r"[0-9]{13,}")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def _mask_cards(text: str) -> str:
+    """No error message repeats a card number: a run of digits that could be one keeps only its last 4."""
+    def mask(m: re.Match) -> str:
+        run = m.group(0)
+        could_be_card = len(run) > 19 or any(_luhn(run[i:i + n]) for n in range(13, 20)
+                                             for i in range(len(run) - n + 1))
+        return "*" * (len(run) - 4) + run[-4:] if could_be_card else run
+    return _CARD_RUN.sub(mask, text)
+
 
 class ImportError_(Exception):
     def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+        self.problems = [_mask_cards(p) for p in problems]
+        super().__init__("\n".join(self.problems))
+
+
+def text_problem(value: object, limit: int, code: bool) -> str | None:
+    """Why a text field cannot be imported, or None; the message never repeats the text itself."""
+    if not isinstance(value, str):
+        return None  # the case reader says what type it should be
+    if len(value) > limit:
+        return f"is {len(value)} characters long; at most {limit} are accepted"
+    for ch in value:
+        kind = unicodedata.category(ch)
+        if kind == "Cc":
+            return f"contains a control character (U+{ord(ch):04X}); remove it"
+        if ch in _BIDI or kind in ("Zl", "Zp") or (code and kind == "Cf"):
+            return f"contains an invisible formatting or right-to-left character (U+{ord(ch):04X}); remove it"
+    return None
+
+
+_LINE_TEXTS = {"sku": (CODE_LENGTH, True), "serial": (CODE_LENGTH, True), "category": (CODE_LENGTH, True),
+               "name": (NAME_LENGTH, False)}
+_SALE_TEXTS = {"receipt": (CODE_LENGTH, True), "store": (CODE_LENGTH, True), "register": (CODE_LENGTH, True),
+               "customer": (CODE_LENGTH, True), "barcode": (CODE_LENGTH, True)}
+
+
+def _check_texts(r: _Reader, d: dict, where: str, fields: dict[str, tuple[int, bool]]) -> bool:
+    """Refuse control characters, right-to-left tricks and over-long values in ``fields`` of ``d``."""
+    ok = True
+    for key, (limit, code) in fields.items():
+        problem = text_problem(d.get(key), limit, code)
+        if problem:
+            r.bad(f"{where}.{key}", problem)
+            ok = False
+    return ok
 
 
 @dataclass(frozen=True)
@@ -45,6 +110,7 @@ class ImportResult:
 
 
 def import_file(store: st.Store, policy: Policy, path: str | Path, now: datetime) -> ImportResult:
+    """Import a till's file whole or not at all; ``now`` is the time of the import (sales after it are refused)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -57,9 +123,9 @@ def import_file(store: st.Store, policy: Policy, path: str | Path, now: datetime
     except UnicodeDecodeError as exc:
         raise ImportError_([f"{path}: byte {exc.start}: the file is not UTF-8 text"]) from None
     if path.suffix.lower() == ".json":
-        sales, products, customers = _from_json(text, str(path), policy)
+        sales, products, customers = _from_json(text, str(path), policy, now)
     elif path.suffix.lower() == ".csv":
-        sales, products, customers = _from_csv(text, str(path), policy), [], []
+        sales, products, customers = _from_csv(text, str(path), policy, now), [], []
     else:
         raise ImportError_([f"{path}: unknown format; use a .json or .csv file"])
     digest = hashlib.sha256(raw).hexdigest()
@@ -86,9 +152,24 @@ def import_file(store: st.Store, policy: Policy, path: str | Path, now: datetime
     return ImportResult(len(fresh), len(existing), False, len(products))
 
 
-def _normal_sale(r: _Reader, data: dict[str, Any], where: str, policy: Policy) -> dict[str, Any] | None:
+def _normal_sale(r: _Reader, data: dict[str, Any], where: str, policy: Policy,
+                 now: datetime) -> dict[str, Any] | None:
     """Check one sale with the case reader's rules; return it in minor units, or None (problems in r)."""
     before = len(r.problems)
+    texts_ok = _check_texts(r, data, where, _SALE_TEXTS)
+    raw_lines = data.get("lines")
+    for i, raw in enumerate(raw_lines if isinstance(raw_lines, list) else []):
+        if isinstance(raw, dict):
+            texts_ok = _check_texts(r, raw, f"{where}.lines[{i}]", _LINE_TEXTS) and texts_ok
+            tags = raw.get("tags")
+            for tag in tags if isinstance(tags, list) else []:
+                problem = text_problem(tag, CODE_LENGTH, True)
+                if problem:
+                    r.bad(f"{where}.lines[{i}].tags", problem)
+                    texts_ok = False
+                    break
+    if not texts_ok:
+        return None
     extra = {k: data.pop(k) for k in ("store", "register", "customer", "barcode") if k in data}
     sub = _Reader(policy)
     sale = _read_sale(sub, data)
@@ -99,12 +180,31 @@ def _normal_sale(r: _Reader, data: dict[str, Any], where: str, policy: Policy) -
     store_id = extra.get("store") or policy.store.id
     if len(r.problems) > before or sale is None:
         return None
+    if not EARLIEST_SALE <= sale.sold_at <= now + LATEST_AHEAD:
+        r.bad(f"{where}.sold_at", f"{sale.sold_at.isoformat()} is not a plausible time of sale (from "
+                                  f"{EARLIEST_SALE.date().isoformat()} to {(now + LATEST_AHEAD).date().isoformat()})")
+        return None
+    limit = Money(MAX_AMOUNT, policy.currency)
+    for i, ln in enumerate(sale.lines):
+        if ln.unit_price * ln.qty >= limit:
+            r.bad(f"{where}.lines[{i}]", f"{ln.qty} x {ln.unit_price.plain()} is too large to be an amount "
+                                         "(the limit is 10^15)")
+            return None
+    gross = sum((ln.unit_price * ln.qty for ln in sale.lines), Money.zero(policy.currency))
+    if gross >= limit:
+        r.bad(where, f"the sale's lines add up to {gross.plain()}, too large to be an amount "
+                     "(the limit is 10^15)")
+        return None
+    if sale.discount is not None and sale.discount > gross - sum((ln.discount for ln in sale.lines),
+                                                                 Money.zero(policy.currency)):
+        r.bad(f"{where}.discount", "the sale discount is more than the sale")
+        return None
     tender_total = sum((t.amount for t in sale.tenders), Money.zero(policy.currency))
     total = sale_total(sale, policy.store.prices_include_tax)
     slack = len(sale.lines)  # per-line tax rounding at the till
     if policy.store.cash_rounding and any(t.type == "cash" for t in sale.tenders):
         slack += Money(policy.store.cash_rounding, policy.currency).minor()  # cash rounded at the till
-    if sale.tenders and abs((tender_total - total).minor()) > slack:
+    if abs((tender_total - total).minor()) > slack:  # no tenders at all add up to nothing
         r.bad(f"{where}.tenders", f"the tenders add up to {tender_total.plain()} but the sale comes to "
                                   f"{total.plain()} (lines, discounts and tax)")
         return None
@@ -123,7 +223,8 @@ def _normal_sale(r: _Reader, data: dict[str, Any], where: str, policy: Policy) -
     }
 
 
-def _from_json(text: str, source: str, policy: Policy) -> tuple[list[dict], list[dict], list[dict]]:
+def _from_json(text: str, source: str, policy: Policy,
+               now: datetime) -> tuple[list[dict], list[dict], list[dict]]:
     try:
         data = parse_json_text(text, source)
     except CaseError as err:
@@ -137,7 +238,7 @@ def _from_json(text: str, source: str, policy: Policy) -> tuple[list[dict], list
         if not isinstance(raw, dict):
             r.bad(where, "must be an object")
             continue
-        sale = _normal_sale(r, dict(raw), where, policy)
+        sale = _normal_sale(r, dict(raw), where, policy, now)
         if sale is not None:
             if sale["receipt"] in seen:
                 r.bad(f"{where}.receipt", f"receipt {sale['receipt']} appears twice in the file")
@@ -148,6 +249,9 @@ def _from_json(text: str, source: str, policy: Policy) -> tuple[list[dict], list
         where = f"products[{i}]"
         d = r.obj(raw, where, required=("sku", "name", "category", "price"),
                   optional=("barcode", "tags", "tax_rate"))
+        if not _check_texts(r, d, where, {"sku": (CODE_LENGTH, True), "barcode": (CODE_LENGTH, True),
+                                          "category": (CODE_LENGTH, True), "name": (NAME_LENGTH, False)}):
+            continue
         price = r.money(d, "price", where)
         category = r.category(d, where) if "category" in d else ""
         sku, name = r.text(d, "sku", where, required=True), r.text(d, "name", where, required=True)
@@ -160,6 +264,9 @@ def _from_json(text: str, source: str, policy: Policy) -> tuple[list[dict], list
     for i, raw in r.items(data.get("customers"), "customers"):
         where = f"customers[{i}]"
         d = r.obj(raw, where, required=("id",), optional=("name", "tier", "id_number"))
+        if not _check_texts(r, d, where, {"id": (CODE_LENGTH, True), "id_number": (CODE_LENGTH, True),
+                                          "name": (NAME_LENGTH, False)}):
+            continue
         tier = d.get("tier")
         if tier is not None and tier not in policy.tiers:
             r.bad(f"{where}.tier", f"'{tier}' is not a tier of the policy")
@@ -176,16 +283,23 @@ def _mask_digits(text: str) -> str:
     return re.sub(r"\d{5,}", lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text)
 
 
-def _from_csv(text: str, source: str, policy: Policy) -> list[dict[str, Any]]:
+def _from_csv(text: str, source: str, policy: Policy, now: datetime) -> list[dict[str, Any]]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    try:
-        return _read_csv(text, source, policy)
-    except csv.Error as exc:
-        raise ImportError_([f"{source}: not readable as CSV: {exc}"]) from None
-
-
-def _read_csv(text: str, source: str, policy: Policy) -> list[dict[str, Any]]:
+    long_rows = [f"{source}:{n}: the row is {len(row)} characters long; a till's row is at most {CSV_ROW_LENGTH}"
+                 for n, row in enumerate(text.split("\n"), 1) if len(row) > CSV_ROW_LENGTH]
+    if long_rows:
+        raise ImportError_(long_rows)
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _read_csv(reader, source, policy, now)
+    except csv.Error as exc:
+        raise ImportError_([f"{source}:{reader.line_num}: not readable as CSV: {exc}"]) from None
+
+
+_WHOLE = re.compile(r"\s*[0-9]{1,9}\s*", re.ASCII)
+
+
+def _read_csv(reader: csv.DictReader, source: str, policy: Policy, now: datetime) -> list[dict[str, Any]]:
     header = reader.fieldnames or []
     problems = []
     missing = [c for c in CSV_REQUIRED if c not in header]
@@ -204,6 +318,10 @@ def _read_csv(text: str, source: str, policy: Policy) -> list[dict[str, Any]]:
         if not receipt:
             problems.append(f"{source}:{rowno}: receipt: empty")
             continue
+        bad_receipt = text_problem(receipt, CODE_LENGTH, True)
+        if bad_receipt:
+            problems.append(f"{source}:{rowno}: receipt: {bad_receipt}")
+            continue
         sale = groups.setdefault(receipt, {"receipt": receipt, "sold_at": row["sold_at"], "lines": [],
                                            "tenders": [], "_rows": []})
         rows_of.setdefault(receipt, []).append(rowno)
@@ -215,11 +333,10 @@ def _read_csv(text: str, source: str, policy: Policy) -> list[dict[str, Any]]:
             sale["discount"] = row["sale_discount"]
         if row.get("gift_receipt"):
             sale["gift_receipt"] = row["gift_receipt"].strip().lower() in ("1", "true", "yes")
-        try:
-            line_no, qty = int(row["line"]), int(row["qty"])
-        except (TypeError, ValueError):
-            problems.append(f"{source}:{rowno}: line/qty: must be whole numbers")
+        if not all(_WHOLE.fullmatch(row.get(key) or "") for key in ("line", "qty")):
+            problems.append(f"{source}:{rowno}: line/qty: must be whole numbers written with the digits 0-9")
             continue
+        line_no, qty = int(row["line"]), int(row["qty"])
         line = {"line": line_no, "sku": row["sku"], "name": row.get("name") or row["sku"],
                 "category": row["category"], "qty": qty, "unit_price": row["unit_price"],
                 "discount": row.get("discount") or "0", "tax_rate": row.get("tax_rate") or "0",
@@ -243,7 +360,7 @@ def _read_csv(text: str, source: str, policy: Policy) -> list[dict[str, Any]]:
         rows = group.pop("_rows")
         where = f"{source}:{rows[0]}" + (f"-{rows[-1]}" if len(rows) > 1 else "")
         sub = _Reader(policy)
-        normal = _normal_sale(sub, group, "", policy)
+        normal = _normal_sale(sub, group, "", policy, now)
         for p in sub.problems:
             m = re.match(r"\.lines\[(\d+)\]\.(\w+): (.*)", p)
             if m and int(m.group(1)) < len(rows):

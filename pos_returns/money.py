@@ -10,6 +10,7 @@ Rules (house rules of DESIGN.md):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -20,6 +21,10 @@ from babel.numbers import get_currency_precision
 class MoneyError(ValueError):
     """An amount that cannot be money (a float, a bad string, mixed currencies)."""
 
+
+#: what a number written as text may look like: ASCII digits, one point, an optional sign and exponent.
+#: ``Decimal`` itself also reads Arabic-Indic or fullwidth digits and ``1_0.00``; a till never writes those.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?", re.ASCII)
 
 #: no amount a store handles comes near this; larger input is a typo or an attack, refused when parsed
 MAX_AMOUNT = Decimal(10) ** 15
@@ -48,6 +53,9 @@ def to_decimal(value: object, what: str = "amount") -> Decimal:
         text = value.strip()
         if not text:
             raise MoneyError(f"{what} is empty")
+        if not _NUMBER.fullmatch(text):
+            raise MoneyError(f"{what} {_shown(value)} is not a decimal number (write the digits 0-9 and a point, "
+                             "e.g. 49.99)")
         try:
             result = Decimal(text)
         except InvalidOperation:
@@ -57,6 +65,12 @@ def to_decimal(value: object, what: str = "amount") -> Decimal:
     if not result.is_finite():
         raise MoneyError(f"{what} {value!r} is not a finite number")
     return result
+
+
+def _shown(value: str) -> str:
+    """A bad input as it may be repeated in a message: short, and never a whole card number."""
+    text = value if len(value) <= 40 else value[:37] + "..."
+    return repr(re.sub(r"[0-9]{13,}", lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +101,11 @@ class Money:
         """Parse user or file input; refuses more decimals than the currency has."""
         amount = to_decimal(value, what)
         if abs(amount) >= MAX_AMOUNT:
-            raise MoneyError(f"{what} {value!r} is too large to be an amount")
+            raise MoneyError(f"{what} {_shown(str(value))} is too large to be an amount")
         exponent = amount.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > currency_digits(currency):
             raise MoneyError(
-                f"{what} {value!r} has more decimals than {currency} allows ({currency_digits(currency)})")
+                f"{what} {_shown(str(value))} has more decimals than {currency} allows ({currency_digits(currency)})")
         return cls(amount, currency)
 
     @classmethod

@@ -367,6 +367,13 @@ def _str_list(value: Any, path: tuple) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _some_str_list(value: Any, path: tuple) -> tuple[str, ...]:
+    values = _str_list(value, path)
+    if not values:
+        raise _Bad("must list at least one entry (a manager picks one with every approval)")
+    return values
+
+
 def _choice(options: Iterable[str]) -> Callable[[Any, tuple], str]:
     options = tuple(options)
 
@@ -432,7 +439,7 @@ def load_policy(path: str | Path) -> Policy:
 
 def parse_policy(raw: bytes, shown: str = "<policy>") -> Policy:
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors write one) is not part of the text
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
         raise PolicyError([Problem(shown, line, "(file)", "the file is not UTF-8 text")]) from None
@@ -440,12 +447,52 @@ def parse_policy(raw: bytes, shown: str = "<policy>") -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError([_syntax_problem(shown, text, exc)]) from None
+    except RecursionError:
+        data = None
+    if data is None or _depth(data) > MAX_TOML_DEPTH:
+        raise PolicyError([Problem(shown, _deep_line(text), "(syntax)", f"lists and tables are nested too deeply "
+                                                                       f"(more than {MAX_TOML_DEPTH} levels)")])
     checker = _Checker(shown, text)
     policy = _build(checker, data, shown, hashlib.sha256(raw).hexdigest())
     if checker.problems or policy is None:
         problems = sorted(checker.problems, key=lambda p: p.line)
         raise PolicyError(problems)
     return policy
+
+
+#: a policy nests three or four levels; deeper input is refused before anything walks it
+MAX_TOML_DEPTH = 16
+
+
+def _depth(data: Any) -> int:
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (list, dict)):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
+def _deep_line(text: str) -> int:
+    """The line where brackets and braces first nest deeper than allowed (strings and comments skipped)."""
+    depth = 0
+    for lineno, line in enumerate(text.splitlines(), 1):
+        quote = None
+        for ch in line:
+            if quote:
+                quote = None if ch == quote else quote
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "#":
+                break
+            elif ch in "[{":
+                depth += 1
+                if depth > MAX_TOML_DEPTH:
+                    return lineno
+            elif ch in "]}":
+                depth = max(depth - 1, 0)
+    return 1
 
 
 def _syntax_problem(shown: str, text: str, exc: tomllib.TOMLDecodeError) -> Problem:
@@ -635,7 +682,7 @@ def _build(c: _Checker, data: dict, shown: str, sha: str) -> Policy | None:
     approval = ApprovalRule(
         id=rule_id(t, p, "approval.large_refund"),
         refund_over=c.get(t, p, "refund_over", money),
-        reason_codes=c.get(t, p, "reason_codes", _str_list, default=("customer_satisfaction", "other")))
+        reason_codes=c.get(t, p, "reason_codes", _some_str_list, default=("customer_satisfaction", "other")))
 
     t, p = single("promotions")
     promotions = PromotionRule(id=rule_id(t, p, "promotion.take_back"),

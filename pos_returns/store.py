@@ -311,8 +311,13 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
     try:
         conn = _connect(path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        foreign = _not_our_schema(conn, version)
     except sqlite3.Error as exc:
         raise _translate(exc, path) from None
+    if foreign:
+        conn.close()
+        raise StoreError(N_("{path}: this is not a pos-returns database, or it is damaged ({error})."),
+                         path=str(path), error=foreign)
     if version > SCHEMA_VERSION:
         conn.close()
         raise NewerDatabase(
@@ -331,6 +336,23 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
     if version < SCHEMA_VERSION:
         _upgrade(store, version)
     return store
+
+
+#: tables every schema version from 1 on has (the upgrades only ever add)
+_CORE_TABLES = ("settings", "sales", "sale_lines", "sale_tenders", "staff", "journal", "events")
+
+
+def _not_our_schema(conn: sqlite3.Connection, version: int) -> str | None:
+    """Why a file is not a pos-returns database of the schema version it states, or None (read only)."""
+    if version < 0:
+        return f"schema version {version} is not one pos-returns ever wrote"
+    if version == 0 or version > SCHEMA_VERSION:
+        return None  # a new file is created; a newer one is refused by its own message
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = [t for t in _CORE_TABLES if t not in tables]
+    if missing:
+        return f"schema version {version} but no table {', '.join(missing)}"
+    return None
 
 
 def _upgrade(store: Store, version: int) -> None:

@@ -261,3 +261,186 @@ def test_documented_csv_example_imports(store, tmp_path):
                                                                             ("TSHIRT", 2, "2.00")]
     assert [(t.type, t.amount.plain(), t.last4) for t in sale.tenders] == [("credit", "60.00", "4242"),
                                                                            ("cash", "23.62", None)]
+
+
+# ----------------------------------------------------------------------------- nonsense is refused (issue 10, item 4)
+
+def json_errors(store, tmp_path, change, name="s.json") -> list[str]:
+    """Import one good sale changed by ``change``; expect a refusal that imported nothing."""
+    sale = h.sale_json("0001-500001", h.SALES[h.JEANS])
+    change(sale)
+    before = counts(store)
+    problems = import_errors(store, sales_file(tmp_path / name, [h.sale_json("0001-500009", h.SALES[h.JEANS]),
+                                                                 sale], products=h.PRODUCTS))
+    assert counts(store) == before  # nothing half-imported: not even the good sale or the products
+    return problems
+
+
+def csv_errors(store, tmp_path, rows: str) -> list[str]:
+    path = tmp_path / "till.csv"
+    path.write_text(HEADER + csv_row("0001-500009") + rows, encoding="utf-8")
+    before = counts(store)
+    problems = import_errors(store, path)
+    assert counts(store) == before
+    return problems
+
+
+@pytest.mark.parametrize("tenders", ["paid", "none"])
+def test_sale_discount_larger_than_the_sale_is_refused(store, tmp_path, tenders):
+    def change(sale):
+        sale["discount"] = "60.00"  # the jeans are 49.99
+        if tenders == "none":
+            sale["tenders"] = []
+    problems = json_errors(store, tmp_path, change)
+    assert any(p.startswith(f"{tmp_path / 's.json'}: sales[1].discount:") and "more than the sale" in p
+               for p in problems), problems
+
+
+def test_csv_sale_discount_larger_than_the_sale_names_the_rows(store, tmp_path):
+    path = tmp_path / "till.csv"
+    path.write_text("receipt,sold_at,line,sku,category,qty,unit_price,sale_discount,tenders\n"
+                    f"0001-500001,{SOLD},1,JEANS,apparel,1,49.99,80.00,\n"
+                    f"0001-500001,{SOLD},2,JEANS,apparel,1,10.00,,\n", encoding="utf-8")
+    problems = import_errors(store, path)
+    assert any(p.startswith(f"{path}:2-3: receipt 0001-500001: discount:") and "more than the sale" in p
+               for p in problems), problems
+    assert st.count(store, "sales") == 0
+
+
+@pytest.mark.parametrize("amounts", [("40.00",), ("53.61", "10.00"), ("0.00",), ()])
+def test_tenders_that_do_not_add_up_to_the_sale_are_refused(store, tmp_path, amounts):
+    def change(sale):
+        sale["tenders"] = [{"type": "cash", "amount": a} for a in amounts]
+    problems = json_errors(store, tmp_path, change)
+    assert any("sales[1].tenders" in p and "add up to" in p and "53.61" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("tenders", ["credit:50.00:4242|cash:10.00", ""])
+def test_csv_tenders_that_do_not_add_up_name_the_rows(store, tmp_path, tenders):
+    problems = csv_errors(store, tmp_path, csv_row("0001-500001", tenders=tenders))
+    assert any(p.startswith(f"{tmp_path / 'till.csv'}:3: receipt 0001-500001: tenders:") and "add up" in p
+               for p in problems), problems
+
+
+@pytest.mark.parametrize("sold_at", ["2099-01-01T10:00:00", "0001-01-01T10:00:00", "1999-12-31T23:59:59"])
+def test_sale_dates_out_of_range_are_refused(store, tmp_path, sold_at):
+    problems = json_errors(store, tmp_path, lambda sale: sale.update(sold_at=sold_at))
+    assert any(p.startswith(f"{tmp_path / 's.json'}: sales[1].sold_at:") and sold_at in p for p in problems), \
+        problems
+
+
+def test_sale_dated_tomorrow_is_refused_in_csv_but_today_is_fine(store, tmp_path):
+    from datetime import timedelta
+    later = (h.NOW + timedelta(days=2)).isoformat()
+    path = tmp_path / "till.csv"
+    path.write_text(HEADER + csv_row("0001-500009")
+                    + f"0001-500001,{later},1,JEANS,Slim jeans,apparel,1,49.99,0.0725,credit:53.61:4242\n",
+                    encoding="utf-8")
+    problems = import_errors(store, path)
+    assert any(p.startswith(f"{path}:3: receipt 0001-500001: sold_at:") for p in problems), problems
+    assert len(problems) == 1, problems
+
+
+NOT_ASCII = ["٤٩.٩٩", "４９.９９", "4_9.99", "49.99\u200f", "٤٩"]
+
+
+@pytest.mark.parametrize("price", NOT_ASCII)
+def test_amounts_with_digits_that_are_not_ascii_are_refused(store, tmp_path, price):
+    problems = json_errors(store, tmp_path, lambda sale: sale["lines"][0].update(unit_price=price))
+    assert any(p.startswith(f"{tmp_path / 's.json'}: sales[1].lines[0].unit_price:") for p in problems), problems
+
+
+@pytest.mark.parametrize("field", ["amount", "tax_rate", "discount"])
+def test_other_numbers_with_digits_that_are_not_ascii_are_refused(store, tmp_path, field):
+    def change(sale):
+        if field == "amount":
+            sale["tenders"][0]["amount"] = "５３.６１"
+        elif field == "tax_rate":
+            sale["lines"][0]["tax_rate"] = "0.0７25"
+        else:
+            sale["lines"][0]["discount"] = "1_0.00"
+    problems = json_errors(store, tmp_path, change)
+    assert any(f".{field}:" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("column,value", [("qty", "١"), ("qty", "1_0"), ("line", "２"), ("unit_price", "4_9.99"),
+                                          ("unit_price", "４９.９９")])
+def test_csv_numbers_with_digits_that_are_not_ascii_are_refused(store, tmp_path, column, value):
+    cells = {"qty": "1", "line": "1", "unit_price": "49.99", column: value}
+    problems = csv_errors(store, tmp_path, f"0001-500001,{SOLD},{cells['line']},JEANS,Slim jeans,apparel,"
+                                           f"{cells['qty']},{cells['unit_price']},0.0725,credit:53.61:4242\n")
+    assert any(p.startswith(f"{tmp_path / 'till.csv'}:3: ") for p in problems), problems
+
+
+BAD_TEXT = {"nul": "0001-5\x0000001", "rtl": "0001-\u202e100050", "isolate": "0001-\u2067500001",
+            "long": "0001-" + "9" * 100, "megabyte": "R" * 1_000_000}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_TEXT))
+def test_receipt_numbers_with_control_characters_or_too_long_are_refused(store, tmp_path, kind):
+    value = BAD_TEXT[kind]
+    problems = json_errors(store, tmp_path, lambda sale: sale.update(receipt=value))
+    assert any(p.startswith(f"{tmp_path / 's.json'}: sales[1].receipt:") for p in problems), problems
+    assert all(len(p) < 400 and "\x00" not in p and "\u202e" not in p for p in problems), problems  # not echoed
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_TEXT))
+def test_csv_receipt_numbers_with_control_characters_or_too_long_are_refused(store, tmp_path, kind):
+    value = BAD_TEXT[kind]
+    problems = csv_errors(store, tmp_path, csv_row(value))
+    assert any(p.startswith(f"{tmp_path / 'till.csv'}:3: receipt:") or
+               (p.startswith(f"{tmp_path / 'till.csv'}:3: the row is") and "characters long" in p)
+               for p in problems), problems
+    assert all(len(p) < 400 and "\x00" not in p and "\u202e" not in p for p in problems), problems
+
+
+@pytest.mark.parametrize("field,value", [("sku", "JE\x00ANS"), ("sku", "JEANS\u202e"), ("sku", "J" * 65),
+                                         ("name", "Slim\x00jeans"), ("name", "Slim \u202ejeans"),
+                                         ("name", "n" * 1_000_000), ("serial", "SN\u2066X")])
+def test_line_texts_with_control_characters_or_too_long_are_refused(store, tmp_path, field, value):
+    problems = json_errors(store, tmp_path, lambda sale: sale["lines"][0].update({field: value}))
+    assert any(p.startswith(f"{tmp_path / 's.json'}: sales[1].lines[0].{field}:") for p in problems), problems
+
+
+def test_names_in_other_scripts_are_fine(store, tmp_path):
+    sale = h.sale_json("0001-500001", h.SALES[h.JEANS])
+    sale["lines"][0]["name"] = "Quần jean ôm – 牛仔褲 – džíny"
+    result = import_file(store, h.policy(), sales_file(tmp_path / "s.json", [sale]), h.NOW)
+    assert result.added == 1
+
+
+@pytest.mark.parametrize("qty,price", [(100000, "999999999999999"), (100000, "10000000000.00"),
+                                       (2, "999999999999999")])
+def test_line_totals_that_cannot_be_stored_are_refused(store, tmp_path, qty, price):
+    def change(sale):
+        sale["lines"][0].update(qty=qty, unit_price=price)
+        sale["tenders"] = []
+    problems = json_errors(store, tmp_path, change)
+    assert any(p.startswith(f"{tmp_path / 's.json'}: sales[1].lines[0]") and "too large" in p for p in problems), \
+        problems
+
+
+def test_sale_total_that_cannot_be_stored_is_refused(store, tmp_path):
+    def change(sale):
+        sale["lines"] = [{"line": n, "sku": "JEANS", "category": "apparel", "qty": 1, "unit_price": "600000000000000"}
+                         for n in (1, 2)]
+        sale["tenders"] = []
+    problems = json_errors(store, tmp_path, change)
+    assert any(p.startswith(f"{tmp_path / 's.json'}: sales[1]") and "too large" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("where", ["amount", "qty", "receipt", "sku", "price"])
+def test_card_number_anywhere_in_an_import_is_not_echoed(store, tmp_path, where):
+    def change(sale):
+        if where == "amount":
+            sale["tenders"][0]["amount"] = PAN
+        elif where == "qty":
+            sale["lines"][0]["qty"] = int(PAN)
+        elif where == "price":
+            sale["lines"][0]["unit_price"] = PAN + ".00"
+        else:
+            (sale if where == "receipt" else sale["lines"][0])[where] = PAN + "x" * 70
+    problems = json_errors(store, tmp_path, change)
+    assert problems
+    assert not any(PAN in p or PAN[4:-4] in p for p in problems), problems
+    assert PAN.encode() not in h.db_bytes(store.path)
