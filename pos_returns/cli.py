@@ -241,16 +241,8 @@ def cmd_correct(args: argparse.Namespace) -> int:
 
 
 def cmd_journal_verify(args: argparse.Namespace) -> int:
-    from . import services, store as st
-    with _open_store(args) as store:
-        problems = st.verify_journal(store)
-        entries = st.count(store, "journal")
-        if problems:
-            try:
-                st.record_event(store, services.system_clock(), "integrity_failure", None,
-                                problems=[str(p) for p in problems][:50])
-            except st.StoreError:
-                pass
+    from . import store as st
+    entries, problems = st.verify_file(st.resolve_db_path(args.db))  # read-only: never writes to what it checks
     for problem in problems:
         print(problem)
     if problems:
