@@ -285,6 +285,10 @@ class Store:
             c.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
 
+    def is_demo(self) -> bool:
+        """A database built by ``demo-data`` or the app's first start: demo sales and staff with known PINs."""
+        return self.setting(DEMO_SETTING) == "1"
+
     def secret(self) -> bytes:
         """The store's own random salt for hashing customer ID numbers (made on first use)."""
         value = self.setting("id_salt")
@@ -295,6 +299,15 @@ class Store:
                 if not row:
                     c.execute("INSERT INTO settings(key, value) VALUES ('id_salt', ?)", (value,))
         return bytes.fromhex(value)
+
+
+DEMO_SETTING = "demo"
+
+
+def mark_demo(conn: sqlite3.Connection) -> None:
+    """Mark the database as a demo store (inside the caller's write transaction)."""
+    conn.execute("INSERT INTO settings(key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET value = '1'",
+                 (DEMO_SETTING,))
 
 
 def open_store(path: str | Path, *, create: bool = True) -> Store:
