@@ -1050,8 +1050,9 @@ def all_events(store: Store) -> list[dict[str, Any]]:
 
 
 def recent_real_entries(store: Store, limit: int) -> list[dict[str, Any]]:
+    """The latest real returns, exchanges and no-receipt returns by time across every register, newest first."""
     return store.query("SELECT txno, payload FROM journal WHERE training = 0 AND kind IN ('return', 'exchange', "
-                       "'no_receipt') ORDER BY seq DESC LIMIT ?", (limit,))
+                       "'no_receipt') ORDER BY at DESC, register, seq DESC LIMIT ?", (limit,))
 
 
 def pin_state(conn: sqlite3.Connection, staff_id: str) -> tuple[int, str | None]:
