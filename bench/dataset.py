@@ -135,7 +135,7 @@ class _BatchStore(st.Store):
 
 
 CONDITIONS = ("unopened", "unopened", "opened", "opened", "defective", "damaged")
-REASONS = ("changed_mind", "wrong_size", "not_as_described", "defective", "gift")
+REASONS = ("changed_mind", "wrong_size", "not_as_described", "defective", "unwanted_gift")  # all in the policy
 
 
 def add_year_of_returns(path: Path, policy: Policy, per_day: int, seed: int = 11, days: int = 365,
@@ -143,6 +143,9 @@ def add_year_of_returns(path: Path, policy: Policy, per_day: int, seed: int = 11
     """Append ``per_day`` returns a day for ``days`` days ending the day before TODAY (real commit code)."""
     from pos_returns.services import Counter, Grant, NotRecordable, ServiceError
 
+    unknown = [r for r in REASONS if r not in policy.reasons]
+    if unknown:  # a what-if replay could not read them, and reports would group returns by reasons nobody chose
+        raise ValueError(f"reasons {unknown} are not reasons of the policy ({', '.join(policy.reasons)})")
     rng = random.Random(seed)
     conn = st._connect(path)
     store = _BatchStore(conn, path)
@@ -182,7 +185,7 @@ def add_year_of_returns(path: Path, policy: Policy, per_day: int, seed: int = 11
                             sku=product["sku"], category=product["category"], qty=1, lowest_price=low,
                             tax_rate=Decimal(product["tax_rate"]),
                             tags=frozenset(json.loads(product["tags"])), condition="unopened",
-                            reason="no_receipt"),),
+                            reason=rng.choice(REASONS)),),
                             customer=Customer(id_verified=True, id=f"D{rng.randrange(10**7):07d}"))
                         pending = counter.prepare(cashier, None, request)
                     else:

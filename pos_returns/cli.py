@@ -241,16 +241,8 @@ def cmd_correct(args: argparse.Namespace) -> int:
 
 
 def cmd_journal_verify(args: argparse.Namespace) -> int:
-    from . import services, store as st
-    with _open_store(args) as store:
-        problems = st.verify_journal(store)
-        entries = st.count(store, "journal")
-        if problems:
-            try:
-                st.record_event(store, services.system_clock(), "integrity_failure", None,
-                                problems=[str(p) for p in problems][:50])
-            except st.StoreError:
-                pass
+    from . import store as st
+    entries, problems = st.verify_file(st.resolve_db_path(args.db))  # read-only: never writes to what it checks
     for problem in problems:
         print(problem)
     if problems:
@@ -361,15 +353,28 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         result = manager.what_if(store, new, _date(args.start), _date(args.end))
         st.record_event(store, system_clock(), "whatif", None, policy=args.new_policy, sha256=new.sha256,
                         changed=len(result.changed))
-    for change in result.changed:
-        print(f"{change.txno} {change.at}: {change.old_outcome} {change.old_refund} -> {change.new_outcome} "
-              f"{change.new_refund}  {change.note}")
-    for problem in result.unreadable:
-        print(f"not replayed: {problem}")
+    if args.details:  # one line per changed or unreplayed return, only when asked for
+        for change in result.changed:
+            print(f"{change.txno} {change.at}: {change.old_outcome} {change.old_refund} -> {change.new_outcome} "
+                  f"{change.new_refund}  {change.note}")
+        for problem in result.unreadable:
+            print(f"not replayed: {problem}")
     print(f"{result.replayed} returns replayed, {len(result.changed)} decisions change, refunds "
           f"{Money_plain(result.old_total, new)} -> {Money_plain(result.new_total, new)} "
-          f"({'+' if result.difference >= 0 else '-'}{Money_plain(abs(result.difference), new)} {new.currency})")
+          f"({_signed(result.difference, new)} {new.currency})")
+    for old, now, count, difference in result.transitions()[:5]:
+        print(f"  {count} {old} -> {now} ({_signed(difference, new)} {new.currency})")
+    print(f"{result.not_replayed} returns not replayed" + (" (the new policy cannot read them):" if
+                                                            result.not_replayed else ""))
+    for reason, count in result.reasons.most_common(3):
+        print(f"  {count} x {reason}")
+    if (result.changed or result.unreadable) and not args.details:
+        print("(--details lists each one)")
     return EXIT_OK
+
+
+def _signed(minor: int, policy: Policy) -> str:
+    return ("+" if minor >= 0 else "-") + Money_plain(abs(minor), policy)
 
 
 def cmd_close_day(args: argparse.Namespace) -> int:
@@ -517,6 +522,7 @@ def build_parser() -> argparse.ArgumentParser:
     wi.add_argument("--policy", dest="new_policy", required=True, help="the new policy file")
     wi.add_argument("--from", dest="start", default=None)
     wi.add_argument("--to", dest="end", default=None)
+    wi.add_argument("--details", action="store_true", help="list each changed return (and each not replayed)")
     wi.set_defaults(func=cmd_whatif)
 
     close = with_policy(with_db(sub.add_parser("close-day", help="close a day (manager PIN from stdin)")))

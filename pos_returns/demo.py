@@ -94,9 +94,13 @@ def ean13(number: int) -> str:
 def build_demo(store: st.Store, policy: Policy, *, today: date, receipts: int = 3000, seed: int = 7,
                returns: bool = True, staff: bool = True, progress: Callable[[int, int], None] | None = None,
                batch: int = 5000) -> DemoResult:
-    """Fill an empty database with the demo store; refuses a database that already has sales."""
+    """Fill an empty database with the demo store and mark it a demo; refuses a database that already has sales,
+    and a store's database that has its own staff (demo managers have known PINs)."""
     if st.count(store, "sales"):
         raise st.StoreError(N_("{path} already has sales; demo data goes into a new database."), path=str(store.path))
+    if st.count(store, "staff") and not store.is_demo():
+        raise st.StoreError(N_("{path} already has staff of its own; demo data goes into a new database."),
+                            path=str(store.path))
     rng = random.Random(seed)
     currency = policy.currency
     store_id = policy.store.id
@@ -108,6 +112,7 @@ def build_demo(store: st.Store, policy: Policy, *, today: date, receipts: int = 
         return TAX_RATE.get(category, DEFAULT_TAX)
 
     with store.write() as c:
+        st.mark_demo(c)
         st.insert_products(c, [
             {"sku": sku, "barcode": ean13(400000000000 + i), "name": name, "category": cat,
              "tags": json.dumps(sorted(tags)), "price": Money.parse(price, currency).minor(), "tax_rate": tax(cat)}

@@ -12,13 +12,14 @@ import statistics
 from collections import Counter as Tally
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from . import store as st
 from .case import CaseError, decision_json, read_case
 from .engine import evaluate
 from .i18n import N_, Text
-from .money import Money
+from .money import Money, currency_digits
 from .policy import Policy
 
 
@@ -170,7 +171,7 @@ def exception_report(store: st.Store, policy: Policy, start: date, end: date,
                      min_transactions: int = 5) -> list[StaffFigures]:
     """Per cashier and per approving manager against the store's baseline; outliers flagged with why."""
     threshold = policy.approval.refund_over
-    near_low = Money(threshold * 90 / 100, policy.currency).minor() if threshold is not None else None
+    # "just under the limit": from 90 % of it (exactly, in integers: any threshold, e.g. 99.99) up to the limit
     near_high = Money(threshold, policy.currency).minor() if threshold is not None else None
     cashiers: dict[str, StaffFigures] = {}
     approvers: dict[str, StaffFigures] = {}
@@ -185,7 +186,7 @@ def exception_report(store: st.Store, policy: Policy, start: date, end: date,
         if row["kind"] == "no_receipt":
             fig.no_receipt += 1
         fig.overrides += len(payload["case"]["request"].get("overrides", []))
-        if near_low is not None and near_low <= row["refund_total"] <= near_high:
+        if near_high is not None and 9 * near_high <= 10 * row["refund_total"] <= 10 * near_high:
             fig.near_threshold += 1
         for approval in payload.get("approvals", []):
             app = approvers.setdefault(approval["manager"], StaffFigures(approval["manager"], "approver"))
@@ -202,8 +203,8 @@ def exception_report(store: st.Store, policy: Policy, start: date, end: date,
             if row["n"] >= max(limit - 1, 1) and row["cashier"] in cashiers:
                 cashiers[row["cashier"]].near_limit_customers += 1
                 customers[row["customer_key"]] += row["n"]
-    _flag(list(cashiers.values()), min_transactions)
-    _flag(list(approvers.values()), min_transactions)
+    _flag(list(cashiers.values()), min_transactions, policy.currency)
+    _flag(list(approvers.values()), min_transactions, policy.currency)
     return sorted(cashiers.values(), key=lambda f: f.staff) + sorted(approvers.values(), key=lambda f: f.staff)
 
 
@@ -217,7 +218,12 @@ _MEASURES = (
 )
 
 
-def _flag(figures: list[StaffFigures], min_transactions: int) -> None:
+def _average_amount(total: Decimal, count: int, currency: str) -> str:
+    """An average of minor units as a plain amount in the currency's own digits (USD 2, VND 0)."""
+    return Money(total.scaleb(-currency_digits(currency)) / count, currency).rounded().plain()
+
+
+def _flag(figures: list[StaffFigures], min_transactions: int, currency: str) -> None:
     """Flag a member whose rate is at least twice the store's and clearly above the others (median + 2 MAD)."""
     active = [f for f in figures if f.transactions >= min_transactions]
     if len(active) < 2:
@@ -234,8 +240,11 @@ def _flag(figures: list[StaffFigures], min_transactions: int) -> None:
             if rate <= 0 or rate < 2 * baseline or rate < median + 2 * mad:
                 continue
             ratio = rate / baseline if baseline else float("inf")
-            if attr == "refund":
-                value, base = f"{rate / 100:.2f}", f"{baseline / 100:.2f}"
+            if attr == "refund":  # amounts: from minor units in the currency's digits, in Decimal
+                value = _average_amount(Decimal(f.refund), f.transactions, currency)
+                others_fig = [o for o in active if o.staff != f.staff]
+                base = _average_amount(sum((Decimal(o.refund) / o.transactions for o in others_fig), Decimal(0)),
+                                       len(others_fig), currency)
             else:
                 value, base = f"{rate:.2f}", f"{baseline:.2f}"
             f.flags.append(Text(message, {"value": value, "ratio": f"{ratio:.1f}" if baseline else "\u221e",
@@ -279,19 +288,37 @@ class Change:
     old_refund: str
     new_refund: str
     note: str = ""
+    difference: int = 0  # new refund - old refund, minor units
 
 
 @dataclass
 class WhatIf:
+    """Totals are of the replayed returns; a return the new policy cannot read is not replayed (and counted in
+    ``reasons`` by what is wrong with it)."""
     replayed: int = 0
     changed: list[Change] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     old_total: int = 0
     new_total: int = 0
+    reasons: Tally[str] = field(default_factory=Tally)  # why returns were not replayed -> how many
 
     @property
     def difference(self) -> int:
         return self.new_total - self.old_total
+
+    @property
+    def not_replayed(self) -> int:
+        return len(self.unreadable)
+
+    def transitions(self) -> list[tuple[str, str, int, int]]:
+        """(old outcome, new outcome, how many, refund difference in minor units) of the changed decisions,
+        most frequent first."""
+        out: dict[tuple[str, str], list[int]] = {}
+        for c in self.changed:
+            slot = out.setdefault((c.old_outcome, c.new_outcome), [0, 0])
+            slot[0] += 1
+            slot[1] += c.difference
+        return sorted(((a, b, n, d) for (a, b), (n, d) in out.items()), key=lambda t: (-t[2], t[0], t[1]))
 
 
 def what_if(store: st.Store, new_policy: Policy, start: date | None = None, end: date | None = None) -> WhatIf:
@@ -305,20 +332,23 @@ def what_if(store: st.Store, new_policy: Policy, start: date | None = None, end:
             continue
         payload = json.loads(row["payload"])
         old = payload["decision"]
-        result.replayed += 1
-        result.old_total += Money.parse(old["refund_total"], currency).minor()
         try:
             case = read_case(payload["case"], new_policy, row["txno"])
         except CaseError as err:
             result.unreadable.append(f"{row['txno']}: {'; '.join(err.problems)}")
-            result.new_total += Money.parse(old["refund_total"], currency).minor()
+            for problem in dict.fromkeys(err.problems):
+                result.reasons[problem] += 1
             continue
+        old_minor = Money.parse(old["refund_total"], currency).minor()
         new = decision_json(evaluate(new_policy, case.sale, case.request, case.history, case.now),
                             new_policy.store.language, new_policy.store.locale)
-        result.new_total += Money.parse(new["refund_total"], currency).minor()
+        new_minor = Money.parse(new["refund_total"], currency).minor()
+        result.replayed += 1
+        result.old_total += old_minor
+        result.new_total += new_minor
         if new["outcome"] != old["outcome"] or new["refund_total"] != old["refund_total"]:
             rules = sorted(set(r for line in new["lines"] for r in line["rules"]) ^
                            set(r for line in old["lines"] for r in line["rules"]))
             result.changed.append(Change(row["txno"], row["at"], old["outcome"], new["outcome"], old["refund_total"],
-                                         new["refund_total"], ", ".join(rules)))
+                                         new["refund_total"], ", ".join(rules), new_minor - old_minor))
     return result

@@ -285,6 +285,10 @@ class Store:
             c.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
 
+    def is_demo(self) -> bool:
+        """A database built by ``demo-data`` or the app's first start: demo sales and staff with known PINs."""
+        return self.setting(DEMO_SETTING) == "1"
+
     def secret(self) -> bytes:
         """The store's own random salt for hashing customer ID numbers (made on first use)."""
         value = self.setting("id_salt")
@@ -295,6 +299,15 @@ class Store:
                 if not row:
                     c.execute("INSERT INTO settings(key, value) VALUES ('id_salt', ?)", (value,))
         return bytes.fromhex(value)
+
+
+DEMO_SETTING = "demo"
+
+
+def mark_demo(conn: sqlite3.Connection) -> None:
+    """Mark the database as a demo store (inside the caller's write transaction)."""
+    conn.execute("INSERT INTO settings(key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET value = '1'",
+                 (DEMO_SETTING,))
 
 
 def open_store(path: str | Path, *, create: bool = True) -> Store:
@@ -733,6 +746,100 @@ def _verify_details(store: Store) -> list[VerifyProblem]:
     return problems
 
 
+# ----------------------------------------------------------------------------- verifying a file read-only
+
+_TABLES_TO_VERIFY = ("journal", "journal_lines", "journal_tenders", "journal_draws", "events")
+
+
+def _file_problem(path: Path, message: str) -> VerifyProblem:
+    return VerifyProblem("file", None, None, "file", f"{path}: {message}")
+
+
+def _open_verify_connection(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write to ``path`` or leave anything beside it.
+
+    Without a write-ahead log or rollback journal beside the file, everything committed is in the file itself:
+    it is opened ``immutable`` (no locks, no -wal/-shm files made, works on read-only media). With one, a
+    till may be writing or a write was interrupted: ``mode=ro`` reads the log as SQLite would."""
+    uri = Path(path).resolve().as_uri()
+    side = [Path(str(path) + s) for s in ("-wal", "-journal")]
+    if any(p.exists() for p in side):
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return conn
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+
+
+def _header_problem(path: Path, data: bytes, size: int) -> str | None:
+    if len(data) < 100 or not data.startswith(b"SQLite format 3\x00"):
+        return "this is not a SQLite database file (no SQLite header)"
+    page_size = int.from_bytes(data[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(data[28:32], "big")
+    if page_size < 512 or page_size & (page_size - 1):
+        return f"the database header is corrupted (page size {page_size})"
+    if data[24:28] == data[92:96] and pages and size < pages * page_size:
+        return (f"the file is truncated: its header says {pages} pages of {page_size} bytes "
+                f"({pages * page_size} bytes) but the file has {size} bytes")
+    return None
+
+
+def verify_file(path: str | Path) -> tuple[int, list[VerifyProblem]]:
+    """``journal verify``: (entries, problems) of the database at ``path``, opened read-only.
+
+    Never creates, upgrades or writes to the file (nor makes -wal/-shm files beside it when none are there): an
+    empty, truncated or corrupted file is a problem (``PRAGMA integrity_check`` runs first), then the journal's
+    chain and details. A missing file raises :class:`NotFound`, one written by a newer version
+    :class:`NewerDatabase`."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFound(N_("{path}: no database here; create one with 'db init' or 'demo-data'."), path=str(path))
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError as exc:
+        raise StoreError(N_("{path}: cannot open the database file ({error})."), path=str(path),
+                         error=exc.strerror) from None
+    if size == 0:
+        return 0, [_file_problem(path, "the file is empty (0 bytes): it holds no journal")]
+    bad = _header_problem(path, head, size)
+    if bad:
+        return 0, [_file_problem(path, bad)]
+    try:
+        conn = _open_verify_connection(path)
+    except sqlite3.Error as exc:
+        return 0, [_file_problem(path, f"cannot be opened read-only ({exc})")]
+    store = Store(conn, path)
+    try:
+        try:
+            result = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        except sqlite3.Error as exc:
+            return 0, [_file_problem(path, f"the file is damaged ({exc})")]
+        if result != ["ok"]:
+            return 0, [_file_problem(path, f"the file is damaged (integrity check: {line})") for line in result[:50]]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise NewerDatabase(
+                N_("{path}: this database was written by a newer pos-returns (schema {version}; this version knows "
+                   "up to {known}). Update the app; the file was not changed."), path=str(path), version=version,
+                known=SCHEMA_VERSION)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        missing = [t for t in _TABLES_TO_VERIFY if t not in tables]
+        if version < 1 or missing:
+            return 0, [_file_problem(path, f"not a pos-returns database (schema version {version}"
+                                           + (f"; no {', '.join(missing)} table" if missing else "") + ")")]
+        try:
+            problems = verify_journal(store)
+            entries = count(store, "journal")
+        except StoreError as exc:
+            return 0, [_file_problem(path, f"the journal cannot be read ({exc})")]
+        return entries, problems
+    finally:
+        store.close()
+
+
 # ----------------------------------------------------------------------------- staff and approvals
 
 def get_staff(store: Store, staff_id: str) -> dict[str, Any] | None:
@@ -965,8 +1072,9 @@ def all_events(store: Store) -> list[dict[str, Any]]:
 
 
 def recent_real_entries(store: Store, limit: int) -> list[dict[str, Any]]:
+    """The latest real returns, exchanges and no-receipt returns by time across every register, newest first."""
     return store.query("SELECT txno, payload FROM journal WHERE training = 0 AND kind IN ('return', 'exchange', "
-                       "'no_receipt') ORDER BY seq DESC LIMIT ?", (limit,))
+                       "'no_receipt') ORDER BY at DESC, register, seq DESC LIMIT ?", (limit,))
 
 
 def pin_state(conn: sqlite3.Connection, staff_id: str) -> tuple[int, str | None]:

@@ -17,6 +17,7 @@ import json
 import re
 import sqlite3
 import subprocess
+import sys
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 
 import storehelpers as h
-from pos_returns import i18n, manager, policy_text, training
+from pos_returns import demo, i18n, manager, policy_text, training
 from pos_returns import store as st
 from pos_returns.engine import sale_total
 from pos_returns.importer import import_file
@@ -855,10 +856,10 @@ def test_cli_exception_report_marks_the_outlier(world, db):
 
 def test_cli_whatif(world, db, tmp_path):
     new = write_new_policy(tmp_path)
-    r = _ok(h.run_cli("whatif", "--db", str(db), "--policy", str(new)))
+    r = _ok(h.run_cli("whatif", "--db", str(db), "--policy", str(new), "--details"))
     changed = {world.rec(t).txno for t in ("t3", "t7", "t10", "t17")}
     listed = {line.split()[0] for line in r.stdout.splitlines() if line.startswith("0001-")}
-    assert listed == changed
+    assert listed == changed  # one line per changed return only with --details (issue 10: a summary by default)
     assert "23 returns replayed, 4 decisions change" in r.stdout
     assert "(-45.05 USD)" in r.stdout  # +15.00 +15.00 -53.61 -21.44
     bad = tmp_path / "bad.toml"
@@ -903,3 +904,135 @@ def test_cli_complaints(world, db):
     assert "Describe" in r.stderr
     r = _ok(h.run_cli("complaint", "list", "--db", str(db)))
     assert r.stdout.strip().endswith("2 logged")
+
+
+# ----------------------------------------------------------------------------- manager figures that must be right
+
+def _sample_policy_with(folder: Path, name: str, pattern: str, replacement: str) -> Path:
+    text, n = re.subn(pattern, replacement, (ROOT / "policies.toml").read_text(encoding="utf-8"))
+    assert n == 1, pattern
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_exception_report_with_a_threshold_in_cents_counts_refunds_just_under_it(world, db, tmp_path):
+    path = _sample_policy_with(tmp_path, "limit-99.99.toml", r'refund_over = "250.00"', 'refund_over = "99.99"')
+    r = _ok(h.run_cli("report", "--db", str(db), "--exceptions", "--policy", str(path), "--from", "2026-04-01",
+                      "--to", "2026-06-30"))
+    # by hand: refunds from 90 % of 99.99 (89.991) up to 99.99, per cashier
+    low, high = Decimal("99.99") * Decimal("0.9"), Decimal("99.99")
+    want = defaultdict(int)
+    for rec in world.recs:
+        if rec.training or rec.kind == "correction":
+            continue
+        want[rec.cashier] += low <= rec.decision.refund_total.amount <= high
+    assert sum(want.values()) > 0, "the world has no refund in the band; the test would prove nothing"
+    lines = {line.split()[1]: line for line in r.stdout.splitlines() if line.strip()}
+    for cashier in ("c1", "c2", "c3", "c4"):
+        assert re.search(rf"\b{want[cashier]} near limit", lines[cashier]), (cashier, want[cashier], lines[cashier])
+    with st.open_store(db, create=False) as store:
+        figures = manager.exception_report(store, load_policy(path), *PERIOD)
+    assert {f.staff: f.near_threshold for f in figures if f.role == "cashier"} == \
+        {c: want[c] for c in ("c1", "c2", "c3", "c4")}
+
+
+HANOI = ROOT / "examples" / "hanoi" / "policies.toml"
+
+
+def test_exception_report_figures_are_right_in_a_currency_without_minor_units(tmp_path):
+    """A Hanoi store (VND, no minor units): the average refund is said in dong, not a hundredth of it."""
+    policy = load_policy(HANOI)
+    assert policy.currency == "VND"
+    path = tmp_path / "hanoi.db"
+    sold = datetime.combine(h.TODAY - timedelta(days=3), time(10, 0))
+    now = datetime.combine(h.TODAY, time(12, 0))
+    prices = {"c1": "100000", "c2": "100000", "c3": "900000"}  # per return; c3 refunds 9 times as much
+    sales = []
+    for cashier, price in prices.items():
+        for n in (1, 2):
+            sales.append({"receipt": f"0301-{cashier}-{n}", "store": "0301", "register": "R9",
+                          "sold_at": sold.isoformat(),
+                          "lines": [{"line": 1, "sku": "TOWEL", "name": "Khăn tắm", "category": "home", "qty": 1,
+                                     "unit_price": price, "tax_rate": "0.10"}],
+                          "tenders": [{"type": "credit", "amount": price, "last4": "4242"}]})
+    sales_file = tmp_path / "hanoi-sales.json"
+    sales_file.write_text(json.dumps({"sales": sales}, ensure_ascii=False), encoding="utf-8")
+    with st.open_store(path) as store:
+        counter = Counter(store, policy, register="R1", clock=lambda: now)
+        for cashier in prices:
+            counter.add_staff(cashier, f"Cashier {cashier}", "cashier", "1357")
+        assert import_file(store, policy, sales_file, sold).added == len(sales)
+        for cashier in prices:
+            for n in (1, 2):
+                sale = counter.lookup(f"0301-{cashier}-{n}")
+                request = Request(type="return", lines=(RequestLine(line=1, qty=1, condition="unopened",
+                                                                    reason="changed_mind"),))
+                pending = counter.prepare(cashier, sale, request)
+                assert pending.decision.outcome == "approved", pending.decision
+                counter.commit(pending)
+        figures = {f.staff: f for f in manager.exception_report(store, policy, h.TODAY, h.TODAY,
+                                                                 min_transactions=2) if f.role == "cashier"}
+    # prices include tax and there is no fee: each refund is the price paid
+    assert {s: f.refund for s, f in figures.items()} == {"c1": 200000, "c2": 200000, "c3": 1800000}
+    assert figures["c1"].flags == [] and figures["c2"].flags == []
+    [flag] = [t for t in figures["c3"].flags if t.msgid.startswith("average refund")]
+    assert flag.params["value"] == "900000" and flag.params["baseline"] == "100000", flag.params
+    assert flag.params["ratio"] == "9.0"
+    assert "average refund 900000 is 9.0x the store's 100000" == flag.render("en")
+
+
+def test_recent_entries_are_the_latest_by_time_across_registers(world, store):
+    at = {tag: datetime.combine(day, time.fromisoformat(hm)) for tag, day, hm, *_rest in PLAN}
+    real = [r for r in world.recs if not r.training and r.kind in ("return", "exchange", "no_receipt")]
+    newest = sorted(real, key=lambda r: at[r.tag], reverse=True)
+    assert len({r.register for r in newest[:6]}) == 2  # both registers among the latest
+    for limit in (1, 3, 6):
+        assert [row["txno"] for row in st.recent_real_entries(store, limit)] == [r.txno for r in newest[:limit]]
+
+
+def test_cli_whatif_prints_one_summary_with_what_was_not_replayed(world, db, tmp_path):
+    # the new policy no longer knows the reason "unwanted_gift": those returns cannot be replayed under it
+    base = write_new_policy(tmp_path).read_text(encoding="utf-8")  # also: a 30-day window, no headphones fee
+    assert base.count('"unwanted_gift", ') == 1
+    path = tmp_path / "no-gift-reason.toml"
+    path.write_text(base.replace('"unwanted_gift", ', ""), encoding="utf-8")
+    real = [r for r in world.recs if not r.training and r.kind != "correction"]
+    gift = [r for r in real if any(reason == "unwanted_gift" for _cat, reason in r.lines.values())]
+    assert gift, "the world has no unwanted_gift return"
+    changed = [world.rec(t) for t in ("t3", "t7", "t10", "t17") if world.rec(t) not in gift]
+    r = _ok(h.run_cli("whatif", "--db", str(db), "--policy", str(path)))
+    out = r.stdout
+    assert not [line for line in out.splitlines() if line.startswith("0001-")], out  # no line per transaction
+    assert len(out.splitlines()) <= 12, out
+    replayed = len(real) - len(gift)
+    assert f"{replayed} returns replayed, {len(changed)} decisions change" in out
+    # by hand: +15.00 for each opened-headphones fee dropped, minus the refund of each return now denied
+    difference = sum((Decimal("15.00") if r.tag in ("t3", "t17") else -r.decision.refund_total.amount
+                      for r in changed), Decimal(0))
+    sign = "+" if difference >= 0 else "-"
+    assert f"({sign}{abs(difference)} USD)" in out
+    assert f"{len(gift)} returns not replayed" in out
+    reason_line = next(line for line in out.splitlines() if "unwanted_gift" in line)
+    assert reason_line.strip().startswith(f"{len(gift)} x ") and "not a reason of the policy" in reason_line
+    assert "2 approved -> denied" in out
+
+
+def test_benchmark_returns_use_reasons_the_policy_knows(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import dataset
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    policy = h.policy()
+    path = tmp_path / "bench.db"
+    with st.open_store(path) as store:
+        demo.build_demo(store, policy, today=dataset.TODAY, receipts=300, returns=False)
+    counts = dataset.add_year_of_returns(path, policy, per_day=4, days=6, progress=lambda _m: None)
+    assert counts["entries"] > 0
+    with st.open_store(path, create=False) as store:
+        reasons = {row["reason"] for row in store.query(
+            "SELECT reason FROM journal_lines WHERE reason IS NOT NULL")}
+        assert reasons and reasons <= set(policy.reasons), reasons
+        replay = manager.what_if(store, policy)
+    assert replay.unreadable == [] and replay.replayed == counts["entries"]

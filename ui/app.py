@@ -27,9 +27,9 @@ class DemoWorker(QObject):
     progress = Signal(int, int)
     finished = Signal(str)  # "" on success, else the message
 
-    def __init__(self, db_path: Path, policy_path: Path):
+    def __init__(self, db_path: Path, policy_path: Path, lang: str = "en"):
         super().__init__()
-        self.db_path, self.policy_path = db_path, policy_path
+        self.db_path, self.policy_path, self.lang = db_path, policy_path, lang
 
     def run(self) -> None:
         from pos_returns import demo
@@ -38,6 +38,8 @@ class DemoWorker(QObject):
             with st.open_store(self.db_path) as store:
                 demo.build_demo(store, policy, today=date.today(), progress=self.progress.emit, batch=500)
             self.finished.emit("")
+        except i18n.UserError as exc:
+            self.finished.emit(exc.message(self.lang))
         except Exception as exc:  # noqa: BLE001 - reported to the user
             self.finished.emit(str(exc))
 
@@ -49,7 +51,7 @@ def build_demo_with_progress(app: QApplication, db_path: Path, policy_path: Path
     dialog.setMinimumDuration(0)
     dialog.setWindowTitle(_("Returns and exchanges"))
     thread = QThread()
-    worker = DemoWorker(db_path, policy_path)
+    worker = DemoWorker(db_path, policy_path, lang)
     worker.moveToThread(thread)
     result: list[str] = []
     worker.progress.connect(lambda done, total: (dialog.setMaximum(total), dialog.setValue(done)))
@@ -71,6 +73,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--policy", default=None, help="policy file (default: the one in settings, else policies.toml)")
     parser.add_argument("--lang", default=os.environ.get("POS_RETURNS_LANG", "en"), help="en, vi, cs or zh_Hant")
     parser.add_argument("--register", default=None)
+    parser.add_argument("--demo", action="store_true",
+                        help="open (or build, in a new database) the demo store; without it a demo store is only "
+                             "built on a first start with no database file")
     return parser.parse_args(argv)
 
 
@@ -85,6 +90,13 @@ def main(argv: list[str] | None = None) -> int:
     _ = i18n.translations(lang).gettext
     db_path = st.resolve_db_path(args.db)
     first_start = not db_path.exists()
+    if first_start:  # a policy with errors must not leave an empty database behind (the next start is a first one)
+        try:
+            load_policy(Path(args.policy or DEFAULT_POLICY))
+        except PolicyError as err:
+            message_box_text(app, lang, _("The policy file has errors:") + "\n" +
+                             "\n".join(str(p) for p in err.problems))
+            return 2
     try:
         store = st.open_store(db_path)
     except st.StoreError as exc:
@@ -94,18 +106,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         policy = load_policy(policy_path)
     except PolicyError as err:
+        store.close()
         message_box_text(app, lang, _("The policy file has errors:") + "\n" + "\n".join(str(p) for p in err.problems))
         return 2
-    if first_start or not st.count(store, "sales"):
+    # demo sales and staff with known PINs never go into a store's own database: only into a new file on a first
+    # start, or with --demo (into an empty database, or one already marked demo that was not finished)
+    demo_wanted = first_start or args.demo or store.is_demo()
+    if demo_wanted and not (store.is_demo() and st.count(store, "sales")):
         problem = build_demo_with_progress(app, db_path, policy_path, lang)
         if problem:
             message_box_text(app, lang, problem)
+            store.close()
             return 2
     try:
         services.note_policy(store, policy, None, services.system_clock())
     except st.StoreError as exc:  # a read-only database still opens for lookups
         print(exc.message(lang), file=sys.stderr)
-    ctx = AppContext(store=store, policy=policy, policy_path=policy_path, lang=lang)
+    ctx = AppContext(store=store, policy=policy, policy_path=policy_path, lang=lang, demo=store.is_demo())
     ctx.load_settings()
     if args.register:
         ctx.register = args.register
@@ -118,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(ctx, printing)
     window.set_language(lang)
     window.show()
-    if first_start:
+    if ctx.demo:
         window.signin.message.info(_("Demo store: cashiers c1 / c2 (PIN 1111 / 2222), managers m1 / m2 "
                                      "(PIN 9999 / 8888)."))
     code = app.exec()

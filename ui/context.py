@@ -28,6 +28,7 @@ class AppContext:
     customer_lang: str | None = None  # paperwork language; None: the interface language
     staff: services.StaffMember | None = None
     training: bool = False
+    demo: bool = False  # the database is a demo store (demo sales, staff with known PINs)
     printer: str | None = None
     idle_minutes: int = 5
     listeners: list[Callable[[], None]] = field(default_factory=list)

@@ -55,7 +55,8 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         _ = self.ctx.gettext
         ctx = self.ctx
-        self.setWindowTitle(_("Returns and exchanges") + f" \u2014 {ctx.policy.store.name}")
+        title = _("Returns and exchanges") + f" \u2014 {ctx.policy.store.name}"
+        self.setWindowTitle(title + f" \u2014 {_('DEMO')}" if ctx.demo else title)
         who = ctx.staff.name if ctx.staff else _("nobody signed in")
         parts = [f"{ctx.policy.store.name} ({ctx.policy.store.id})", _("Register {register}").format(
             register=ctx.register), who, i18n.language_name(ctx.lang)]
