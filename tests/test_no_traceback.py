@@ -183,14 +183,14 @@ def _with_version(path: Path, version: int, tables: bool) -> Path:
 def test_database_with_user_version_minus_one_is_refused(capsys, tmp_path):
     db = _with_version(tmp_path / "odd.db", -1, tables=True)
     before = db.read_bytes()
-    err = refused(capsys, "journal", "verify", "--db", db)
+    err = refused(capsys, "staff", "list", "--db", db)
     assert str(db) in err and "-1" in err, err
     assert db.read_bytes() == before
 
 
 def test_database_with_user_version_one_but_not_our_schema_is_refused(capsys, tmp_path):
     db = _with_version(tmp_path / "v1.db", 1, tables=False)
-    err = refused(capsys, "journal", "verify", "--db", db)
+    err = refused(capsys, "staff", "list", "--db", db)
     assert str(db) in err and "not a pos-returns database" in err, err
 
 
@@ -199,7 +199,7 @@ def test_database_of_schema_one_is_upgraded(capsys, tmp_path):
     conn = sqlite3.connect(db)
     conn.executescript("BEGIN;" + st.MIGRATIONS[0] + "PRAGMA user_version = 1; COMMIT;")
     conn.close()
-    code, out, err = run(capsys, "journal", "verify", "--db", db)
+    code, out, err = run(capsys, "staff", "list", "--db", db)
     assert code == 0, (out, err)
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == st.SCHEMA_VERSION
