@@ -442,6 +442,7 @@ class _Evaluation:
 
         remaining = payout
         check_part = self.zero
+        cash_sources: list[int] = []  # the sale's tenders whose part is handed back in cash
         order = {t: i for i, t in enumerate(rule.refund_order)}
         ranked = sorted(enumerate(sale.tenders), key=lambda it: order.get(it[1].type, len(order)))
         for index, tender in ranked:
@@ -462,8 +463,11 @@ class _Evaluation:
                     parts.append(TenderAmount("store_credit", take))
                 else:
                     parts.append(TenderAmount("cash", take))
+                    cash_sources.append(index)
             else:
                 parts.append(TenderAmount(tender.type, take, tender.last4))
+                if tender.type == "cash":
+                    cash_sources.append(index)
         if not remaining.is_zero():
             increment = policy.store.cash_rounding
             if increment and remaining.amount < increment and any(p.type == "cash" for p in parts):
@@ -502,13 +506,48 @@ class _Evaluation:
         rounding = self.zero
         increment = policy.store.cash_rounding
         if increment and not cash.is_zero():
-            rounded = cash.cash_rounded(increment)
-            rounding = rounded - cash
+            rounded, rounding, down = self._round_cash(cash, Decimal(increment), cash_sources)
             if not rounding.is_zero():
                 parts = [p for p in parts if p.type != "cash"] + [TenderAmount("cash", rounded)]
-                self.note("store.cash_rounding", Text(N_("Cash rounded to the nearest {increment}."),
-                                                      {"increment": Money(increment, self.currency)}))
+                if down:
+                    self.note("store.cash_rounding", Text(N_(
+                        "Cash rounded down to a multiple of {increment}: the cash paid cannot give back more than "
+                        "it took."), {"increment": Money(increment, self.currency)}))
+                else:
+                    self.note("store.cash_rounding", Text(N_("Cash rounded to the nearest {increment}."),
+                                                          {"increment": Money(increment, self.currency)}))
         return _merge(parts, rule.refund_order), rounding
+
+    def _round_cash(self, cash: Money, increment: Decimal, sources: list[int]) -> tuple[Money, Money, bool]:
+        """Round the cash handed back to the increment, never beyond what the cash tenders can still give back.
+
+        Rounds to the nearest increment, or down when that would exceed the cash tenders (what they took minus
+        what they already gave back). What the cash tenders are charged with follows the cash actually handed
+        back, so several returns of one cash sale never give back more than it took, however each one rounds."""
+        tenders = self.sale.tenders
+        drawn = {i: m for i, m in self.draws}
+        backed = sum((drawn[i] for i in sources), self.zero)  # what the cash tenders pay of this refund
+        capacity = sum((tenders[i].available().max(self.zero) for i in sources), self.zero)
+        base = cash.min(backed)  # the cash that the tenders' draws already stand for
+        limit = base + capacity - backed
+        rounded = cash.cash_rounded(increment)
+        down = rounded > limit
+        if down:
+            rounded = cash.min(limit).max(self.zero).cash_rounded(increment, down=True)
+        change = rounded - base
+        if not change.is_zero():
+            order = sources if change > self.zero else list(reversed(sources))
+            for i in order:
+                if change.is_zero():
+                    break
+                if change > self.zero:
+                    step = change.min(tenders[i].available() - drawn[i])
+                else:
+                    step = -((-change).min(drawn[i]))
+                drawn[i] = drawn[i] + step
+                change = change - step
+            self.draws = [(i, drawn[i]) for i, _ in self.draws if not drawn[i].is_zero()]
+        return rounded, rounded - cash, down
 
     def _to_mailed(self, parts: list[TenderAmount], types: tuple[str, ...]) -> list[TenderAmount]:
         moved = sum((p.amount for p in parts if p.type in types), self.zero)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.numbers import get_currency_precision
@@ -189,11 +189,12 @@ class Money:
         """Round half up to the currency's minor unit."""
         return Money._new(self.amount.quantize(_quantum(self.currency), rounding=ROUND_HALF_UP), self.currency)
 
-    def cash_rounded(self, increment: Decimal | None) -> "Money":
-        """Round half up to a cash increment (e.g. CZK 1.00); ``None`` or 0 leaves minor-unit rounding."""
+    def cash_rounded(self, increment: Decimal | None, *, down: bool = False) -> "Money":
+        """Round half up (or ``down``) to a cash increment (e.g. CZK 1.00); ``None`` or 0 leaves minor-unit
+        rounding."""
         if not increment:
             return self.rounded()
-        steps = (self.amount / increment).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        steps = (self.amount / increment).quantize(Decimal(1), rounding=ROUND_FLOOR if down else ROUND_HALF_UP)
         return Money(steps * increment, self.currency).rounded()
 
     # output -------------------------------------------------------------

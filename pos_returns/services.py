@@ -78,6 +78,21 @@ class NotRecordable(ServiceError):
     pass
 
 
+class DecisionChanged(st.Conflict):
+    """Another till returned from the same sale between scan and commit, and that changed this decision.
+
+    Nothing was written. ``pending`` is the same request decided again against what the sale has left now
+    (``decision`` is its Decision): show it, and commit that one when the cashier confirms it."""
+
+    def __init__(self, pending: "Pending"):
+        self.pending = pending
+        self.decision = pending.decision
+        sale = pending.case.sale
+        super().__init__(N_("Receipt {receipt} changed at another till a moment ago, so this return's decision "
+                            "changed (the refund is now {refund}); check the new decision and finish again."),
+                         receipt=sale.receipt if sale else "", refund=pending.payout)
+
+
 # ----------------------------------------------------------------------------- records
 
 @dataclass(frozen=True)
@@ -314,15 +329,7 @@ class Counter:
             case = pending.case
             sale = case.sale
             if sale is not None:
-                fresh = st.returned_quantities(c, sale.receipt, pending.training)
-                if fresh != {k: v for k, v in sale.returned.items() if v}:
-                    again = evaluate(policy, replace(sale, returned=fresh), case.request, case.history, case.now)
-                    changed = [d.line for d, e in zip(again.lines, decision.lines) if d.outcome != e.outcome
-                               or d.refund != e.refund]
-                    if changed or again.refund_total != decision.refund_total:
-                        raise st.Conflict(
-                            N_("Receipt {receipt}: line {lines} was returned at another till a moment ago; scan the "
-                               "receipt again."), receipt=sale.receipt, lines=", ".join(map(str, changed)) or "?")
+                self._recheck(c, pending)
             needed = {a.rule for a in decision.approvals}
             covered: set[str] = set()
             for grant in grants:
@@ -369,6 +376,34 @@ class Counter:
             st.log_event(c, case.now, "transaction", pending.cashier, entry.txno, type=kind,
                          training=pending.training, refund=decision.refund_total.plain())
         return Transaction(entry.txno, entry, decision, case, pending.cashier, grants)
+
+    def _recheck(self, c, pending: Pending) -> None:
+        """Inside the commit's write transaction: decide again against what the sale has left now.
+
+        Another till may have returned lines or refunded tenders of this sale since it was scanned. When
+        that changes the decision (amounts, tenders, outcomes), refuse with the new decision."""
+        case, decision = pending.case, pending.decision
+        sale = case.sale
+        returned = st.returned_quantities(c, sale.receipt, pending.training)
+        refunded = st.refunded_by_tender(c, sale.receipt, pending.training)
+        currency = self.policy.currency
+        tenders = tuple(replace(t, refunded=Money.from_minor(refunded.get(i + 1, 0), currency))
+                        for i, t in enumerate(sale.tenders))
+        if returned == {k: v for k, v in sale.returned.items() if v} and \
+                [t.available() for t in tenders] == [t.available() for t in sale.tenders]:
+            return
+        fresh = replace(sale, returned=returned, tenders=tenders)
+        again = evaluate(self.policy, fresh, case.request, case.history, case.now)
+        if _money_terms(again) == _money_terms(decision):
+            return
+        if again.outcome == "denied":
+            changed = [d.line for d, e in zip(again.lines, decision.lines) if d.outcome != e.outcome
+                       or d.refund != e.refund]
+            raise st.Conflict(
+                N_("Receipt {receipt}: line {lines} was returned at another till a moment ago; scan the "
+                   "receipt again."), receipt=sale.receipt, lines=", ".join(map(str, changed)) or "?")
+        raise DecisionChanged(replace(pending, id=uuid.uuid4().hex, case=replace(case, sale=fresh),
+                                      decision=again))
 
     # -- corrections -----------------------------------------------------------
     def correct(self, txno: str, manager: StaffMember, reason: str) -> st.JournalEntry:
@@ -417,6 +452,15 @@ class Counter:
             except st.StoreError:
                 pass  # a read-only copy can still be verified
         return problems
+
+
+def _money_terms(decision: Decision) -> tuple:
+    """What a decision pays, to whom and on which terms (two decisions equal here record the same money)."""
+    return (decision.outcome,
+            tuple((d.line, d.qty, d.outcome, d.item, d.fee, d.tax, d.takeback, d.refund) for d in decision.lines),
+            decision.refund_total, decision.exchange_total, decision.balance_due, decision.rounding,
+            tuple((t.type, t.amount, t.last4) for t in decision.refund_tenders),
+            tuple(a.rule for a in decision.approvals), tuple(decision.tender_draws))
 
 
 def _line_labels(case: Case, number: int) -> dict[str, str | None]:

@@ -743,6 +743,53 @@ def _verify_details(store: Store) -> list[VerifyProblem]:
         if r["txno"] not in known:
             problems.append(VerifyProblem("?", None, r["txno"], "removed",
                                           f"{r['txno']}: recorded at {r['at']} but no longer in the journal (removed)"))
+    problems.extend(_verify_refunds(store))
+    return problems
+
+
+_CARD_TENDERS = ("credit", "debit", "gift_card")  # refunded to the same card, never to another kind
+
+
+def _verify_refunds(store: Store) -> list[VerifyProblem]:
+    """No tender of any sale got back more than it paid (corrections counted; training apart from real).
+
+    Checked twice: what the entries drew from each of the sale's tenders, and what they paid back to each
+    card (a card refund only ever goes back to the card of the sale)."""
+    problems: list[VerifyProblem] = []
+    seen: set[tuple[str, str, str | None, int]] = set()
+    txnos: dict[tuple[str, int], list[str]] = {}
+    for r in store.query("SELECT receipt, training, txno FROM journal WHERE receipt IS NOT NULL ORDER BY at, txno"):
+        txnos.setdefault((r["receipt"], r["training"]), []).append(r["txno"])
+
+    def report(receipt: str, training: int, kind: str, last4: str | None, paid: int, back: int,
+               currency: str) -> None:
+        key = (receipt, kind, last4, training)
+        if key in seen:
+            return
+        seen.add(key)
+        tender = kind + (f" ****{last4}" if last4 else "")
+        entries = txnos.get((receipt, training), [])
+        named = ", ".join(entries[:5]) + (f" and {len(entries) - 5} more" if len(entries) > 5 else "")
+        problems.append(VerifyProblem("?", None, entries[-1] if entries else None, "over_refund",
+                                      f"receipt {receipt}: its {tender} tender paid "
+                                      f"{Money.from_minor(paid, currency)} but got back "
+                                      f"{Money.from_minor(back, currency)}{' in training' if training else ''} "
+                                      f"(entries {named or 'none'})"))
+
+    for r in store.query(
+            "SELECT d.receipt, d.training, d.source_seq, SUM(d.amount) AS back, t.amount AS paid, t.type, t.last4, "
+            "s.currency FROM journal_draws d JOIN sale_tenders t ON t.receipt = d.receipt AND t.seq = d.source_seq "
+            "JOIN sales s ON s.receipt = d.receipt GROUP BY d.receipt, d.training, d.source_seq "
+            "HAVING SUM(d.amount) > t.amount ORDER BY d.receipt, d.source_seq"):
+        report(r["receipt"], r["training"], r["type"], r["last4"], r["paid"], r["back"], r["currency"])
+    marks = ", ".join("?" * len(_CARD_TENDERS))
+    for r in store.query(
+            f"SELECT j.receipt, j.training, j.type, j.last4, SUM(j.amount) AS back, s.currency, "
+            f"(SELECT COALESCE(SUM(t.amount), 0) FROM sale_tenders t WHERE t.receipt = j.receipt AND t.type = j.type "
+            f"AND t.last4 IS j.last4) AS paid FROM journal_tenders j JOIN sales s ON s.receipt = j.receipt "
+            f"WHERE j.type IN ({marks}) GROUP BY j.receipt, j.training, j.type, j.last4 "
+            f"HAVING SUM(j.amount) > paid ORDER BY j.receipt, j.type", _CARD_TENDERS):
+        report(r["receipt"], r["training"], r["type"], r["last4"], r["paid"], r["back"], r["currency"])
     return problems
 
 
@@ -889,6 +936,14 @@ def returned_quantities(conn: sqlite3.Connection, receipt: str, training: bool) 
     return {line: qty for line, qty in conn.execute(
         f"SELECT line, SUM(qty) FROM journal_lines WHERE receipt = ? AND outcome != 'denied'{extra} GROUP BY line",
         (receipt,)) if qty}
+
+
+def refunded_by_tender(conn: sqlite3.Connection, receipt: str, training: bool) -> dict[int, int]:
+    """What each tender of a sale (by its seq) has had refunded so far, in minor units, corrections counted."""
+    extra = "" if training else " AND training = 0"
+    return {seq: amount for seq, amount in conn.execute(
+        f"SELECT source_seq, SUM(amount) FROM journal_draws WHERE receipt = ?{extra} GROUP BY source_seq",
+        (receipt,)) if amount}
 
 
 def customer_returns(store: Store, customer_key: str, since: datetime) -> list[dict[str, Any]]:

@@ -562,6 +562,44 @@ def test_cash_rounding_on_cash(tmp_path, price, paid_cash, refund_cash, rounding
     assert "store.cash_rounding" in d["rules"]
 
 
+@pytest.mark.parametrize("price, paid_cash, refund_cash, rounding", [
+    ("249.90", "249.90", "249.00", "-0.90"),   # nearest (250.00) would give back more than the cash took
+    ("10.50", "10.50", "10.00", "-0.50"),
+    ("10.60", "10.60", "10.00", "-0.60"),
+])
+def test_cash_rounding_never_refunds_more_than_the_cash_took(tmp_path, price, paid_cash, refund_cash, rounding):
+    policy = czk_policy(tmp_path)
+    d = decide_json(policy, case(lines=[sale_line(1, price=price, tax="0.21")], tenders=[tender("cash", paid_cash)],
+                                 asks=[ask(1)]))
+    assert d["refund_total"] == price
+    assert tenders_of(d) == [("cash", refund_cash, None)]
+    assert d["rounding"] == rounding
+
+
+def test_cash_rounding_counts_what_the_cash_already_gave_back(tmp_path):
+    """A cash tender of 300.00 that already gave back 299.60 in cash can give at most 0.40 more: 1.00 would be too
+    much, so the 0.50 still due is rounded down to 0.00 (and shown as store credit nowhere: it is rounding)."""
+    policy = czk_policy(tmp_path)
+    d = decide_json(policy, case(lines=[sale_line(1, price="0.50", tax="0.21")],
+                                 tenders=[tender("cash", "300.00", refunded="299.60")], asks=[ask(1)]))
+    assert sum(Decimal(a) for _, a, _ in tenders_of(d)) <= Decimal("0.40")
+
+
+def test_cash_rounding_is_recorded_in_what_the_tender_gave(tmp_path):
+    """The cash handed back (after rounding) is what the cash tender is charged with, so three returns of one cash
+    sale never give back more than it took, however each rounds."""
+    policy = czk_policy(tmp_path)
+    refunded = Decimal(0)
+    handed = Decimal(0)
+    for price in ("0.50", "0.50", "299.00"):
+        decision = decide(policy, case(lines=[sale_line(1, price=price, tax="0.21")],
+                                       tenders=[tender("cash", "300.00", refunded=str(refunded))], asks=[ask(1)]))
+        handed += sum((t.amount.amount for t in decision.refund_tenders if t.type == "cash"), Decimal(0))
+        refunded += sum((m.amount for _, m in decision.tender_draws), Decimal(0))
+        assert refunded == handed, "the tender's draw is the cash handed back"
+    assert handed <= Decimal("300.00")
+
+
 def test_no_cash_rounding_on_a_card(tmp_path):
     policy = czk_policy(tmp_path)
     d = decide_json(policy, case(lines=[sale_line(1, price="10.49", tax="0.21")],

@@ -43,3 +43,20 @@ def test_soak_reports_a_violation(tmp_path):
     problems, _ = soak.check(db, [])
     assert any(f"receipt {line['receipt']} line {line['line']}" in p for p in problems), problems
     assert any("journal verify" in p for p in problems), problems
+
+
+def test_four_tills_returning_different_lines_of_the_same_receipts_over_refund_no_tender(tmp_path):
+    """Each of 4 tills (processes) returns its own line of the same split-tender receipts, scanning a few before
+    committing any: no tender gets back more than it paid, every line is returned once, and each receipt refunds
+    exactly what it was paid."""
+    db = tmp_path / "lines.db"
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "soak.py"), "--workload", "different-lines",
+                           "--count", "40", "--processes", "4", "--db", str(db), "--receipts", "200", "--json"],
+                          capture_output=True, text=True, timeout=300, cwd=str(ROOT))
+    assert "Traceback" not in proc.stderr, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["violations"] == [], summary["violations"]
+    assert proc.returncode == 0, proc.stderr
+    assert summary["workload"] == "different-lines" and summary["processes"] == 4
+    assert summary["committed"] == 40 * 4, summary
+    assert not any(k.startswith("VIOLATION") for k in summary["outcomes"])

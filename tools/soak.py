@@ -16,6 +16,16 @@ Afterwards, on the whole database:
   5. each day is closed with ``manager.close_day`` and its stated count and per-tender totals equal an
      independent sum of the entries' own payloads; the perpetual total runs on; verify still passes.
 Prints a summary; exit 0 when all hold, 1 on any violation (each named), 2 on bad usage.
+
+    python tools/soak.py --workload different-lines [--count 200] [--processes 4]
+
+The ``different-lines`` workload adds ``--count`` receipts of one line per till, each paid partly by card
+and partly in cash (some also by gift card). Every till scans each receipt and returns its own line -- till 1
+line 1, till 2 line 2, ... -- a few receipts at a time, scanning all of them before committing any, so the
+tills always decide against a sale another till is refunding at the same moment. A commit whose decision
+changed meanwhile is refused with the new decision (which the till then commits, as a cashier would after
+looking at it). Afterwards the same checks run, and also: every line of those receipts was returned once, and
+each receipt refunded exactly what it was paid, no tender more than it paid.
 """
 
 from __future__ import annotations
@@ -181,6 +191,129 @@ def worker(index: int, db: str, count: int, seed: int, approval_share: float, ou
     out.put({"index": index, "stats": dict(stats), "committed": committed, "last": moment[0].isoformat()})
 
 
+SPLIT_PREFIX = "0009-"  # the different-lines workload's receipts
+SPLIT_BATCH = 4  # receipts each till scans before it commits any of them
+
+
+def build_split_receipts(path: Path, count: int, lines: int, seed: int) -> list[str]:
+    """``count`` receipts of ``lines`` lines each, sold the day before the soak, paid partly by card and partly in
+    cash (every fifth also by gift card), each line small enough to need no manager."""
+    from decimal import Decimal
+    from pos_returns.engine import sale_total
+    from pos_returns.model import Sale, SaleLine
+    from pos_returns.money import Money
+
+    rng = random.Random(seed * 7919 + lines)
+    policy = load_policy(POLICY)
+    currency = policy.currency
+    store = st.open_store(path, create=False)
+    try:
+        products = [p for p in store.query("SELECT sku, name, category, price, tax_rate, tags FROM products "
+                                           "WHERE category IN ('apparel', 'home') AND tags = '[]' "
+                                           "AND price BETWEEN 500 AND 4000 ORDER BY sku")]
+        if not products:
+            raise SystemExit(f"{path}: no small apparel or home products for the different-lines workload")
+        sold_at = datetime.combine(TODAY - timedelta(days=1), dtime(15))
+        rows, receipts = [], []
+        for n in range(count):
+            receipt = f"{SPLIT_PREFIX}{n + 1:06d}"
+            chosen = [rng.choice(products) for _ in range(lines)]
+            sale_lines = tuple(SaleLine(line=i + 1, sku=p["sku"], name=p["name"], category=p["category"], qty=1,
+                                        unit_price=Money.from_minor(p["price"], currency),
+                                        discount=Money.zero(currency), tax_rate=Decimal(p["tax_rate"]))
+                               for i, p in enumerate(chosen))
+            total = sale_total(Sale(receipt, sold_at, sale_lines, ()), policy.store.prices_include_tax).minor()
+            card = total * rng.randint(30, 70) // 100
+            gift = min(1000, (total - card) // 2) if n % 5 == 4 else 0
+            tenders = [{"type": "credit", "amount": card, "last4": f"{rng.randrange(10000):04d}"},
+                       {"type": "cash", "amount": total - card - gift, "last4": None}]
+            if gift:
+                tenders.append({"type": "gift_card", "amount": gift, "last4": None})
+            rows.append({"receipt": receipt, "store_id": policy.store.id, "register": "R1", "sold_at": st.iso(sold_at),
+                         "currency": currency, "gift_receipt": False, "discount": 0, "customer_id": None,
+                         "barcode": receipt.replace("-", ""),
+                         "lines": [{"line": ln.line, "sku": ln.sku, "name": ln.name, "category": ln.category,
+                                    "qty": 1, "unit_price": ln.unit_price.minor(), "discount": 0,
+                                    "tax_rate": str(ln.tax_rate), "tags": "[]", "serial": None} for ln in sale_lines],
+                         "tenders": tenders})
+            receipts.append(receipt)
+        with store.write() as c:
+            st.insert_sales(c, rows)
+    finally:
+        store.close()
+    return receipts
+
+
+def split_worker(index: int, db: str, receipts: list[str], out: "mp.Queue") -> None:
+    """One till of the different-lines workload: returns line ``index + 1`` of every receipt."""
+    policy = load_policy(POLICY)
+    store = st.open_store(db, create=False)
+    register = f"D{index + 1}"
+    moment = [datetime.combine(TODAY + timedelta(days=1), dtime(10))]
+
+    def clock() -> datetime:
+        return moment[0]
+
+    counter = services.Counter(store, policy, register=register, clock=clock)
+    stats: Tally = Tally()
+    committed: list[str] = []
+    reason = policy.reasons[0]
+    request = Request("return", lines=(RequestLine(line=index + 1, qty=1, condition="unopened", reason=reason),))
+    for start in range(0, len(receipts), SPLIT_BATCH):
+        batch = []
+        for receipt in receipts[start:start + SPLIT_BATCH]:  # scan them all first ...
+            moment[0] += timedelta(seconds=1)
+            try:
+                batch.append(counter.prepare("c1", counter.lookup(receipt), request))
+            except (services.ServiceError, st.StoreError) as exc:
+                stats["refused_scan_" + type(exc).__name__] += 1
+        for pending in batch:  # ... then commit them, while the other tills do the same
+            for attempt in range(50):
+                try:
+                    if pending.decision.outcome == "denied" or pending.decision.approvals:
+                        stats["VIOLATION_not_recordable_" + pending.decision.outcome] += 1
+                        break
+                    tx = counter.commit(pending)
+                    committed.append(tx.txno)
+                    stats["committed_" + tx.entry.kind] += 1
+                    break
+                except services.DecisionChanged as changed:
+                    stats["decision_changed"] += 1
+                    pending = changed.pending  # the cashier looks at the new decision and finishes again
+                except st.DatabaseBusy:
+                    stats["busy_retry"] += 1
+                    time.sleep(0.005 * (attempt + 1))
+                except (services.ServiceError, st.StoreError) as exc:
+                    stats[f"VIOLATION_refused_{type(exc).__name__}: {exc}"[:200]] += 1
+                    break
+                except Exception as exc:  # noqa: BLE001 - the soak reports it as a violation
+                    stats[f"VIOLATION_crash_{type(exc).__name__}: {exc}"[:200]] += 1
+                    break
+            else:
+                stats["VIOLATION_gave_up"] += 1
+    store.close()
+    out.put({"index": index, "stats": dict(stats), "committed": committed, "last": moment[0].isoformat()})
+
+
+def check_split(db: Path, receipts: list[str]) -> list[str]:
+    """Every line of the workload's receipts returned once; each receipt refunded exactly what it was paid."""
+    problems = []
+    with st.open_store(db, create=False) as store:
+        for receipt in receipts:
+            lines = store.query("SELECT l.line, COALESCE(SUM(j.qty), 0) AS returned FROM sale_lines l "
+                                "LEFT JOIN journal_lines j ON j.receipt = l.receipt AND j.line = l.line "
+                                "AND j.outcome != 'denied' AND j.training = 0 WHERE l.receipt = ? GROUP BY l.line",
+                                (receipt,))
+            problems += [f"receipt {receipt} line {r['line']}: returned {r['returned']} times, not once"
+                         for r in lines if r["returned"] != 1]
+            paid = store.one("SELECT SUM(amount) AS n FROM sale_tenders WHERE receipt = ?", (receipt,))["n"]
+            back = store.one("SELECT COALESCE(SUM(amount), 0) AS n FROM journal_tenders WHERE receipt = ? "
+                             "AND training = 0", (receipt,))["n"]
+            if back != paid:
+                problems.append(f"receipt {receipt}: paid {paid}, refunded {back} (minor units)")
+    return problems
+
+
 def check(db: Path, results: list[dict]) -> tuple[list[str], dict]:
     """Every invariant over the whole database; returns (violations, figures)."""
     policy = load_policy(POLICY)
@@ -265,6 +398,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--approval-share", type=float, default=0.04,
                         help="share of transactions needing a manager that get one (each costs a slow PIN hash)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--workload", choices=("mixed", "different-lines"), default="mixed",
+                        help="mixed: returns, exchanges and no-receipt returns from a shared pool (default); "
+                             "different-lines: each till returns its own line of the same split-tender receipts "
+                             "(--count receipts)")
     args = parser.parse_args(argv)
     if args.count < 1 or args.processes < 1:
         print("--count and --processes must be at least 1", file=sys.stderr)
@@ -281,13 +418,19 @@ def main(argv: list[str] | None = None) -> int:
         if closed is not None and closed >= TODAY.isoformat():
             print(f"{db}: days after {TODAY} are already closed; use a fresh database", file=sys.stderr)
             return 2
+    split: list[str] = []
+    if args.workload == "different-lines":
+        split = build_split_receipts(db, args.count, args.processes, args.seed)
     setup = time.perf_counter() - started
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    share = [args.count // args.processes + (1 if i < args.count % args.processes else 0)
-             for i in range(args.processes)]
-    procs = [ctx.Process(target=worker, args=(i, str(db), share[i], args.seed, args.approval_share, queue))
-             for i in range(args.processes)]
+    if split:
+        procs = [ctx.Process(target=split_worker, args=(i, str(db), split, queue)) for i in range(args.processes)]
+    else:
+        share = [args.count // args.processes + (1 if i < args.count % args.processes else 0)
+                 for i in range(args.processes)]
+        procs = [ctx.Process(target=worker, args=(i, str(db), share[i], args.seed, args.approval_share, queue))
+                 for i in range(args.processes)]
     t = time.perf_counter()
     for p in procs:
         p.start()
@@ -300,6 +443,8 @@ def main(argv: list[str] | None = None) -> int:
     crashed = [p.exitcode for p in procs if p.exitcode]
     t = time.perf_counter()
     problems, figures = check(db, results)
+    if split:
+        problems += check_split(db, split)
     checked = time.perf_counter() - t
     stats: Tally = Tally()
     for r in results:
@@ -308,7 +453,8 @@ def main(argv: list[str] | None = None) -> int:
     problems += [f"{k} x{v}" for k, v in stats.items() if k.startswith("VIOLATION")]
     committed = sum(len(r["committed"]) for r in results)
     summary = {
-        "db": str(db), "attempted": args.count, "processes": args.processes, "committed": committed,
+        "db": str(db), "workload": args.workload, "attempted": args.count, "processes": args.processes,
+        "committed": committed,
         "outcomes": dict(sorted(stats.items())), "journal_entries": figures.get("journal_entries"),
         "lines_returned": figures.get("lines_returned"), "days_closed": figures.get("days_closed"),
         "closings": figures.get("closings"),
@@ -319,7 +465,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print(f"soak: {args.count} attempts from {args.processes} tills on {db}")
+        what = f"{args.count} receipts, one line per till" if split else f"{args.count} attempts"
+        print(f"soak ({args.workload}): {what} from {args.processes} tills on {db}")
         print(f"  committed {committed} in {run:.1f} s ({committed / run:.0f}/s); setup {setup:.1f} s, "
               f"checks {checked:.1f} s")
         for k, v in sorted(stats.items()):

@@ -196,7 +196,7 @@ class SettingsDialog(QDialog):
 
 
 def finish_transaction(ctx: AppContext, parent, pending: services.Pending | None, grants: list[services.Grant],
-                       names: dict[int, str], show_error) -> services.Transaction | None:
+                       names: dict[int, str], show_error, on_error=None) -> services.Transaction | None:
     """The end of every return: a manager's approval if still needed, the summary, then the commit.
 
     ``grants`` gains the approval given here, so a cancelled confirmation keeps it for the next try."""
@@ -212,4 +212,4 @@ def finish_transaction(ctx: AppContext, parent, pending: services.Pending | None
     if not ConfirmDialog(ctx, pending, names, parent).exec():
         return None
     granted = tuple(grants)
-    return run_op(ctx, lambda: ctx.counter().commit(pending, granted), show=show_error)
+    return run_op(ctx, lambda: ctx.counter().commit(pending, granted), show=show_error, on_error=on_error)

@@ -37,11 +37,16 @@ def describe(ctx: AppContext, exc: BaseException) -> str:
     return _("Something went wrong: {error}. Nothing was lost; try again.").format(error=exc)
 
 
-def run_op(ctx: AppContext, op: Callable[[], T], *, show: Callable[[str], None]) -> T | None:
-    """Run ``op``; on a user's error call ``show(message)`` and return None."""
+def run_op(ctx: AppContext, op: Callable[[], T], *, show: Callable[[str], None],
+           on_error: Callable[[BaseException], None] | None = None) -> T | None:
+    """Run ``op``; on a user's error call ``show(message)`` and return None.
+
+    ``on_error`` (if given) sees the error first, so a screen can take what it carries (e.g. a new decision)."""
     try:
         return op()
     except Exception as exc:  # noqa: BLE001 - every error becomes a message; the core keeps its data safe
+        if on_error is not None:
+            on_error(exc)
         show(describe(ctx, exc))
         return None
 

@@ -375,6 +375,19 @@ class ReceiptScreen(QWidget):
         if self.table.state() == QAbstractItemView.State.EditingState:
             self.table.setFocus()  # commit the open editor first
         names = {line.line: line.name or line.sku for line in self.sale.lines}
-        tx = finish_transaction(self.ctx, self, self.pending, self.grants, names, self.message.error)
+        tx = finish_transaction(self.ctx, self, self.pending, self.grants, names, self.message.error,
+                                on_error=self._commit_refused)
         if tx is not None:
             self.committed.emit(tx)
+
+    def _commit_refused(self, exc: BaseException) -> None:
+        """Another till changed this sale meanwhile: show the new decision (finishing again records that one)."""
+        if not isinstance(exc, services.DecisionChanged):
+            return
+        self.pending = exc.pending
+        self.sale = self.model.sale = exc.pending.case.sale
+        self.grants.clear()  # an approval is bound to exactly what was approved
+        decision = self.pending.decision
+        self.model.show_decision(decision)
+        self.panel.show_decision(decision, {line.line: line.name or line.sku for line in self.sale.lines})
+        self._buttons()
