@@ -35,6 +35,8 @@ def start_app(*args: str) -> tuple[int, list[str]]:
     app = QApplication.instance()
 
     def when_shown() -> None:
+        if returned:  # this start is over (e.g. it refused before a window): stop polling, or the next start's
+            return    # window would be noted here and closed
         windows = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
         if not windows:
             QTimer.singleShot(50, when_shown)  # still building the demo store (or failed before a window)
@@ -43,8 +45,10 @@ def start_app(*args: str) -> tuple[int, list[str]]:
         windows[0].close()
         app.quit()
 
+    returned: list[bool] = []
     QTimer.singleShot(0, when_shown)
     code = ui_app.main(["--lang", "en", *args])
+    returned.append(True)
     return code, titles
 
 
