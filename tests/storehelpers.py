@@ -8,6 +8,7 @@ Run as a script it is the child process of the multi-process tests:
 
     python tests/storehelpers.py race DB REGISTER SYNCDIR RECEIPT...   two tills returning the same lines
     python tests/storehelpers.py loop DB REGISTER RECEIPT              commits until killed, printing each txno
+    python tests/storehelpers.py pin DB STAFF PIN SYNCDIR NAME         one PIN check, started on SYNCDIR/go
 """
 
 from __future__ import annotations
@@ -326,9 +327,26 @@ def _loop(db: str, register: str, receipt: str) -> None:
         sys.stdout.flush()
 
 
+def _pin(db: str, staff_id: str, pin: str, syncdir: str, name: str) -> None:
+    """One till's PIN check, started together with the others (each with its own connection)."""
+    from pos_returns.services import AuthError
+    store = st.open_store(db, create=False)
+    c = counter(store)
+    (Path(syncdir) / f"ready-{name}").touch()
+    wait_for(Path(syncdir) / "go")
+    try:
+        c.check_pin(staff_id, pin)
+        print("OK", flush=True)
+    except AuthError as err:
+        print(f"{type(err).__name__} {err}", flush=True)
+    store.close()
+
+
 if __name__ == "__main__":
     what, *rest = sys.argv[1:]
-    if what == "race":
+    if what == "pin":
+        _pin(*rest)
+    elif what == "race":
         _race(rest[0], rest[1], rest[2], rest[3:])
     elif what == "loop":
         _loop(rest[0], rest[1], rest[2])
