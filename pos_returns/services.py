@@ -3,9 +3,10 @@
 The ui/ layer and the CLI call these and nothing below them. Services read the clock (passed in as a
 callable), the database and files on behalf of the pure engine.
 
-A return goes: :meth:`Counter.lookup` -> :meth:`Counter.prepare` (a :class:`Pending` with its Decision)
--> :meth:`Counter.approve` for each approval the decision asks for -> :meth:`Counter.commit`, which
-re-checks everything inside one ``BEGIN IMMEDIATE`` transaction and appends one journal entry.
+A return goes: :meth:`Counter.sign_in` (a :class:`Session`: who is doing it) -> :meth:`Counter.lookup` ->
+:meth:`Counter.prepare` (a :class:`Pending` with its Decision) -> :meth:`Counter.approve` for each approval the
+decision asks for (sealed, bound to this transaction) -> :meth:`Counter.commit`, which re-checks everything,
+the approvals included, inside one ``BEGIN IMMEDIATE`` transaction and appends one journal entry.
 """
 
 from __future__ import annotations
