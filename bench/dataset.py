@@ -141,7 +141,7 @@ REASONS = ("changed_mind", "wrong_size", "not_as_described", "defective", "unwan
 def add_year_of_returns(path: Path, policy: Policy, per_day: int, seed: int = 11, days: int = 365,
                         progress: Callable[[str], None] = log) -> dict:
     """Append ``per_day`` returns a day for ``days`` days ending the day before TODAY (real commit code)."""
-    from pos_returns.services import Counter, Grant, NotRecordable, ServiceError
+    from pos_returns.services import Counter, NotRecordable, ServiceError
 
     unknown = [r for r in REASONS if r not in policy.reasons]
     if unknown:  # a what-if replay could not read them, and reports would group returns by reasons nobody chose
@@ -157,9 +157,16 @@ def add_year_of_returns(path: Path, policy: Policy, per_day: int, seed: int = 11
     products = [dict(zip(("sku", "category", "price", "tax_rate", "tags"), r)) for r in
                 conn.execute("SELECT sku, category, price, tax_rate, tags FROM products")]
     used: set[int] = set()
+    first_day = TODAY - timedelta(days=days)
+    # the demo's staff sign in once per register (a PIN check is slow); the sessions are what the counter takes
+    sessions = {}
+    for register in ("R1", "R2", "R3"):
+        signer = Counter(store, policy, register=register, clock=lambda: datetime.combine(first_day, dtime(8)))
+        for staff_id, pin in (("c1", "1111"), ("c2", "2222"), ("m1", "9999")):
+            sessions[register, staff_id] = signer.sign_in(staff_id, pin)
     counts = {"return": 0, "exchange": 0, "no_receipt": 0, "approved_by_manager": 0, "denied": 0, "skipped": 0}
     started = time.perf_counter()
-    first = TODAY - timedelta(days=days)
+    first = first_day
     for d in range(days):
         day = first + timedelta(days=d)
         # a sale from the last 45 days before the return
@@ -175,7 +182,7 @@ def add_year_of_returns(path: Path, policy: Policy, per_day: int, seed: int = 11
                 if recorded >= per_day:
                     break
                 counter = Counter(store, policy, register=("R1", "R2", "R3")[i % 3], clock=lambda w=when: w)
-                cashier = ("c1", "c2")[i % 2]
+                cashier = sessions[counter.register, ("c1", "c2")[i % 2]]
                 roll = rng.random()
                 try:
                     if roll < 0.03:
@@ -214,15 +221,9 @@ def add_year_of_returns(path: Path, policy: Policy, per_day: int, seed: int = 11
                         continue
                     grants = ()
                     if pending.decision.approvals:
-                        # the manager's PIN check is the app's business; here the approval row is written directly
-                        grant = Grant(id=f"bench{rng.getrandbits(48):012x}", pending=pending.id, manager="m1",
-                                      rules=tuple(a.rule for a in pending.decision.approvals),
-                                      reason_code=policy.approval.reason_codes[0], amount=pending.payout)
-                        st.insert_approval(conn, {"id": grant.id, "pending": grant.pending, "manager": "m1",
-                                                  "cashier": cashier, "rules": json.dumps(list(grant.rules)),
-                                                  "reason_code": grant.reason_code, "amount": st.minor(grant.amount),
-                                                  "at": st.iso(when)})
-                        grants = (grant,)
+                        # m1 signed in once above; each approval is written and sealed as approve() does
+                        grants = (counter._grant(pending, sessions[counter.register, "m1"],
+                                                 policy.approval.reason_codes[0]),)
                         counts["approved_by_manager"] += 1
                     tx = counter.commit(pending, grants)
                     counts[tx.entry.kind] = counts.get(tx.entry.kind, 0) + 1

@@ -135,14 +135,15 @@ def bench_scan(db: Path, policy, receipts: list[str], now: datetime) -> tuple[di
     """Counter.lookup + Counter.prepare for random receipts; the floor is the same rows read with raw SQL."""
     store = st.open_store(db, create=False)
     counter = Counter(store, policy, register="R9", clock=lambda: now)
+    cashier = counter.sign_in("c1", "1111")  # the demo's cashier
     lookup_ms, total_ms = [], []
     for code in receipts[:5]:
-        counter.prepare("c1", counter.lookup(code), scan_request(counter.lookup(code)))
+        counter.prepare(cashier, counter.lookup(code), scan_request(counter.lookup(code)))
     for code in receipts:
         t = time.perf_counter()
         sale = counter.lookup(code)
         t1 = time.perf_counter()
-        counter.prepare("c1", sale, scan_request(sale))
+        counter.prepare(cashier, sale, scan_request(sale))
         t2 = time.perf_counter()
         lookup_ms.append((t1 - t) * MS)
         total_ms.append((t2 - t) * MS)
@@ -261,10 +262,11 @@ def bench_commit(db: Path, policy, receipts: list[str], now: datetime) -> tuple[
     """Counter.commit (BEGIN IMMEDIATE, WAL, synchronous=FULL) of prepared returns; floor: a raw durable insert."""
     store = st.open_store(db, create=False)
     counter = Counter(store, policy, register="R9", clock=lambda: now)
+    cashier = counter.sign_in("c1", "1111")  # the demo's cashier
     samples, committed = [], []
     for code in receipts:
         sale = counter.lookup(code)
-        pending = counter.prepare("c1", sale, scan_request(sale))
+        pending = counter.prepare(cashier, sale, scan_request(sale))
         if pending.decision.outcome != "approved":
             continue
         t = time.perf_counter()

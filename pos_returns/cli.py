@@ -214,7 +214,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         request = services.request_from_json(policy, data, sale, counter.clock(), args.case)
         cashier = counter.sign_in(args.cashier, _read_pin(f"PIN for {args.cashier}: "))
         services.note_policy(store, policy, cashier.id, counter.clock())
-        pending = counter.prepare(cashier.id, sale, request)
+        pending = counter.prepare(cashier, sale, request)
         grants = []
         if pending.decision.approvals:
             if not args.approver:

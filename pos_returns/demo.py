@@ -283,10 +283,19 @@ def _row(sale: Sale, currency: str, customer: str | None, register: str,
 
 def _earlier_returns(store: st.Store, policy: Policy, sales: list[Sale], rng: random.Random, today: date) -> int:
     """Record returns a few days after some sales, through the same services the counter uses."""
-    from .services import Counter, NotRecordable
+    from .services import AuthError, Counter, NotRecordable
 
     recorded = 0
     plans = []
+    # the demo's cashiers sign in (with their demo PINs) like anyone recording a return
+    pins = {staff_id: pin for staff_id, _name, role, pin in DEMO_STAFF if role == "cashier"}
+    signer = Counter(store, policy, register="R1", clock=lambda: datetime.combine(today, time(9)))
+    if any(st.get_staff(store, staff_id) is None for staff_id in pins):
+        return 0  # no demo staff here: the demo's earlier returns are left out
+    try:
+        sessions = [signer.sign_in(staff_id, pins[staff_id]) for staff_id in ("c1", "c2")]
+    except AuthError:
+        return 0  # no demo staff here: the demo's earlier returns are left out
     for sale in sales:
         line = rng.choice(sale.lines)
         when = sale.sold_at + timedelta(days=rng.randrange(1, 20), hours=rng.randrange(0, 5))
@@ -299,7 +308,7 @@ def _earlier_returns(store: st.Store, policy: Policy, sales: list[Sale], rng: ra
         request = Request(type="return", lines=(RequestLine(
             line=line.line, qty=1, condition=rng.choice(("unopened", "unopened", "opened")),
             reason=rng.choice(("changed_mind", "wrong_size", "not_as_described")), serial=line.serial),))
-        pending = counter.prepare(rng.choice(("c1", "c2")), fresh, request)
+        pending = counter.prepare(rng.choice(sessions), fresh, request)
         if pending.decision.outcome != "approved":
             continue  # the demo's earlier returns are the plain ones; exceptions are left for the user
         try:

@@ -3,13 +3,15 @@
 The ui/ layer and the CLI call these and nothing below them. Services read the clock (passed in as a
 callable), the database and files on behalf of the pure engine.
 
-A return goes: :meth:`Counter.lookup` -> :meth:`Counter.prepare` (a :class:`Pending` with its Decision)
--> :meth:`Counter.approve` for each approval the decision asks for -> :meth:`Counter.commit`, which
-re-checks everything inside one ``BEGIN IMMEDIATE`` transaction and appends one journal entry.
+A return goes: :meth:`Counter.sign_in` (a :class:`Session`: who is doing it) -> :meth:`Counter.lookup` ->
+:meth:`Counter.prepare` (a :class:`Pending` with its Decision) -> :meth:`Counter.approve` for each approval the
+decision asks for (sealed, bound to this transaction) -> :meth:`Counter.commit`, which re-checks everything,
+the approvals included, inside one ``BEGIN IMMEDIATE`` transaction and appends one journal entry.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import secrets
 import uuid
@@ -18,6 +20,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable
 
+from . import keys
 from . import store as st
 from .i18n import N_, UserError
 from .case import Case, case_to_json, decision_json, read_case
@@ -70,6 +73,10 @@ class LockedOut(AuthError):
                          staff_id=staff_id, until=until)
 
 
+class NotSignedIn(AuthError):
+    pass
+
+
 class ApprovalRefused(ServiceError):
     pass
 
@@ -117,15 +124,32 @@ class StaffMember:
 
 
 @dataclass(frozen=True)
+class Session(StaffMember):
+    """Proof that this staff member's PIN was checked on this register; made only by :meth:`Counter.check_pin`
+    (and so :meth:`Counter.sign_in`). The services take "who is doing this" from a session, never from a free
+    string. It is sealed with the store's secret over the member's id, role, register and PIN hash, so it is
+    refused on another register, after the PIN changed, or when the member was deactivated."""
+
+    register: str
+    at: str
+    seal: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Pending:
-    """A return or exchange being prepared at the counter, not yet in the journal."""
+    """A return or exchange being prepared at the counter by the signed-in ``session``, not yet in the journal."""
 
     id: str
-    cashier: str
+    session: Session
     case: Case
     decision: Decision
     customer_key: str | None = None
     training: bool = False
+
+    @property
+    def cashier(self) -> str:
+        """The signed-in person who prepares (and records) the transaction."""
+        return self.session.id
 
     @property
     def payout(self) -> Money:
@@ -187,42 +211,85 @@ class Counter:
             st.log_event(c, self.clock(), "staff_added", actor, staff=staff_id, role=role)
         return StaffMember(staff_id, name, role)
 
-    def check_pin(self, staff_id: str, pin: str, purpose: str = "login") -> StaffMember:
-        """Verify a PIN; 5 failures lock the member out for 15 minutes (kept in the database)."""
+    def check_pin(self, staff_id: str, pin: str, purpose: str = "login") -> Session:
+        """Verify a PIN; 5 failures lock the member out for 15 minutes (kept in the database).
+
+        The attempt is reserved (the failure count raised) in a write transaction *before* the slow hash is
+        checked, so parallel guesses from several tills or processes together check at most 5 PINs; once the
+        reserved attempts are used up the member is locked, and a right PIN that finishes after that is refused
+        too. A right PIN resets the count."""
         now = self.clock()
-        row = st.get_staff(self.store, staff_id)
-        if row is None or not row["active"]:
-            with self.store.write() as c:
+        with self.store.write() as c:
+            row = st.staff_row(c, staff_id)
+            if row is None or not row["active"]:
                 st.log_event(c, now, "pin_failed", staff_id, purpose=purpose, why="unknown staff id")
+                outcome = "unknown"
+            elif row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
+                outcome, until = "locked", datetime.fromisoformat(row["locked_until"])
+            else:
+                failed = 0 if row["locked_until"] else row["failed"]  # an expired lockout starts a new count
+                if failed >= MAX_PIN_FAILURES:  # every attempt is taken by checks still running (or cut off)
+                    until = now + LOCKOUT
+                    st.set_pin_state(c, staff_id, failed, st.iso(until))
+                    st.log_event(c, now, "lockout", staff_id, until=st.iso(until))
+                    outcome = "locked"
+                else:
+                    st.set_pin_state(c, staff_id, failed + 1, None)
+                    outcome = "reserved"
+        if outcome == "unknown":
             raise AuthError(N_("No active staff member with id {staff_id}."), staff_id=staff_id)
-        if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
-            raise LockedOut(staff_id, datetime.fromisoformat(row["locked_until"]))
+        if outcome == "locked":
+            raise LockedOut(staff_id, until)
         ok = verify_pin(pin, row["pin_hash"])
         with self.store.write() as c:
             failed, locked_until = st.pin_state(c, staff_id)
-            if locked_until and datetime.fromisoformat(locked_until) <= now:
-                failed = 0  # an expired lockout starts a new count
-            if ok:
+            locked = bool(locked_until) and datetime.fromisoformat(locked_until) > now
+            if ok and not locked:
                 st.set_pin_state(c, staff_id, 0, None)
                 st.log_event(c, now, purpose, staff_id)
+            elif ok:  # right, but parallel wrong guesses locked the member meanwhile
+                st.log_event(c, now, "pin_refused", staff_id, purpose=purpose, why="locked out meanwhile")
             else:
-                failed += 1
-                if failed >= MAX_PIN_FAILURES:
-                    until = now + LOCKOUT
-                    st.set_pin_state(c, staff_id, failed, st.iso(until))
-                    st.log_event(c, now, "pin_failed", staff_id, purpose=purpose, failures=failed)
-                    st.log_event(c, now, "lockout", staff_id, until=st.iso(until))
-                else:
-                    st.set_pin_state(c, staff_id, failed, None)
-                    st.log_event(c, now, "pin_failed", staff_id, purpose=purpose, failures=failed)
+                st.log_event(c, now, "pin_failed", staff_id, purpose=purpose, failures=failed)
+                if failed >= MAX_PIN_FAILURES and not locked:
+                    locked_until = st.iso(now + LOCKOUT)
+                    st.set_pin_state(c, staff_id, failed, locked_until)
+                    st.log_event(c, now, "lockout", staff_id, until=locked_until)
+                    locked = True
+        if locked:
+            raise LockedOut(staff_id, datetime.fromisoformat(locked_until))
         if not ok:
-            if failed >= MAX_PIN_FAILURES:
-                raise LockedOut(staff_id, now + LOCKOUT)
-            raise WrongPin(staff_id, MAX_PIN_FAILURES - failed)
-        return StaffMember(row["id"], row["name"], row["role"])
+            raise WrongPin(staff_id, max(MAX_PIN_FAILURES - failed, 0))
+        at = st.iso(now)
+        return Session(row["id"], row["name"], row["role"], self.register, at,
+                       self._seal("session", [row["id"], row["role"], self.register, at, row["pin_hash"]]))
 
-    def sign_in(self, staff_id: str, pin: str) -> StaffMember:
+    def sign_in(self, staff_id: str, pin: str) -> Session:
+        """Sign a staff member in on this register: the session every transaction they do is recorded under."""
         return self.check_pin(staff_id, pin, "login")
+
+    def _secret(self) -> bytes:
+        if not hasattr(self, "_secret_key"):
+            self._secret_key = keys.store_secret()
+        return self._secret_key
+
+    def _seal(self, purpose: str, binding: Any) -> str:
+        return keys.keyed_hash(self._secret(), purpose, st.canonical(binding))
+
+    def _signed_in(self, session: Any) -> Session:
+        """The session if it is one this store's PIN check made for this register and still holds; else refused."""
+        if not isinstance(session, Session):
+            raise NotSignedIn(N_("Sign in with your PIN first: a transaction is done by the signed-in staff "
+                                 "member."))
+        row = st.get_staff(self.store, session.id)
+        valid = (row is not None and row["active"] and row["role"] == session.role
+                 and session.register == self.register
+                 and hmac.compare_digest(session.seal, self._seal(
+                     "session", [row["id"], row["role"], session.register, session.at, row["pin_hash"]])))
+        if not valid:
+            raise NotSignedIn(N_("The sign-in of {staff_id} is not valid on register {register}; sign in again "
+                                 "with your PIN."), staff_id=session.id, register=self.register)
+        return session
 
     # -- looking up ----------------------------------------------------------
     def lookup(self, code: str) -> Sale:
@@ -270,8 +337,10 @@ class Counter:
         return None if low is None else Money.from_minor(low, self.policy.currency)
 
     # -- deciding ------------------------------------------------------------
-    def prepare(self, cashier: str, sale: Sale | None, request: Request) -> Pending:
-        """Evaluate a request now; the customer's ID number, if any, is replaced by its salted hash."""
+    def prepare(self, cashier: Session, sale: Sale | None, request: Request) -> Pending:
+        """Evaluate a request now for the signed-in ``cashier`` (a :class:`Session` from :meth:`sign_in`);
+        the customer's ID number, if any, is replaced by its salted hash."""
+        cashier = self._signed_in(cashier)
         customer_key = None
         document = request.customer.id
         if document:
@@ -282,7 +351,7 @@ class Counter:
         now = self.clock()
         decision = evaluate(self.policy, sale, request, history, now)
         case = Case(now=now, sale=sale, request=request, history=history)
-        return Pending(id=uuid.uuid4().hex, cashier=cashier, case=case, decision=decision,
+        return Pending(id=uuid.uuid4().hex, session=cashier, case=case, decision=decision,
                        customer_key=customer_key, training=self.training)
 
     def approve(self, pending: Pending, manager_id: str, pin: str, reason_code: str) -> Grant:
@@ -290,24 +359,70 @@ class Counter:
         if reason_code not in self.policy.approval.reason_codes:
             raise ApprovalRefused(N_("Reason code {code} is not one of: {codes}."), code=reason_code,
                                   codes=", ".join(self.policy.approval.reason_codes))
-        if manager_id == pending.cashier:
+        self._signed_in(pending.session)
+        if manager_id == pending.cashier:  # the signed-in person, whatever name they would write
             self._refusal(manager_id, pending, "self-approval")
             raise ApprovalRefused(N_("A manager cannot approve their own transaction; ask another manager."))
         member = self.check_pin(manager_id, pin, "approval_pin")
         if not member.is_manager:
             self._refusal(manager_id, pending, "not a manager")
             raise ApprovalRefused(N_("{staff_id} is not a manager and cannot approve."), staff_id=manager_id)
+        return self._grant(pending, member, reason_code)
+
+    def _grant(self, pending: Pending, manager: Session, reason_code: str) -> Grant:
+        """Write the approval of a manager whose PIN was checked, bound to this transaction and sealed."""
+        manager = self._signed_in(manager)
+        if manager.id == pending.cashier:
+            raise ApprovalRefused(N_("A manager cannot approve their own transaction; ask another manager."))
         rules = tuple(a.rule for a in pending.decision.approvals)
-        grant = Grant(id=secrets.token_hex(8), pending=pending.id, manager=manager_id, rules=rules,
+        grant = Grant(id=secrets.token_hex(8), pending=pending.id, manager=manager.id, rules=rules,
                       reason_code=reason_code, amount=pending.payout)
+        row = {"id": grant.id, "pending": grant.pending, "manager": manager.id, "cashier": pending.cashier,
+               "rules": json.dumps(list(rules)), "reason_code": reason_code, "amount": st.minor(grant.amount),
+               "at": st.iso(self.clock()), **self._binding(pending)}
+        row["seal"] = self._approval_seal(row)
         with self.store.write() as c:
-            st.insert_approval(c, {"id": grant.id, "pending": grant.pending, "manager": manager_id,
-                                   "cashier": pending.cashier, "rules": json.dumps(list(rules)),
-                                   "reason_code": reason_code, "amount": st.minor(grant.amount),
-                                   "at": st.iso(self.clock())})
-            st.log_event(c, self.clock(), "approval", manager_id, rules=list(rules), reason_code=reason_code,
+            st.insert_approval(c, row)
+            st.log_event(c, self.clock(), "approval", manager.id, rules=list(rules), reason_code=reason_code,
                          cashier=pending.cashier, amount=grant.amount.plain())
         return grant
+
+    def _binding(self, pending: Pending) -> dict[str, Any]:
+        """What an approval is bound to, besides its transaction id, cashier and amount."""
+        sale = pending.case.sale
+        lines = {"lines": [[d.line, d.sku, d.qty] for d in pending.decision.lines],
+                 "exchange": [[x.sku, x.qty] for x in pending.case.request.exchange_items]}
+        return {"receipt": sale.receipt if sale else None, "register": self.register, "lines": st.canonical(lines)}
+
+    _SEALED = ("id", "pending", "manager", "cashier", "register", "receipt", "lines", "rules", "reason_code",
+               "amount", "at")
+
+    def _approval_seal(self, row: dict[str, Any]) -> str:
+        return self._seal("approval", [row[k] for k in self._SEALED])
+
+    def _check_approval(self, row: dict[str, Any] | None, pending: Pending) -> Grant:
+        """An approval row, checked against the transaction being committed (inside its write transaction)."""
+        if row is None:
+            raise ApprovalRefused(N_("This approval was given for another transaction."))
+        if not row.get("seal") or not hmac.compare_digest(row["seal"], self._approval_seal(row)):
+            raise ApprovalRefused(N_("Approval {approval} was not given through a manager's PIN check here (its "
+                                     "seal does not match); it is refused."), approval=row["id"])
+        binding = self._binding(pending)
+        if row["pending"] != pending.id or row["receipt"] != binding["receipt"] \
+                or row["register"] != binding["register"] or row["cashier"] != pending.cashier:
+            raise ApprovalRefused(N_("This approval was given for another transaction."))
+        if row["amount"] != st.minor(pending.payout):
+            raise ApprovalRefused(N_("The amount changed after the manager approved; approve again."))
+        if row["lines"] != binding["lines"]:
+            raise ApprovalRefused(N_("The lines or quantities changed after the manager approved; approve again."))
+        if row["manager"] == pending.cashier:
+            raise ApprovalRefused(N_("A manager cannot approve their own transaction; ask another manager."))
+        if row["used_by"] is not None:
+            raise ApprovalRefused(N_("This approval was already used by {txno}."), txno=row["used_by"])
+        currency = pending.decision.currency
+        return Grant(id=row["id"], pending=row["pending"], manager=row["manager"],
+                     rules=tuple(json.loads(row["rules"])), reason_code=row["reason_code"],
+                     amount=Money.from_minor(row["amount"], currency))
 
     def _refusal(self, manager_id: str, pending: Pending, why: str) -> None:
         with self.store.write() as c:
@@ -330,19 +445,13 @@ class Counter:
             sale = case.sale
             if sale is not None:
                 self._recheck(c, pending)
+            self._signed_in(pending.session)
             needed = {a.rule for a in decision.approvals}
             covered: set[str] = set()
+            # what is recorded is what the database says the PIN-checked manager approved, not the caller's copy
+            grants = tuple(self._check_approval(st.get_approval(c, grant.id), pending) for grant in grants)
             for grant in grants:
-                row = st.get_approval(c, grant.id)
-                if row is None or row["pending"] != pending.id:
-                    raise ApprovalRefused(N_("This approval was given for another transaction."))
-                if row["amount"] != st.minor(pending.payout):
-                    raise ApprovalRefused(N_("The amount changed after the manager approved; approve again."))
-                if row["manager"] == pending.cashier:
-                    raise ApprovalRefused(N_("A manager cannot approve their own transaction; ask another manager."))
-                if row["used_by"] is not None:
-                    raise ApprovalRefused(N_("This approval was already used by {txno}."), txno=row["used_by"])
-                covered.update(json.loads(row["rules"]))
+                covered.update(grant.rules)
             missing = sorted(needed - covered)
             if missing:
                 raise ApprovalRefused(N_("This needs a manager's approval first: {rules}."), rules=", ".join(missing))
@@ -406,11 +515,13 @@ class Counter:
                                       decision=again))
 
     # -- corrections -----------------------------------------------------------
-    def correct(self, txno: str, manager: StaffMember, reason: str) -> st.JournalEntry:
+    def correct(self, txno: str, manager: Session, reason: str) -> st.JournalEntry:
         """Reverse a recorded transaction with a new, linked counter-entry (the original is never changed).
 
+        ``manager`` is a signed-in manager (a :class:`Session`) who neither recorded nor approved the original.
         Its lines, refund tenders and tender draws are the original's with opposite signs, so the receipt's
         lines become returnable again and the totals net to zero."""
+        manager = self._signed_in(manager)
         if not manager.is_manager:
             raise ApprovalRefused(N_("{staff_id} is not a manager and cannot approve."), staff_id=manager.id)
         if not reason.strip():
@@ -421,6 +532,14 @@ class Counter:
                                txno=txno, kind=original.kind)
         now = self.clock()
         with self.store.write() as c:
+            if manager.id == original.cashier:
+                raise ApprovalRefused(N_("{staff_id} recorded {txno}; its correction needs another manager."),
+                                      staff_id=manager.id, txno=txno)
+            approvers = st.approval_managers(c, txno) | {
+                a.get("manager") for a in json.loads(original.payload).get("approvals", [])}
+            if manager.id in approvers:
+                raise ApprovalRefused(N_("{staff_id} approved {txno}; its correction needs a manager who neither "
+                                         "recorded nor approved it."), staff_id=manager.id, txno=txno)
             if st.corrected_by(c, txno) is not None:
                 raise st.Conflict(N_("{txno} was already corrected by {other}."), txno=txno,
                                   other=st.corrected_by(c, txno))

@@ -27,7 +27,7 @@ from .i18n import N_, UserError
 from .model import Promotion, Sale, SaleLine, Tender
 from .money import Money
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 APP_DIR_NAME = "pos-returns"
 
@@ -191,8 +191,17 @@ CREATE INDEX journal_customer_at ON journal(customer_key, at);
 DROP INDEX journal_customer;
 """
 
+# an approval is bound to one transaction (receipt, register, lines and quantities) and sealed with the store's
+# secret (services), so a row written into the file by hand is refused at commit
+_SCHEMA_V3 = """
+ALTER TABLE approvals ADD COLUMN receipt TEXT;
+ALTER TABLE approvals ADD COLUMN register TEXT;
+ALTER TABLE approvals ADD COLUMN lines TEXT;
+ALTER TABLE approvals ADD COLUMN seal TEXT;
+"""
+
 # MIGRATIONS[i] upgrades schema version i to i + 1, in one transaction with the version bump
-MIGRATIONS: list[str] = [_SCHEMA_V1 + _append_only_triggers(), _SCHEMA_V2]
+MIGRATIONS: list[str] = [_SCHEMA_V1 + _append_only_triggers(), _SCHEMA_V2, _SCHEMA_V3]
 
 
 # ----------------------------------------------------------------------------- connection
@@ -910,8 +919,21 @@ def list_staff(store: Store) -> list[dict[str, Any]]:
 
 
 def insert_approval(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
-    conn.execute("INSERT INTO approvals (id, pending, manager, cashier, rules, reason_code, amount, at) "
-                 "VALUES (:id, :pending, :manager, :cashier, :rules, :reason_code, :amount, :at)", row)
+    conn.execute("INSERT INTO approvals (id, pending, manager, cashier, rules, reason_code, amount, at, receipt, "
+                 "register, lines, seal) VALUES (:id, :pending, :manager, :cashier, :rules, :reason_code, :amount, "
+                 ":at, :receipt, :register, :lines, :seal)", row)
+
+
+def approval_managers(conn: sqlite3.Connection, txno: str) -> set[str]:
+    """The managers whose approvals a transaction used."""
+    return {m for (m,) in conn.execute("SELECT manager FROM approvals WHERE used_by = ?", (txno,))}
+
+
+def staff_row(conn: sqlite3.Connection, staff_id: str) -> dict[str, Any] | None:
+    """The staff row as seen inside the caller's write transaction (to reserve a PIN attempt before checking it)."""
+    cur = conn.execute("SELECT * FROM staff WHERE id = ?", (staff_id,))
+    row = cur.fetchone()
+    return dict(zip([c[0] for c in cur.description], row)) if row else None
 
 
 def get_approval(conn: sqlite3.Connection, approval_id: str) -> dict[str, Any] | None:

@@ -8,6 +8,7 @@ Run as a script it is the child process of the multi-process tests:
 
     python tests/storehelpers.py race DB REGISTER SYNCDIR RECEIPT...   two tills returning the same lines
     python tests/storehelpers.py loop DB REGISTER RECEIPT              commits until killed, printing each txno
+    python tests/storehelpers.py pin DB STAFF PIN SYNCDIR NAME         one PIN check, started on SYNCDIR/go
 """
 
 from __future__ import annotations
@@ -164,6 +165,21 @@ def counter(store: st.Store, register: str = "R1", clock=None) -> Counter:
     return Counter(store, policy(), register=register, clock=clock or (lambda: NOW))
 
 
+_SESSIONS: dict[tuple[str, str, str], Any] = {}
+
+
+def signed_in(c: Counter, staff_id: str = "c1", pin: str | None = None):
+    """``staff_id`` signed in on ``c``'s register with their PIN (through Counter.sign_in).
+
+    A PIN check costs about half a second, so the session is kept for the tests that follow: it stays valid on
+    every copy of the same database (it is bound to the member's PIN hash and the register)."""
+    row = st.get_staff(c.store, staff_id)
+    key = (c.register, staff_id, row["pin_hash"] if row else "")
+    if key not in _SESSIONS:
+        _SESSIONS[key] = c.sign_in(staff_id, pin or PIN[staff_id])
+    return _SESSIONS[key]
+
+
 def return_request(line: int = 1, qty: int = 1, *, reason: str = "changed_mind",
                    condition: str = "unopened") -> Request:
     return Request(type="return", lines=(RequestLine(line=line, qty=qty, condition=condition, reason=reason),))
@@ -191,7 +207,7 @@ def record_returns(path: Path, n: int, *, receipt: str = BULK, register: str = "
     try:
         c = counter(store, register)
         for _ in range(n):
-            pending = c.prepare("c1", c.lookup(receipt), return_request())
+            pending = c.prepare(signed_in(c), c.lookup(receipt), return_request())
             assert pending.decision.outcome == "approved", pending.decision
             out.append(c.commit(pending).txno)
         checkpoint(store)
@@ -287,8 +303,9 @@ def _race(db: str, register: str, syncdir: str, receipts: list[str]) -> None:
     sync = Path(syncdir)
     store = st.open_store(db, create=False)
     c = counter(store, register)
+    cashier = signed_in(c)
     for n, receipt in enumerate(receipts):
-        pending = c.prepare("c1", c.lookup(receipt), return_request())
+        pending = c.prepare(cashier, c.lookup(receipt), return_request())
         (sync / f"ready-{n}-{register}").touch()
         wait_for(sync / f"go-{n}")
         try:
@@ -302,16 +319,34 @@ def _race(db: str, register: str, syncdir: str, receipts: list[str]) -> None:
 def _loop(db: str, register: str, receipt: str) -> None:
     store = st.open_store(db, create=False)
     c = counter(store, register)
+    cashier = signed_in(c)
     while True:
-        pending = c.prepare("c1", c.lookup(receipt), return_request())
+        pending = c.prepare(cashier, c.lookup(receipt), return_request())
         tx = c.commit(pending)
         sys.stdout.write(tx.txno + "\n")
         sys.stdout.flush()
 
 
+def _pin(db: str, staff_id: str, pin: str, syncdir: str, name: str) -> None:
+    """One till's PIN check, started together with the others (each with its own connection)."""
+    from pos_returns.services import AuthError
+    store = st.open_store(db, create=False)
+    c = counter(store)
+    (Path(syncdir) / f"ready-{name}").touch()
+    wait_for(Path(syncdir) / "go")
+    try:
+        c.check_pin(staff_id, pin)
+        print("OK", flush=True)
+    except AuthError as err:
+        print(f"{type(err).__name__} {err}", flush=True)
+    store.close()
+
+
 if __name__ == "__main__":
     what, *rest = sys.argv[1:]
-    if what == "race":
+    if what == "pin":
+        _pin(*rest)
+    elif what == "race":
         _race(rest[0], rest[1], rest[2], rest[3:])
     elif what == "loop":
         _loop(rest[0], rest[1], rest[2])

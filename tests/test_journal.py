@@ -331,6 +331,6 @@ def test_sigkill_in_a_commit_loop_loses_nothing_acknowledged(tmp_path, acknowled
         assert st.verify_journal(store) == []
         # the till carries on where it stopped
         c = h.counter(store, "R3")
-        tx = c.commit(c.prepare("c1", c.lookup(h.BULK), h.return_request()))
+        tx = c.commit(c.prepare(h.signed_in(c), c.lookup(h.BULK), h.return_request()))
         assert tx.entry.seq == len(entries) + 1
         assert st.verify_journal(store) == []

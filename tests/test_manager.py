@@ -38,7 +38,7 @@ from pos_returns.model import Customer, ExchangeItem, NoReceiptItem, Request, Re
 from pos_returns.money import Money
 from pos_returns.policy import load_policy
 from pos_returns.reports_pdf import report_pdf
-from pos_returns.services import Counter, StaffMember
+from pos_returns.services import Counter
 
 ROOT = h.ROOT
 TAX = "0.0725"
@@ -47,6 +47,7 @@ OLD = datetime(2026, 4, 20, 10, 0)  # 42 days before D1: inside the 90-day windo
 D1, D2, D3 = date(2026, 6, 1), date(2026, 6, 2), date(2026, 6, 3)
 PERIOD = (date(2026, 4, 1), date(2026, 6, 30))  # every sale and every return of the world
 MANAGER_PINS = {"m1": "9999", "m2": "8888"}
+PINS = {**h.PIN, "c3": "3333", "c4": "4444"}
 
 # products: sku -> (name, category, unit price, tags)
 PRODUCTS = {
@@ -175,7 +176,7 @@ def build_world(folder: Path) -> World:
             c = Counter(store, policy, register=register, clock=lambda now=now: now, training=is_training)
             if kind == "correction":
                 original = next(r for r in recs if r.tag == d["of"])
-                entry = c.correct(original.txno, StaffMember(cashier, "Manager", "manager"), "wrong receipt line")
+                entry = c.correct(original.txno, h.signed_in(c, cashier, PINS[cashier]), "wrong receipt line")
                 recs.append(Rec(tag, entry.txno, day, register, cashier, "correction", False,
                                 corrects=original.txno))
                 continue
@@ -200,7 +201,7 @@ def build_world(folder: Path) -> World:
                 request = Request(type="exchange" if kind == "exchange" else "return", lines=(line,),
                                   exchange_items=exchange, overrides=frozenset(d.get("overrides", ())))
                 asked = {1: (category, reason)}
-            pending = c.prepare(cashier, sale, request)
+            pending = c.prepare(h.signed_in(c, cashier, PINS[cashier]), sale, request)
             grants = []
             if d.get("approver"):
                 assert pending.decision.outcome == "needs_approval", (tag, pending.decision)
@@ -573,15 +574,15 @@ def test_a_closed_day_refuses_new_entries_dated_inside_it(world, store):
     before = st.count(store, "journal")
     for day in (D1, D2):
         c = Counter(store, policy, register="R1", clock=lambda day=day: at(day, "18:00"))
-        pending = c.prepare("c1", c.lookup(SPARE[0]), Request(type="return", lines=(
+        pending = c.prepare(h.signed_in(c), c.lookup(SPARE[0]), Request(type="return", lines=(
             RequestLine(1, 1, "unopened", "changed_mind"),)))
         assert pending.decision.outcome == "approved"
         with pytest.raises(st.DayClosed) as info:
             c.commit(pending)
         assert "2026-06-02" in str(info.value)
     with pytest.raises(st.DayClosed):  # a correction dated inside it too
-        Counter(store, policy, clock=lambda: at(D2, "19:00")).correct(
-            world.rec("t19").txno, StaffMember("m1", "M", "manager"), "typo")
+        late = Counter(store, policy, clock=lambda: at(D2, "19:00"))
+        late.correct(world.rec("t19").txno, h.signed_in(late, "m1"), "typo")
     with pytest.raises(st.DayClosed):  # and closing it (or an earlier day) again
         close(store, world, D2, at(D3, "09:00"))
     with pytest.raises(st.DayClosed):
@@ -590,7 +591,7 @@ def test_a_closed_day_refuses_new_entries_dated_inside_it(world, store):
     # a day after it is still open
     c = Counter(store, policy, register="R1", clock=lambda: at(D3, "18:00"))
     sale = c.lookup(SPARE[0])
-    assert c.commit(c.prepare("c1", sale, Request(type="return", lines=(
+    assert c.commit(c.prepare(h.signed_in(c), sale, Request(type="return", lines=(
         RequestLine(1, 1, "unopened", "changed_mind"),)))).txno
 
 

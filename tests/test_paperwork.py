@@ -116,27 +116,28 @@ def record_world(tmp: Path):
     counter = services.Counter(store, policy, register="R1", clock=lambda: NOW)
     counter.add_staff("c1", "Alice Nguyễn", "cashier", "1111")
     counter.add_staff("m1", "Marta Nováková", "manager", "9999")
+    cashier = counter.sign_in("c1", "1111")
     tx = {}
-    p = counter.prepare("c1", counter.lookup("0001-900001"),
+    p = counter.prepare(cashier, counter.lookup("0001-900001"),
                         Request("return", lines=(RequestLine(1, 1, "unopened", "changed_mind"),)))
     tx["return"] = counter.commit(p)
-    p = counter.prepare("c1", counter.lookup("0001-900002"),
+    p = counter.prepare(cashier, counter.lookup("0001-900002"),
                         Request("return", lines=(RequestLine(1, 1, "unopened", "defective", "SN777"),)))
     assert p.decision.approvals, "a refund over 250.00 needs a manager"
     grant = counter.approve(p, "m1", "9999", "customer_satisfaction")
     tx["override"] = counter.commit(p, [grant])
     jacket = counter.find_product("JACKET")
-    p = counter.prepare("c1", counter.lookup("0001-900003"), Request(
+    p = counter.prepare(cashier, counter.lookup("0001-900003"), Request(
         "exchange", lines=(RequestLine(1, 1, "unopened", "wrong_size"),),
         exchange_items=(ExchangeItem(jacket.sku, jacket.category, 1, jacket.price, jacket.tax_rate, jacket.name),)))
     tx["exchange"] = counter.commit(p)
     towel = counter.find_product("TOWEL")
-    p = counter.prepare("c1", None, Request("return", no_receipt_items=(NoReceiptItem(
+    p = counter.prepare(cashier, None, Request("return", no_receipt_items=(NoReceiptItem(
         towel.sku, towel.category, 2, counter.lowest_price("TOWEL"), towel.tax_rate, towel.tags, "unopened",
         "unwanted_gift", towel.name),), customer=Customer(id_verified=True, id=CUSTOMER_ID)))
     tx["no_receipt"] = counter.commit(p)
     training = services.Counter(store, policy, register="R1", clock=lambda: NOW, training=True)
-    p = training.prepare("c1", training.lookup("0001-900001"),
+    p = training.prepare(cashier, training.lookup("0001-900001"),
                          Request("return", lines=(RequestLine(2, 1, "unopened", "changed_mind"),)))
     tx["training"] = training.commit(p)
     return store, policy, tx
@@ -382,8 +383,9 @@ def test_example_store_paperwork_in_its_language_and_money(tmp_path, example, sc
         import_file(store, policy, sales, now)
         counter = services.Counter(store, policy, register="R1", clock=lambda: now)
         counter.add_staff("c1", "Trần Thị Hoa", "cashier", "1111")
+        cashier = counter.sign_in("c1", "1111")
         sale = counter.lookup(case["sale"]["receipt"])
-        pending = counter.prepare("c1", sale, services.request_from_json(policy, case, sale, now))
+        pending = counter.prepare(cashier, sale, services.request_from_json(policy, case, sale, now))
         t = counter.commit(pending)
         lang = policy.store.language
         for kind in ("receipt", "store-copy"):

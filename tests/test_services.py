@@ -94,7 +94,7 @@ def test_unknown_staff_is_refused_and_logged(store):
 # ----------------------------------------------------------------------------- separation of duties
 
 def _big_pending(c, cashier="c1", qty=2):
-    pending = c.prepare(cashier, c.lookup(h.BIG), h.return_request(qty=qty))
+    pending = c.prepare(h.signed_in(c, cashier), c.lookup(h.BIG), h.return_request(qty=qty))
     assert pending.decision.outcome == "needs_approval", pending.decision
     assert [a.rule for a in pending.decision.approvals] == ["approval.large_refund"]
     return pending
@@ -187,8 +187,8 @@ def test_unknown_reason_code_is_refused_before_any_pin_check(store):
 
 def test_denied_decision_is_not_recordable(store):
     c = h.counter(store)
-    c.commit(c.prepare("c1", c.lookup(h.JEANS), h.return_request()))
-    pending = c.prepare("c1", c.lookup(h.JEANS), h.return_request())
+    c.commit(c.prepare(h.signed_in(c), c.lookup(h.JEANS), h.return_request()))
+    pending = c.prepare(h.signed_in(c), c.lookup(h.JEANS), h.return_request())
     assert pending.decision.outcome == "denied"
     with pytest.raises(NotRecordable):
         c.commit(pending)

@@ -90,7 +90,7 @@ def test_disk_full_fails_cleanly_and_loses_nothing(tmp_path):
         committed = 3
         for _ in range(500):
             before = _journal_snapshot(store)
-            pending = c.prepare("c1", c.lookup(h.BULK), h.return_request())
+            pending = c.prepare(h.signed_in(c), c.lookup(h.BULK), h.return_request())
             try:
                 c.commit(pending)
             except st.StorageFull as exc:
@@ -133,7 +133,7 @@ def test_read_only_database_fails_cleanly_and_loses_nothing(tmp_path):
     try:
         before = _journal_snapshot(store)
         c = h.counter(store)
-        pending = c.prepare("c1", c.lookup(h.JEANS), h.return_request())
+        pending = c.prepare(h.signed_in(c), c.lookup(h.JEANS), h.return_request())
         with pytest.raises(st.ReadOnlyDatabase) as info:
             c.commit(pending)
         assert isinstance(info.value, st.StoreError)
@@ -168,7 +168,8 @@ def test_no_full_card_number_anywhere_after_demo_data_and_imports(tmp_path):
     path = tmp_path / "demo.db"
     pol = h.policy()
     with st.open_store(path) as store:
-        demo.build_demo(store, pol, today=h.TODAY, receipts=300, staff=False)
+        # with its staff: the demo's earlier returns are recorded by its signed-in cashiers
+        demo.build_demo(store, pol, today=h.TODAY, receipts=300)
         sales = h.write_sales_json(tmp_path / "sales.json", products=h.PRODUCTS)
         assert import_file(store, pol, sales, h.NOW).added == len(h.SALES)
         bad = h.sale_json("0001-700001", h.SALES[h.JEANS])
@@ -184,7 +185,7 @@ def test_no_full_card_number_anywhere_after_demo_data_and_imports(tmp_path):
         with pytest.raises(ImportError_):
             import_file(store, pol, bad_csv, h.NOW)
         c = Counter(store, pol, clock=lambda: h.NOW)
-        c.commit(c.prepare("c1", c.lookup(h.JEANS), h.return_request()))
+        c.commit(c.prepare(h.signed_in(c), c.lookup(h.JEANS), h.return_request()))
         assert st.count(store, "journal") > 1  # the demo's earlier returns and ours
         barcodes = {r["barcode"] for r in store.query("SELECT barcode FROM products UNION SELECT barcode FROM sales")
                     if r["barcode"]}
@@ -208,7 +209,7 @@ def test_customer_id_is_stored_only_as_salted_hash_and_last4(tmp_path):
     imported = "PX99887766"
     with st.open_store(path, create=False) as store:
         c = h.counter(store)
-        pending = c.prepare("c1", None, h.no_receipt_request(document))
+        pending = c.prepare(h.signed_in(c), None, h.no_receipt_request(document))
         assert pending.decision.outcome == "approved", pending.decision
         tx = c.commit(pending)
         salt = store.secret()

@@ -80,6 +80,7 @@ def worker(index: int, db: str, count: int, seed: int, approval_share: float, ou
         return moment[0]
 
     counter = services.Counter(store, policy, register=register, clock=clock)
+    sessions = {staff_id: counter.sign_in(staff_id, PINS[staff_id]) for staff_id in ("c1", "c2", "m2")}
     stats: Tally = Tally()
     committed: list[str] = []
     wrong_pins_left = 5
@@ -104,7 +105,7 @@ def worker(index: int, db: str, count: int, seed: int, approval_share: float, ou
                     tax_rate=Decimal(product["tax_rate"]), tags=frozenset(json.loads(product["tags"])),
                     condition="unopened", reason="no_receipt"),),
                     customer=Customer(id_verified=rng.random() < 0.9, id=f"DL{rng.randrange(300):05d}"))
-                pending = counter.prepare(cashier, None, request)
+                pending = counter.prepare(sessions[cashier], None, request)
                 stats["no_receipt_tried"] += 1
             else:
                 code = rng.choice(hot) if rng.random() < 0.3 else rng.choice(receipts)
@@ -131,7 +132,7 @@ def worker(index: int, db: str, count: int, seed: int, approval_share: float, ou
                 else:
                     request = Request("return", lines=lines)
                     stats["return_tried"] += 1
-                pending = counter.prepare(cashier, sale, request)
+                pending = counter.prepare(sessions[cashier], sale, request)
             decision = pending.decision
             if decision.outcome == "denied":
                 stats["denied"] += 1

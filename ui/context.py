@@ -26,7 +26,7 @@ class AppContext:
     register: str = "R1"
     lang: str = "en"  # interface language
     customer_lang: str | None = None  # paperwork language; None: the interface language
-    staff: services.StaffMember | None = None
+    staff: services.Session | None = None  # the signed-in member (from Counter.sign_in)
     training: bool = False
     demo: bool = False  # the database is a demo store (demo sales, staff with known PINs)
     printer: str | None = None

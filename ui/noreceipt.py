@@ -146,7 +146,7 @@ class NoReceiptScreen(QWidget):
             self.panel.show_decision(None)
             self.finish_button.setEnabled(False)
             return
-        staff = self.ctx.staff.id if self.ctx.staff else "?"
+        staff = self.ctx.staff  # the signed-in session; prepare refuses without one
         self.pending = run_op(self.ctx, lambda: self.ctx.counter().prepare(staff, None, request),
                               show=self.message.error)
         decision = self.pending.decision if self.pending else None

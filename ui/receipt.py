@@ -304,7 +304,7 @@ class ReceiptScreen(QWidget):
             self.panel.show_decision(None)
             self._buttons()
             return
-        staff = self.ctx.staff.id if self.ctx.staff else "?"
+        staff = self.ctx.staff  # the signed-in session; prepare refuses without one
         self.pending = run_op(self.ctx, lambda: self.ctx.counter().prepare(staff, self.sale, request),
                               show=self.message.error)
         decision = self.pending.decision if self.pending else None

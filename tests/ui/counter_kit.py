@@ -82,8 +82,9 @@ def write_import(path: Path, policy) -> None:
 def prepare_history(store: st.Store, policy) -> None:
     # the TOWEL receipt is returned completely the day before
     counter = Counter(store, policy, register="R2", clock=lambda: NOW - timedelta(days=1))
+    cashier = counter.sign_in("c2", STAFF["c2"])
     sale = counter.lookup(RETURNED)
-    pending = counter.prepare("c2", sale, Request(type="return", lines=(
+    pending = counter.prepare(cashier, sale, Request(type="return", lines=(
         RequestLine(line=1, qty=1, condition="unopened", reason="changed_mind"),)))
     assert pending.decision.outcome == "approved", pending.decision
     counter.commit(pending)
@@ -96,7 +97,7 @@ def prepare_history(store: st.Store, policy) -> None:
                              tax_rate=product.tax_rate, tags=product.tags, name=product.name)
         request = Request(type="return", no_receipt_items=(item,),
                           customer=Customer(id_verified=True, id=FREQUENT_CUSTOMER_ID))
-        pending = counter.prepare("c2", None, request)
+        pending = counter.prepare(cashier, None, request)
         assert pending.decision.outcome == "approved", pending.decision
         counter.commit(pending)
 
