@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable
 
-from . import store as st
+from . import keys, store as st
 from .i18n import N_, UserError
 from .case import Case, case_to_json, decision_json, read_case
 from .engine import evaluate
@@ -155,6 +155,8 @@ class Counter:
         self.register = register
         self.clock = clock
         self.training = training
+        self._secret: bytes | None = None  # the store's secret (keys.store_secret), read on first use
+        self._legacy_keys: dict[str, str] = {}  # customer key -> its pre-keyed-hash form in an older file
 
     # -- staff ---------------------------------------------------------------
     def add_staff(self, staff_id: str, name: str, role: str, pin: str, *, actor: str | None = None) -> StaffMember:
@@ -223,14 +225,26 @@ class Counter:
         return sale
 
     def customer_key(self, document: str) -> str:
-        digest, _last4 = st.hash_customer_id(self.store.secret(), document)
-        return "id:" + digest
+        """The customer's key in the journal: a keyed hash of the normalised ID number (spaces, punctuation and
+        case do not matter) under the store's secret, which is kept outside the database."""
+        if self._secret is None:
+            self._secret = keys.store_secret()
+        digest, _last4 = st.hash_customer_id(self._secret, document)
+        key = "id:" + digest
+        salt = self.store.legacy_id_salt()
+        if salt is not None:  # a file from before the keyed hash: its older entries still count for the limits
+            self._legacy_keys[key] = st.legacy_customer_key(salt, document)
+        return key
 
     def customer_history(self, customer_key: str | None) -> tuple[PastReturn, ...]:
         if not customer_key:
             return ()
         days = max(self.policy.no_receipt.limit_days, 1)
-        rows = st.customer_returns(self.store, customer_key, self.clock() - timedelta(days=days))
+        since = self.clock() - timedelta(days=days)
+        rows = st.customer_returns(self.store, customer_key, since)
+        legacy = self._legacy_keys.get(customer_key)
+        if legacy is not None:
+            rows = rows + st.customer_returns(self.store, legacy, since)
         currency = self.policy.currency
         return tuple(PastReturn(datetime.fromisoformat(r["at"]), Money.from_minor(r["refund_total"], currency),
                                 r["kind"] == "no_receipt") for r in rows)
@@ -256,7 +270,7 @@ class Counter:
 
     # -- deciding ------------------------------------------------------------
     def prepare(self, cashier: str, sale: Sale | None, request: Request) -> Pending:
-        """Evaluate a request now; the customer's ID number, if any, is replaced by its salted hash."""
+        """Evaluate a request now; the customer's ID number, if any, is replaced by its keyed hash."""
         customer_key = None
         document = request.customer.id
         if document:

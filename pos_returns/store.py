@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import sqlite3
 import sys
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +23,7 @@ from typing import Any, Iterator, Sequence
 
 import sqlite_utils
 
+from . import keys
 from .i18n import N_, UserError
 from .model import Promotion, Sale, SaleLine, Tender
 from .money import Money
@@ -285,16 +286,14 @@ class Store:
             c.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
 
-    def secret(self) -> bytes:
-        """The store's own random salt for hashing customer ID numbers (made on first use)."""
+    def legacy_id_salt(self) -> bytes | None:
+        """The random salt that files written before the keyed hash kept in ``settings`` (read only, never made).
+
+        Journal entries of such a file carry ``sha256(salt + ID)`` customer keys; they can only be matched, not
+        converted (the ID numbers are not known). New entries use :func:`hash_customer_id` with the store's
+        secret kept outside the database."""
         value = self.setting("id_salt")
-        if value is None:
-            with self.write() as c:
-                row = c.execute("SELECT value FROM settings WHERE key = 'id_salt'").fetchone()
-                value = row[0] if row else secrets.token_hex(16)
-                if not row:
-                    c.execute("INSERT INTO settings(key, value) VALUES ('id_salt', ?)", (value,))
-        return bytes.fromhex(value)
+        return bytes.fromhex(value) if value else None
 
 
 def open_store(path: str | Path, *, create: bool = True) -> Store:
@@ -375,18 +374,28 @@ def iso(moment: datetime) -> str:
 
 
 def _normal_id(document: str) -> str:
-    return "".join(ch for ch in document.upper() if ch.isalnum())
+    """An ID number as typed, without spaces or punctuation, in upper case (fullwidth forms folded)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", document).upper() if ch.isalnum())
 
 
 def id_last4(document: str) -> str:
+    """The last 4 characters of an ID number, for display only (masked IDs on screen and paperwork)."""
     return _normal_id(document)[-4:]
 
 
-def hash_customer_id(salt: bytes, document: str) -> tuple[str, str]:
-    """A customer's ID number as a salted hash plus its last 4 characters (never the number itself)."""
+def hash_customer_id(key: bytes, document: str) -> tuple[str, str]:
+    """A customer's ID number as a keyed hash plus its last 4 characters (never the number itself).
+
+    ``key`` is the store's secret kept outside the database (``keys.store_secret()``), so a copy of the
+    database file alone does not let anyone try ID numbers against the stored hashes."""
     normal = _normal_id(document)
-    digest = hashlib.sha256(salt + normal.encode("utf-8")).hexdigest()
-    return digest, normal[-4:]
+    return keys.keyed_hash(key, "customer-id", normal), normal[-4:]
+
+
+def legacy_customer_key(salt: bytes, document: str) -> str:
+    """The customer key a file written before the keyed hash recorded: ``id:`` + sha256(salt + ID)."""
+    normal = "".join(ch for ch in document.upper() if ch.isalnum())  # the normalisation of those files
+    return "id:" + hashlib.sha256(salt + normal.encode("utf-8")).hexdigest()
 
 
 # ----------------------------------------------------------------------------- sales
