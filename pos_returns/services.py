@@ -78,6 +78,18 @@ class NotRecordable(ServiceError):
     pass
 
 
+class UnknownSku(ServiceError):
+    """A return without a receipt of a SKU the store has no selling price for over the look-back."""
+
+    def __init__(self, msgid: str, skus: list[str], **values: Any):
+        self.skus = tuple(skus)
+        super().__init__(msgid, skus=", ".join(skus), **values)
+
+
+class PriceNeeded(UnknownSku):
+    """The policy takes such a SKU only at a price a manager states (``stated_prices``) and approves."""
+
+
 # ----------------------------------------------------------------------------- records
 
 @dataclass(frozen=True)
@@ -127,6 +139,7 @@ class Grant:
     rules: tuple[str, ...]
     reason_code: str
     amount: Money
+    stated_prices: tuple[tuple[str, str], ...] = ()  # (SKU, price) this manager stated for a no-receipt item
 
 
 @dataclass(frozen=True)
@@ -263,14 +276,70 @@ class Counter:
         history = [h for h in self.customer_history(customer_key) if h.no_receipt]
         return len(history), sum((h.amount for h in history), Money.zero(self.policy.currency))
 
-    def lowest_price(self, sku: str) -> Money | None:
-        now = self.clock()
+    def lowest_price(self, sku: str, now: datetime | None = None) -> Money | None:
+        """The lowest price the store sold ``sku`` at over the policy's look-back (its own sales, price history
+        and catalog); None when the store has no price for it."""
+        now = self.clock() if now is None else now
         low = st.lowest_price(self.store, sku, now - timedelta(days=self.policy.no_receipt.lookback_days), now)
         return None if low is None else Money.from_minor(low, self.policy.currency)
 
+    def price_no_receipt(self, request: Request, stated_prices: dict[str, Money] | None = None,
+                         now: datetime | None = None) -> Request:
+        """The request's items without a receipt, priced from the store's own data, never from the caller.
+
+        Each item's ``lowest_price`` becomes the store's lowest selling price over the look-back, and its
+        category, tags and tax rate the store's own for that SKU. A SKU the store has no price for is refused,
+        or, when the policy says ``unknown_sku = "manager_price"``, taken at the price a manager states in
+        ``stated_prices`` (the decision then needs that manager's approval)."""
+        rule = self.policy.no_receipt
+        stated = stated_prices or {}
+        now = self.clock() if now is None else now
+        items, missing = [], []
+        for item in request.no_receipt_items:
+            facts = st.sku_facts(self.store, item.sku)
+            if facts is not None and facts["category"] in self.policy.categories:
+                item = replace(item, category=facts["category"], tags=frozenset(json.loads(facts["tags"])),
+                               tax_rate=Decimal(facts["tax_rate"]), name=item.name or facts["name"])
+            low = self.lowest_price(item.sku, now)
+            if low is not None:
+                items.append(replace(item, lowest_price=low, price_stated=False))
+            elif not rule.allowed:  # refused anyway; the engine says so
+                items.append(replace(item, lowest_price=Money.zero(self.policy.currency), price_stated=False))
+            elif rule.unknown_sku == "manager_price" and item.sku in stated:
+                price = stated[item.sku]
+                if price.currency != self.policy.currency or price <= Money.zero(self.policy.currency):
+                    raise ServiceError(N_("The price stated for {sku} must be more than zero, in {currency}."),
+                                       sku=item.sku, currency=self.policy.currency)
+                items.append(replace(item, lowest_price=price.rounded(), price_stated=True))
+            else:
+                missing.append(item.sku)
+        if missing:
+            days = rule.lookback_days
+            if rule.unknown_sku == "manager_price":
+                raise PriceNeeded(N_("{skus}: this store has not sold it in the last {days} days, so it has no "
+                                     "price to refund; a manager must state the price and approve."),
+                                  missing, days=days)
+            raise UnknownSku(N_("{skus}: this store has not sold it in the last {days} days, so it cannot be "
+                                "returned without a receipt."), missing, days=days)
+        return replace(request, no_receipt_items=tuple(items))
+
     # -- deciding ------------------------------------------------------------
-    def prepare(self, cashier: str, sale: Sale | None, request: Request) -> Pending:
-        """Evaluate a request now; the customer's ID number, if any, is replaced by its keyed hash."""
+    def prepare(self, cashier: str, sale: Sale | None, request: Request, *,
+                stated_prices: dict[str, Money] | None = None) -> Pending:
+        """Evaluate a request now; the customer's ID number, if any, is replaced by its keyed hash.
+
+        Without a receipt the items are priced from the store's own sales (:meth:`price_no_receipt`);
+        ``stated_prices`` (SKU -> price) are a manager's prices for SKUs the store has none for. "ID checked"
+        is the act of ``cashier``, the one signed in, and is recorded with their id."""
+        now = self.clock()
+        if sale is None and request.no_receipt_items:
+            request = self.price_no_receipt(request, stated_prices, now)
+            if (self.policy.no_receipt.allowed and self.policy.no_receipt.id_required
+                    and request.customer.id_verified and not (request.customer.id or "").strip()):
+                raise ServiceError(N_("Type the customer's ID number: a return without a receipt counts against "
+                                      "the customer's limits."))
+        checked_by = cashier if request.customer.id_verified else None
+        request = replace(request, customer=replace(request.customer, id_checked_by=checked_by))
         customer_key = None
         document = request.customer.id
         if document:
@@ -278,7 +347,6 @@ class Counter:
             masked = "****" + st.id_last4(document)
             request = replace(request, customer=replace(request.customer, id=masked))
         history = self.customer_history(customer_key)
-        now = self.clock()
         decision = evaluate(self.policy, sale, request, history, now)
         case = Case(now=now, sale=sale, request=request, history=history)
         return Pending(id=uuid.uuid4().hex, cashier=cashier, case=case, decision=decision,
@@ -297,15 +365,18 @@ class Counter:
             self._refusal(manager_id, pending, "not a manager")
             raise ApprovalRefused(N_("{staff_id} is not a manager and cannot approve."), staff_id=manager_id)
         rules = tuple(a.rule for a in pending.decision.approvals)
+        stated = tuple((i.sku, i.lowest_price.plain()) for i in pending.case.request.no_receipt_items
+                       if i.price_stated)
         grant = Grant(id=secrets.token_hex(8), pending=pending.id, manager=manager_id, rules=rules,
-                      reason_code=reason_code, amount=pending.payout)
+                      reason_code=reason_code, amount=pending.payout, stated_prices=stated)
         with self.store.write() as c:
             st.insert_approval(c, {"id": grant.id, "pending": grant.pending, "manager": manager_id,
                                    "cashier": pending.cashier, "rules": json.dumps(list(rules)),
                                    "reason_code": reason_code, "amount": st.minor(grant.amount),
                                    "at": st.iso(self.clock())})
+            extra = {"stated_prices": dict(stated)} if stated else {}
             st.log_event(c, self.clock(), "approval", manager_id, rules=list(rules), reason_code=reason_code,
-                         cashier=pending.cashier, amount=grant.amount.plain())
+                         cashier=pending.cashier, amount=grant.amount.plain(), **extra)
         return grant
 
     def _refusal(self, manager_id: str, pending: Pending, why: str) -> None:
@@ -337,6 +408,8 @@ class Counter:
                         raise st.Conflict(
                             N_("Receipt {receipt}: line {lines} was returned at another till a moment ago; scan the "
                                "receipt again."), receipt=sale.receipt, lines=", ".join(map(str, changed)) or "?")
+            if sale is None:
+                self._check_no_receipt_prices(case)
             needed = {a.rule for a in decision.approvals}
             covered: set[str] = set()
             for grant in grants:
@@ -365,7 +438,9 @@ class Counter:
                 "case": case_to_json(case, policy.store.id),
                 "decision": decision_json(decision, policy.store.language, policy.store.locale),
                 "approvals": [{"id": g.id, "manager": g.manager, "rules": list(g.rules),
-                               "reason_code": g.reason_code, "amount": g.amount.plain()} for g in grants],
+                               "reason_code": g.reason_code, "amount": g.amount.plain(),
+                               **({"stated_prices": dict(g.stated_prices)} if g.stated_prices else {})}
+                              for g in grants],
                 "journal_lines": lines, "journal_tenders": tenders, "journal_draws": draws,
             }
             fields = {
@@ -380,9 +455,27 @@ class Counter:
             for grant in grants:
                 if not st.use_approval(c, grant.id, entry.txno):
                     raise ApprovalRefused(N_("This approval was already used."))
+            checked = case.request.customer.id_checked_by
             st.log_event(c, case.now, "transaction", pending.cashier, entry.txno, type=kind,
-                         training=pending.training, refund=decision.refund_total.plain())
+                         training=pending.training, refund=decision.refund_total.plain(),
+                         **({"id_checked_by": checked} if checked else {}))
         return Transaction(entry.txno, entry, decision, case, pending.cashier, grants)
+
+    def _check_no_receipt_prices(self, case: Case) -> None:
+        """Inside the commit: every item without a receipt is priced at the store's own lowest price (or, with
+        no store price, at a manager's stated price, which the decision makes them approve)."""
+        for item in case.request.no_receipt_items:
+            if not self.policy.no_receipt.allowed:
+                return
+            low = self.lowest_price(item.sku, case.now)
+            if item.price_stated:
+                ok = low is None and self.policy.no_receipt.unknown_sku == "manager_price"
+            else:
+                ok = low is not None and low == item.lowest_price
+            if not ok:
+                raise st.Conflict(N_("{sku}: the price of this return is not the store's lowest price of the last "
+                                     "{days} days; prepare the return again."), sku=item.sku,
+                                  days=self.policy.no_receipt.lookback_days)
 
     # -- corrections -----------------------------------------------------------
     def correct(self, txno: str, manager: StaffMember, reason: str) -> st.JournalEntry:

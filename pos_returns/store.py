@@ -28,7 +28,7 @@ from .i18n import N_, UserError
 from .model import Promotion, Sale, SaleLine, Tender
 from .money import Money
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 APP_DIR_NAME = "pos-returns"
 
@@ -192,8 +192,13 @@ CREATE INDEX journal_customer_at ON journal(customer_key, at);
 DROP INDEX journal_customer;
 """
 
+# a return without a receipt is priced from the store's own sales of that SKU over the look-back
+_SCHEMA_V3 = """
+CREATE INDEX sale_lines_sku ON sale_lines(sku);
+"""
+
 # MIGRATIONS[i] upgrades schema version i to i + 1, in one transaction with the version bump
-MIGRATIONS: list[str] = [_SCHEMA_V1 + _append_only_triggers(), _SCHEMA_V2]
+MIGRATIONS: list[str] = [_SCHEMA_V1 + _append_only_triggers(), _SCHEMA_V2, _SCHEMA_V3]
 
 
 # ----------------------------------------------------------------------------- connection
@@ -443,16 +448,32 @@ def sale_customer(store: Store, receipt: str) -> dict[str, Any] | None:
 
 
 def lowest_price(store: Store, sku: str, since: datetime, until: datetime) -> int | None:
-    """Lowest selling price of a SKU in minor units over a period (price history, else current price)."""
+    """Lowest selling price of a SKU in minor units over a period, from the store's own data: the unit prices
+    it was sold at (sale lines of sales in the period), its price history in the period and the price in force
+    when the period began; else its current catalog price. None: the store has no price for it."""
     row = store.one("SELECT MIN(price) AS low FROM price_history WHERE sku = ? AND at >= ? AND at <= ?",
                     (sku, iso(since), iso(until)))
     before = store.one("SELECT price FROM price_history WHERE sku = ? AND at < ? ORDER BY at DESC LIMIT 1",
                        (sku, iso(since)))
-    candidates = [v for v in ((row or {}).get("low"), (before or {}).get("price")) if v is not None]
+    sold = store.one("SELECT MIN(l.unit_price) AS low FROM sale_lines l JOIN sales s ON s.receipt = l.receipt "
+                     "WHERE l.sku = ? AND s.sold_at >= ? AND s.sold_at <= ?", (sku, iso(since), iso(until)))
+    candidates = [v for v in ((row or {}).get("low"), (before or {}).get("price"), (sold or {}).get("low"))
+                  if v is not None]
     if not candidates:
         product = store.one("SELECT price FROM products WHERE sku = ?", (sku,))
         return product["price"] if product else None
     return min(candidates)
+
+
+def sku_facts(store: Store, sku: str) -> dict[str, Any] | None:
+    """What the store itself knows of a SKU (name, category, tags, tax_rate): its catalog entry, else the
+    line it was last sold on. None: the store has never listed or sold it."""
+    row = store.one("SELECT name, category, tags, tax_rate FROM products WHERE sku = ?", (sku,))
+    if row is None:
+        row = store.one("SELECT l.name, l.category, l.tags, l.tax_rate FROM sale_lines l "
+                        "JOIN sales s ON s.receipt = l.receipt WHERE l.sku = ? ORDER BY s.sold_at DESC LIMIT 1",
+                        (sku,))
+    return row
 
 
 def find_product(store: Store, code: str) -> dict[str, Any] | None:
