@@ -15,6 +15,7 @@ import pytest
 
 import storehelpers as h
 from pos_returns import services, store as st
+from pos_returns.money import Money
 
 CUSTOMER_ID = "QZ7751234987"
 TOWEL_SALE = "0001-900001"
@@ -212,3 +213,22 @@ def test_id_checked_without_an_id_number_is_refused(tmp_path):
         with pytest.raises(services.ServiceError) as refused:
             c.prepare("c1", None, request)
         assert "ID number" in str(refused.value)
+
+
+def test_commit_refuses_a_prepared_return_whose_price_is_not_the_stores(tmp_path):
+    """A caller that edits the prepared return (the price, and the decision to match) is stopped at the commit."""
+    from pos_returns.engine import evaluate
+    path = h.fresh_db(tmp_path)
+    with st.open_store(path, create=False) as store:
+        c = h.counter(store)
+        pending = c.prepare("c1", None, h.no_receipt_request("D1234567"))
+        case = pending.case
+        item = replace(case.request.no_receipt_items[0], lowest_price=Money.parse("99.00", "USD"))
+        request = replace(case.request, no_receipt_items=(item,))
+        forged = replace(pending, case=replace(case, request=request),
+                         decision=evaluate(c.policy, None, request, case.history, case.now))
+        with pytest.raises(st.Conflict) as refused:
+            c.commit(forged)
+        assert "TOWEL" in str(refused.value)
+        assert store.one("SELECT COUNT(*) AS n FROM journal WHERE kind = 'no_receipt'")["n"] == 0
+        assert c.commit(pending).decision.refund_total.plain() == "21.44"
