@@ -386,7 +386,7 @@ def _read_request(r: _Reader, value: Any, sale: Sale | None, region: str | None
     for i, raw in r.items(d.get("no_receipt_items"), f"{w}.no_receipt_items"):
         iw = f"{w}.no_receipt_items[{i}]"
         idd = r.obj(raw, iw, required=("sku", "category", "qty", "lowest_price"),
-                    optional=("tax_rate", "tags", "condition", "reason", "name"))
+                    optional=("tax_rate", "tags", "condition", "reason", "name", "price_stated"))
         if sale is not None:
             r.bad(iw, "items without a receipt go in a case whose sale is null")
         no_receipt.append(NoReceiptItem(
@@ -394,7 +394,8 @@ def _read_request(r: _Reader, value: Any, sale: Sale | None, region: str | None
             qty=r.qty(idd, "qty", iw), lowest_price=r.money(idd, "lowest_price", iw) or Money.zero(r.currency),
             tax_rate=r.rate(idd, "tax_rate", iw), tags=r.tags(idd, "tags", iw),
             condition=r.choice(idd, "condition", iw, CONDITIONS, default="unopened") or "unopened",
-            reason=r.text(idd, "reason", iw), name=r.text(idd, "name", iw)))
+            reason=r.text(idd, "reason", iw), name=r.text(idd, "name", iw),
+            price_stated=r.flag(idd, "price_stated", iw)))
     exchange: list[ExchangeItem] = []
     for i, raw in r.items(d.get("exchange_items"), f"{w}.exchange_items"):
         xw = f"{w}.exchange_items[{i}]"
@@ -414,7 +415,7 @@ def _read_request(r: _Reader, value: Any, sale: Sale | None, region: str | None
         r.bad(f"{w}.no_receipt_items", "a return without a receipt needs at least one item")
 
     cw = f"{w}.customer"
-    cd = r.obj(d.get("customer", {}) or {}, cw, optional=("id", "id_verified", "tier", "history"))
+    cd = r.obj(d.get("customer", {}) or {}, cw, optional=("id", "id_verified", "id_checked_by", "tier", "history"))
     tier = cd.get("tier")
     if tier is not None and tier not in r.policy.tiers:
         r.bad(f"{cw}.tier", f"'{tier}' is not a customer tier of the policy ({', '.join(r.policy.tiers) or 'none'})")
@@ -433,7 +434,8 @@ def _read_request(r: _Reader, value: Any, sale: Sale | None, region: str | None
         overrides = []
     request = Request(
         type=kind, lines=tuple(lines), no_receipt_items=tuple(no_receipt), exchange_items=tuple(exchange),
-        customer=Customer(id_verified=r.flag(cd, "id_verified", cw), tier=tier, id=r.text(cd, "id", cw)),
+        customer=Customer(id_verified=r.flag(cd, "id_verified", cw), tier=tier, id=r.text(cd, "id", cw),
+                          id_checked_by=r.text(cd, "id_checked_by", cw)),
         overrides=frozenset(overrides), region=region)
     return request, tuple(history)
 
@@ -532,6 +534,8 @@ def case_to_json(case: Case, store_id: str | None = None) -> dict[str, Any]:
                                              "no_receipt": h.no_receipt} for h in case.history]}
     if request.customer.id:
         customer["id"] = request.customer.id
+    if request.customer.id_checked_by:
+        customer["id_checked_by"] = request.customer.id_checked_by
     out["request"] = {
         "type": request.type,
         "lines": [{"line": rl.line, "qty": rl.qty, "condition": rl.condition, "reason": rl.reason,
@@ -539,7 +543,8 @@ def case_to_json(case: Case, store_id: str | None = None) -> dict[str, Any]:
         "no_receipt_items": [
             {"sku": i.sku, "category": i.category, "qty": i.qty, "lowest_price": i.lowest_price.plain(),
              "tax_rate": str(i.tax_rate), "tags": sorted(i.tags), "condition": i.condition,
-             **({"reason": i.reason} if i.reason else {}), **({"name": i.name} if i.name else {})}
+             **({"reason": i.reason} if i.reason else {}), **({"name": i.name} if i.name else {}),
+             **({"price_stated": True} if i.price_stated else {})}
             for i in request.no_receipt_items],
         "exchange_items": [
             {"sku": x.sku, "qty": x.qty, "unit_price": x.unit_price.plain(), "tax_rate": str(x.tax_rate),

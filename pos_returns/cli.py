@@ -212,9 +212,17 @@ def cmd_record(args: argparse.Namespace) -> int:
                 raise UsageError(f"{args.case}: sale.receipt: give the receipt number to look up")
             sale = counter.lookup(receipt)
         request = services.request_from_json(policy, data, sale, counter.clock(), args.case)
+        stated = _stated_prices(args.price or [], policy)
+        if stated and not args.approver:
+            raise UsageError("--price is a manager's statement: give --approver ID too")
         cashier = counter.sign_in(args.cashier, _read_pin(f"PIN for {args.cashier}: "))
         services.note_policy(store, policy, cashier.id, counter.clock())
-        pending = counter.prepare(cashier, sale, request)
+        try:  # the cashier signed in is the one who checked the customer's ID, if the case says it was checked
+            pending = counter.prepare(cashier, sale, request, stated_prices=stated)
+        except services.PriceNeeded as err:
+            print(f"error: {err}", file=sys.stderr)
+            print(f"give the price a manager states: --price {err.skus[0]}=AMOUNT --approver ID", file=sys.stderr)
+            return EXIT_USAGE
         grants = []
         if pending.decision.approvals:
             if not args.approver:
@@ -227,6 +235,20 @@ def cmd_record(args: argparse.Namespace) -> int:
     d = tx.decision
     print(f"{tx.txno} {d.outcome} refund {d.refund_total.plain()} {d.currency} hash {tx.short_hash}")
     return EXIT_OK
+
+
+def _stated_prices(given: list[str], policy: Policy) -> dict:
+    from .money import Money
+    out = {}
+    for text in given:
+        sku, sep, amount = text.partition("=")
+        if not sep or not sku.strip():
+            raise UsageError(f"--price {text}: write SKU=AMOUNT, e.g. --price TOWEL=16.99")
+        try:
+            out[sku.strip()] = Money.parse(amount.strip(), policy.currency)
+        except (ValueError, ArithmeticError):
+            raise UsageError(f"--price {text}: '{amount}' is not an amount in {policy.currency}") from None
+    return out
 
 
 def cmd_correct(args: argparse.Namespace) -> int:
@@ -476,6 +498,9 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--approver", default=None, help="manager approving what needs approval")
     rec.add_argument("--reason-code", default=None, help="approval reason code (default: the policy's first)")
     rec.add_argument("--register", default="R1")
+    rec.add_argument("--price", action="append", metavar="SKU=AMOUNT",
+                     help="for a return without a receipt of a SKU the store has not sold: the price the approving "
+                          "manager states (only if the policy's no_receipt.unknown_sku is \"manager_price\")")
     rec.add_argument("--training", action="store_true", help="record as a training transaction")
     rec.set_defaults(func=cmd_record)
 

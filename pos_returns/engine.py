@@ -386,6 +386,13 @@ class _Evaluation:
         work.item = amount
         work.tax = tax_of(amount, item.tax_rate, self.incl)
         work.fee = self.fee(work, category=item.category, tags=item.tags, sku=item.sku, condition=item.condition)
+        if item.price_stated:
+            rid = rule.id + ".stated_price"
+            text = Text(N_("{sku} was not sold by this store in the last {days} days; a manager states its price, "
+                           "{price} each."), {"sku": item.sku, "days": rule.lookback_days, "price": item.lowest_price})
+            self.approval(rid, text)
+            work.ok(rid, text)
+            return
         work.ok(rule.id, Text(N_("No receipt: store credit at the lowest price of the last {days} days, "
                                  "{price} each."), {"days": rule.lookback_days, "price": item.lowest_price}))
 

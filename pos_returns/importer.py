@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import store as st
+from . import keys, store as st
 from .case import CaseError, _Reader, _read_sale, parse_json_text  # the same checks as a case's sale
 from .engine import sale_total
 from .money import MAX_AMOUNT, Money
@@ -129,10 +129,10 @@ def import_file(store: st.Store, policy: Policy, path: str | Path, now: datetime
     else:
         raise ImportError_([f"{path}: unknown format; use a .json or .csv file"])
     digest = hashlib.sha256(raw).hexdigest()
-    salt = store.secret()
+    key = keys.store_secret() if customers else b""
     for customer in customers:
         document = customer.pop("id_number", None)
-        customer["id_hash"], customer["id_last4"] = (st.hash_customer_id(salt, document) if document
+        customer["id_hash"], customer["id_last4"] = (st.hash_customer_id(key, document) if document
                                                      else (None, None))
     with store.write() as c:
         previous = st.find_import(c, digest)

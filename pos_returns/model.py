@@ -84,6 +84,7 @@ class NoReceiptItem:
     condition: str = "unopened"
     reason: str | None = None
     name: str | None = None
+    price_stated: bool = False  # the store has no price for it; a manager stated lowest_price (needs approval)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class Customer:
     id_verified: bool = False
     tier: str | None = None
     id: str | None = None
+    id_checked_by: str | None = None  # the signed-in cashier who checked the ID (set by the services)
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,7 @@ class NoReceiptRule:
     limit_value: Decimal | None
     limit_days: int
     overridable: bool
+    unknown_sku: str = "refuse"  # a SKU the store has no price for: "refuse" | "manager_price"
 
 
 @dataclass(frozen=True)
@@ -411,7 +412,7 @@ _TABLE_KEYS = {
     "warranty": COMMON_KEYS + ("days", "remedy"),
     "gift_receipt": ("id", "refund_to"),
     "no_receipt": ("id", "allowed", "id_required", "lookback_days", "max_per_transaction", "over_max",
-                   "limit_count", "limit_value", "limit_days", "overridable"),
+                   "limit_count", "limit_value", "limit_days", "overridable", "unknown_sku"),
     "tenders": ("id", "refund_order", "cash_limit", "cash_over_limit", "check_clear_days", "uncleared_check",
                 "overridable"),
     "mailed_check": ("id", "cash_over", "check_purchase_over"),
@@ -656,7 +657,8 @@ def _build(c: _Checker, data: dict, shown: str, sha: str) -> Policy | None:
         limit_count=c.get(t, p, "limit_count", _count),
         limit_value=c.get(t, p, "limit_value", money),
         limit_days=c.get(t, p, "limit_days", _days, default=90),
-        overridable=c.get(t, p, "overridable", _bool, default=False))
+        overridable=c.get(t, p, "overridable", _bool, default=False),
+        unknown_sku=c.get(t, p, "unknown_sku", _choice(("refuse", "manager_price")), default="refuse"))
 
     t, p = single("tenders")
     order = c.get(t, p, "refund_order", _choices(TENDERS), default=TENDERS)

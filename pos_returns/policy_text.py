@@ -118,6 +118,11 @@ def describe(policy: Policy, lang: str) -> list[RuleRow]:
                                       {"days": nr.limit_days, "count": nr.limit_count if nr.limit_count is not None
                                        else "\u2014", "value": policy.money(nr.limit_value) or "\u2014"}),
                                  lang, policy.store.locale)
+        if nr.unknown_sku == "manager_price":
+            text += " " + render(Text(N_("An item the store has not sold in that time: at the price a manager "
+                                         "states and approves.")), lang)
+        else:
+            text += " " + render(Text(N_("An item the store has not sold in that time is not taken back.")), lang)
     else:
         text = render(Text(N_("Returns without a receipt are not accepted.")), lang)
     rows.append(RuleRow(nr.id, render(Text(N_("No receipt")), lang), render(Text(N_("everything")), lang), text,

@@ -100,6 +100,18 @@ class DecisionChanged(st.Conflict):
                          receipt=sale.receipt if sale else "", refund=pending.payout)
 
 
+class UnknownSku(ServiceError):
+    """A return without a receipt of a SKU the store has no selling price for over the look-back."""
+
+    def __init__(self, msgid: str, skus: list[str], **values: Any):
+        self.skus = tuple(skus)
+        super().__init__(msgid, skus=", ".join(skus), **values)
+
+
+class PriceNeeded(UnknownSku):
+    """The policy takes such a SKU only at a price a manager states (``stated_prices``) and approves."""
+
+
 # ----------------------------------------------------------------------------- records
 
 @dataclass(frozen=True)
@@ -166,6 +178,7 @@ class Grant:
     rules: tuple[str, ...]
     reason_code: str
     amount: Money
+    stated_prices: tuple[tuple[str, str], ...] = ()  # (SKU, price) this manager stated for a no-receipt item
 
 
 @dataclass(frozen=True)
@@ -194,6 +207,8 @@ class Counter:
         self.register = register
         self.clock = clock
         self.training = training
+        self._secret: bytes | None = None  # the store's secret (keys.store_secret), read on first use
+        self._legacy_keys: dict[str, str] = {}  # customer key -> its pre-keyed-hash form in an older file
 
     # -- staff ---------------------------------------------------------------
     def add_staff(self, staff_id: str, name: str, role: str, pin: str, *, actor: str | None = None) -> StaffMember:
@@ -305,14 +320,26 @@ class Counter:
         return sale
 
     def customer_key(self, document: str) -> str:
-        digest, _last4 = st.hash_customer_id(self.store.secret(), document)
-        return "id:" + digest
+        """The customer's key in the journal: a keyed hash of the normalised ID number (spaces, punctuation and
+        case do not matter) under the store's secret, which is kept outside the database."""
+        if self._secret is None:
+            self._secret = keys.store_secret()
+        digest, _last4 = st.hash_customer_id(self._secret, document)
+        key = "id:" + digest
+        salt = self.store.legacy_id_salt()
+        if salt is not None:  # a file from before the keyed hash: its older entries still count for the limits
+            self._legacy_keys[key] = st.legacy_customer_key(salt, document)
+        return key
 
     def customer_history(self, customer_key: str | None) -> tuple[PastReturn, ...]:
         if not customer_key:
             return ()
         days = max(self.policy.no_receipt.limit_days, 1)
-        rows = st.customer_returns(self.store, customer_key, self.clock() - timedelta(days=days))
+        since = self.clock() - timedelta(days=days)
+        rows = st.customer_returns(self.store, customer_key, since)
+        legacy = self._legacy_keys.get(customer_key)
+        if legacy is not None:
+            rows = rows + st.customer_returns(self.store, legacy, since)
         currency = self.policy.currency
         return tuple(PastReturn(datetime.fromisoformat(r["at"]), Money.from_minor(r["refund_total"], currency),
                                 r["kind"] == "no_receipt") for r in rows)
@@ -331,16 +358,72 @@ class Counter:
         history = [h for h in self.customer_history(customer_key) if h.no_receipt]
         return len(history), sum((h.amount for h in history), Money.zero(self.policy.currency))
 
-    def lowest_price(self, sku: str) -> Money | None:
-        now = self.clock()
+    def lowest_price(self, sku: str, now: datetime | None = None) -> Money | None:
+        """The lowest price the store sold ``sku`` at over the policy's look-back (its own sales, price history
+        and catalog); None when the store has no price for it."""
+        now = self.clock() if now is None else now
         low = st.lowest_price(self.store, sku, now - timedelta(days=self.policy.no_receipt.lookback_days), now)
         return None if low is None else Money.from_minor(low, self.policy.currency)
 
+    def price_no_receipt(self, request: Request, stated_prices: dict[str, Money] | None = None,
+                         now: datetime | None = None) -> Request:
+        """The request's items without a receipt, priced from the store's own data, never from the caller.
+
+        Each item's ``lowest_price`` becomes the store's lowest selling price over the look-back, and its
+        category, tags and tax rate the store's own for that SKU. A SKU the store has no price for is refused,
+        or, when the policy says ``unknown_sku = "manager_price"``, taken at the price a manager states in
+        ``stated_prices`` (the decision then needs that manager's approval)."""
+        rule = self.policy.no_receipt
+        stated = stated_prices or {}
+        now = self.clock() if now is None else now
+        items, missing = [], []
+        for item in request.no_receipt_items:
+            facts = st.sku_facts(self.store, item.sku)
+            if facts is not None and facts["category"] in self.policy.categories:
+                item = replace(item, category=facts["category"], tags=frozenset(json.loads(facts["tags"])),
+                               tax_rate=Decimal(facts["tax_rate"]), name=item.name or facts["name"])
+            low = self.lowest_price(item.sku, now)
+            if low is not None:
+                items.append(replace(item, lowest_price=low, price_stated=False))
+            elif not rule.allowed:  # refused anyway; the engine says so
+                items.append(replace(item, lowest_price=Money.zero(self.policy.currency), price_stated=False))
+            elif rule.unknown_sku == "manager_price" and item.sku in stated:
+                price = stated[item.sku]
+                if price.currency != self.policy.currency or price <= Money.zero(self.policy.currency):
+                    raise ServiceError(N_("The price stated for {sku} must be more than zero, in {currency}."),
+                                       sku=item.sku, currency=self.policy.currency)
+                items.append(replace(item, lowest_price=price.rounded(), price_stated=True))
+            else:
+                missing.append(item.sku)
+        if missing:
+            days = rule.lookback_days
+            if rule.unknown_sku == "manager_price":
+                raise PriceNeeded(N_("{skus}: this store has not sold it in the last {days} days, so it has no "
+                                     "price to refund; a manager must state the price and approve."),
+                                  missing, days=days)
+            raise UnknownSku(N_("{skus}: this store has not sold it in the last {days} days, so it cannot be "
+                                "returned without a receipt."), missing, days=days)
+        return replace(request, no_receipt_items=tuple(items))
+
     # -- deciding ------------------------------------------------------------
-    def prepare(self, cashier: Session, sale: Sale | None, request: Request) -> Pending:
-        """Evaluate a request now for the signed-in ``cashier`` (a :class:`Session` from :meth:`sign_in`);
-        the customer's ID number, if any, is replaced by its salted hash."""
+    def prepare(self, cashier: Session, sale: Sale | None, request: Request, *,
+                stated_prices: dict[str, Money] | None = None) -> Pending:
+        """Evaluate a request now for the signed-in ``cashier`` (a :class:`Session` from
+        :meth:`sign_in`); the customer's ID number, if any, is replaced by its keyed hash.
+
+        Without a receipt the items are priced from the store's own sales (:meth:`price_no_receipt`);
+        ``stated_prices`` (SKU -> price) are a manager's prices for SKUs the store has none for. "ID checked"
+        is the act of ``cashier``, the one signed in, and is recorded with their id."""
         cashier = self._signed_in(cashier)
+        now = self.clock()
+        if sale is None and request.no_receipt_items:
+            request = self.price_no_receipt(request, stated_prices, now)
+            if (self.policy.no_receipt.allowed and self.policy.no_receipt.id_required
+                    and request.customer.id_verified and not (request.customer.id or "").strip()):
+                raise ServiceError(N_("Type the customer's ID number: a return without a receipt counts against "
+                                      "the customer's limits."))
+        checked_by = cashier.id if request.customer.id_verified else None
+        request = replace(request, customer=replace(request.customer, id_checked_by=checked_by))
         customer_key = None
         document = request.customer.id
         if document:
@@ -348,7 +431,6 @@ class Counter:
             masked = "****" + st.id_last4(document)
             request = replace(request, customer=replace(request.customer, id=masked))
         history = self.customer_history(customer_key)
-        now = self.clock()
         decision = evaluate(self.policy, sale, request, history, now)
         case = Case(now=now, sale=sale, request=request, history=history)
         return Pending(id=uuid.uuid4().hex, session=cashier, case=case, decision=decision,
@@ -375,16 +457,18 @@ class Counter:
         if manager.id == pending.cashier:
             raise ApprovalRefused(N_("A manager cannot approve their own transaction; ask another manager."))
         rules = tuple(a.rule for a in pending.decision.approvals)
+        stated = _stated_prices(pending)
         grant = Grant(id=secrets.token_hex(8), pending=pending.id, manager=manager.id, rules=rules,
-                      reason_code=reason_code, amount=pending.payout)
+                      reason_code=reason_code, amount=pending.payout, stated_prices=stated)
         row = {"id": grant.id, "pending": grant.pending, "manager": manager.id, "cashier": pending.cashier,
                "rules": json.dumps(list(rules)), "reason_code": reason_code, "amount": st.minor(grant.amount),
                "at": st.iso(self.clock()), **self._binding(pending)}
         row["seal"] = self._approval_seal(row)
         with self.store.write() as c:
             st.insert_approval(c, row)
+            extra = {"stated_prices": dict(stated)} if stated else {}
             st.log_event(c, self.clock(), "approval", manager.id, rules=list(rules), reason_code=reason_code,
-                         cashier=pending.cashier, amount=grant.amount.plain())
+                         cashier=pending.cashier, amount=grant.amount.plain(), **extra)
         return grant
 
     def _binding(self, pending: Pending) -> dict[str, Any]:
@@ -392,6 +476,9 @@ class Counter:
         sale = pending.case.sale
         lines = {"lines": [[d.line, d.sku, d.qty] for d in pending.decision.lines],
                  "exchange": [[x.sku, x.qty] for x in pending.case.request.exchange_items]}
+        stated = _stated_prices(pending)
+        if stated:  # a manager's stated price for a no-receipt item is part of what they approved
+            lines["stated"] = [list(x) for x in stated]
         return {"receipt": sale.receipt if sale else None, "register": self.register, "lines": st.canonical(lines)}
 
     _SEALED = ("id", "pending", "manager", "cashier", "register", "receipt", "lines", "rules", "reason_code",
@@ -422,7 +509,7 @@ class Counter:
         currency = pending.decision.currency
         return Grant(id=row["id"], pending=row["pending"], manager=row["manager"],
                      rules=tuple(json.loads(row["rules"])), reason_code=row["reason_code"],
-                     amount=Money.from_minor(row["amount"], currency))
+                     amount=Money.from_minor(row["amount"], currency), stated_prices=_stated_prices(pending))
 
     def _refusal(self, manager_id: str, pending: Pending, why: str) -> None:
         with self.store.write() as c:
@@ -446,6 +533,8 @@ class Counter:
             if sale is not None:
                 self._recheck(c, pending)
             self._signed_in(pending.session)
+            if sale is None:
+                self._check_no_receipt_prices(case)
             needed = {a.rule for a in decision.approvals}
             covered: set[str] = set()
             # what is recorded is what the database says the PIN-checked manager approved, not the caller's copy
@@ -467,7 +556,9 @@ class Counter:
                 "case": case_to_json(case, policy.store.id),
                 "decision": decision_json(decision, policy.store.language, policy.store.locale),
                 "approvals": [{"id": g.id, "manager": g.manager, "rules": list(g.rules),
-                               "reason_code": g.reason_code, "amount": g.amount.plain()} for g in grants],
+                               "reason_code": g.reason_code, "amount": g.amount.plain(),
+                               **({"stated_prices": dict(g.stated_prices)} if g.stated_prices else {})}
+                              for g in grants],
                 "journal_lines": lines, "journal_tenders": tenders, "journal_draws": draws,
             }
             fields = {
@@ -482,8 +573,10 @@ class Counter:
             for grant in grants:
                 if not st.use_approval(c, grant.id, entry.txno):
                     raise ApprovalRefused(N_("This approval was already used."))
+            checked = case.request.customer.id_checked_by
             st.log_event(c, case.now, "transaction", pending.cashier, entry.txno, type=kind,
-                         training=pending.training, refund=decision.refund_total.plain())
+                         training=pending.training, refund=decision.refund_total.plain(),
+                         **({"id_checked_by": checked} if checked else {}))
         return Transaction(entry.txno, entry, decision, case, pending.cashier, grants)
 
     def _recheck(self, c, pending: Pending) -> None:
@@ -513,6 +606,22 @@ class Counter:
                    "receipt again."), receipt=sale.receipt, lines=", ".join(map(str, changed)) or "?")
         raise DecisionChanged(replace(pending, id=uuid.uuid4().hex, case=replace(case, sale=fresh),
                                       decision=again))
+
+    def _check_no_receipt_prices(self, case: Case) -> None:
+        """Inside the commit: every item without a receipt is priced at the store's own lowest price (or, with
+        no store price, at a manager's stated price, which the decision makes them approve)."""
+        for item in case.request.no_receipt_items:
+            if not self.policy.no_receipt.allowed:
+                return
+            low = self.lowest_price(item.sku, case.now)
+            if item.price_stated:
+                ok = low is None and self.policy.no_receipt.unknown_sku == "manager_price"
+            else:
+                ok = low is not None and low == item.lowest_price
+            if not ok:
+                raise st.Conflict(N_("{sku}: the price of this return is not the store's lowest price of the last "
+                                     "{days} days; prepare the return again."), sku=item.sku,
+                                  days=self.policy.no_receipt.lookback_days)
 
     # -- corrections -----------------------------------------------------------
     def correct(self, txno: str, manager: Session, reason: str) -> st.JournalEntry:
@@ -580,6 +689,11 @@ def _money_terms(decision: Decision) -> tuple:
             decision.refund_total, decision.exchange_total, decision.balance_due, decision.rounding,
             tuple((t.type, t.amount, t.last4) for t in decision.refund_tenders),
             tuple(a.rule for a in decision.approvals), tuple(decision.tender_draws))
+
+
+def _stated_prices(pending: Pending) -> tuple[tuple[str, str], ...]:
+    """(SKU, price) of each no-receipt item priced by a manager's statement rather than the store's sales."""
+    return tuple((i.sku, i.lowest_price.plain()) for i in pending.case.request.no_receipt_items if i.price_stated)
 
 
 def _line_labels(case: Case, number: int) -> dict[str, str | None]:

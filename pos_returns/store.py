@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import sqlite3
 import sys
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,11 +23,12 @@ from typing import Any, Iterator, Sequence
 
 import sqlite_utils
 
+from . import keys
 from .i18n import N_, UserError
 from .model import Promotion, Sale, SaleLine, Tender
 from .money import Money
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 5000
 APP_DIR_NAME = "pos-returns"
 
@@ -200,8 +201,13 @@ ALTER TABLE approvals ADD COLUMN lines TEXT;
 ALTER TABLE approvals ADD COLUMN seal TEXT;
 """
 
+# a return without a receipt is priced from the store's own sales of that SKU over the look-back
+_SCHEMA_V4 = """
+CREATE INDEX sale_lines_sku ON sale_lines(sku);
+"""
+
 # MIGRATIONS[i] upgrades schema version i to i + 1, in one transaction with the version bump
-MIGRATIONS: list[str] = [_SCHEMA_V1 + _append_only_triggers(), _SCHEMA_V2, _SCHEMA_V3]
+MIGRATIONS: list[str] = [_SCHEMA_V1 + _append_only_triggers(), _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4]
 
 
 # ----------------------------------------------------------------------------- connection
@@ -298,16 +304,14 @@ class Store:
         """A database built by ``demo-data`` or the app's first start: demo sales and staff with known PINs."""
         return self.setting(DEMO_SETTING) == "1"
 
-    def secret(self) -> bytes:
-        """The store's own random salt for hashing customer ID numbers (made on first use)."""
+    def legacy_id_salt(self) -> bytes | None:
+        """The random salt that files written before the keyed hash kept in ``settings`` (read only, never made).
+
+        Journal entries of such a file carry ``sha256(salt + ID)`` customer keys; they can only be matched, not
+        converted (the ID numbers are not known). New entries use :func:`hash_customer_id` with the store's
+        secret kept outside the database."""
         value = self.setting("id_salt")
-        if value is None:
-            with self.write() as c:
-                row = c.execute("SELECT value FROM settings WHERE key = 'id_salt'").fetchone()
-                value = row[0] if row else secrets.token_hex(16)
-                if not row:
-                    c.execute("INSERT INTO settings(key, value) VALUES ('id_salt', ?)", (value,))
-        return bytes.fromhex(value)
+        return bytes.fromhex(value) if value else None
 
 
 DEMO_SETTING = "demo"
@@ -419,18 +423,28 @@ def iso(moment: datetime) -> str:
 
 
 def _normal_id(document: str) -> str:
-    return "".join(ch for ch in document.upper() if ch.isalnum())
+    """An ID number as typed, without spaces or punctuation, in upper case (fullwidth forms folded)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", document).upper() if ch.isalnum())
 
 
 def id_last4(document: str) -> str:
+    """The last 4 characters of an ID number, for display only (masked IDs on screen and paperwork)."""
     return _normal_id(document)[-4:]
 
 
-def hash_customer_id(salt: bytes, document: str) -> tuple[str, str]:
-    """A customer's ID number as a salted hash plus its last 4 characters (never the number itself)."""
+def hash_customer_id(key: bytes, document: str) -> tuple[str, str]:
+    """A customer's ID number as a keyed hash plus its last 4 characters (never the number itself).
+
+    ``key`` is the store's secret kept outside the database (``keys.store_secret()``), so a copy of the
+    database file alone does not let anyone try ID numbers against the stored hashes."""
     normal = _normal_id(document)
-    digest = hashlib.sha256(salt + normal.encode("utf-8")).hexdigest()
-    return digest, normal[-4:]
+    return keys.keyed_hash(key, "customer-id", normal), normal[-4:]
+
+
+def legacy_customer_key(salt: bytes, document: str) -> str:
+    """The customer key a file written before the keyed hash recorded: ``id:`` + sha256(salt + ID)."""
+    normal = "".join(ch for ch in document.upper() if ch.isalnum())  # the normalisation of those files
+    return "id:" + hashlib.sha256(salt + normal.encode("utf-8")).hexdigest()
 
 
 # ----------------------------------------------------------------------------- sales
@@ -478,16 +492,32 @@ def sale_customer(store: Store, receipt: str) -> dict[str, Any] | None:
 
 
 def lowest_price(store: Store, sku: str, since: datetime, until: datetime) -> int | None:
-    """Lowest selling price of a SKU in minor units over a period (price history, else current price)."""
+    """Lowest selling price of a SKU in minor units over a period, from the store's own data: the unit prices
+    it was sold at (sale lines of sales in the period), its price history in the period and the price in force
+    when the period began; else its current catalog price. None: the store has no price for it."""
     row = store.one("SELECT MIN(price) AS low FROM price_history WHERE sku = ? AND at >= ? AND at <= ?",
                     (sku, iso(since), iso(until)))
     before = store.one("SELECT price FROM price_history WHERE sku = ? AND at < ? ORDER BY at DESC LIMIT 1",
                        (sku, iso(since)))
-    candidates = [v for v in ((row or {}).get("low"), (before or {}).get("price")) if v is not None]
+    sold = store.one("SELECT MIN(l.unit_price) AS low FROM sale_lines l JOIN sales s ON s.receipt = l.receipt "
+                     "WHERE l.sku = ? AND s.sold_at >= ? AND s.sold_at <= ?", (sku, iso(since), iso(until)))
+    candidates = [v for v in ((row or {}).get("low"), (before or {}).get("price"), (sold or {}).get("low"))
+                  if v is not None]
     if not candidates:
         product = store.one("SELECT price FROM products WHERE sku = ?", (sku,))
         return product["price"] if product else None
     return min(candidates)
+
+
+def sku_facts(store: Store, sku: str) -> dict[str, Any] | None:
+    """What the store itself knows of a SKU (name, category, tags, tax_rate): its catalog entry, else the
+    line it was last sold on. None: the store has never listed or sold it."""
+    row = store.one("SELECT name, category, tags, tax_rate FROM products WHERE sku = ?", (sku,))
+    if row is None:
+        row = store.one("SELECT l.name, l.category, l.tags, l.tax_rate FROM sale_lines l "
+                        "JOIN sales s ON s.receipt = l.receipt WHERE l.sku = ? ORDER BY s.sold_at DESC LIMIT 1",
+                        (sku,))
+    return row
 
 
 def find_product(store: Store, code: str) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@ read-only file failing cleanly, and the data promises (no card numbers, customer
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 from datetime import timedelta
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import storehelpers as h
-from pos_returns import demo
+from pos_returns import demo, keys
 from pos_returns import store as st
 from pos_returns.importer import ImportError_, import_file
 from pos_returns.services import Counter
@@ -203,7 +204,7 @@ def test_no_full_card_number_anywhere_after_demo_data_and_imports(tmp_path):
     assert b"4111111111111111" not in data and b"5500000000000004" not in data
 
 
-def test_customer_id_is_stored_only_as_salted_hash_and_last4(tmp_path):
+def test_customer_id_is_stored_only_as_keyed_hash_and_last4(tmp_path):
     path = h.fresh_db(tmp_path)
     document = "QZ7751234987"  # a driving licence number, typed by the cashier
     imported = "PX99887766"
@@ -212,7 +213,7 @@ def test_customer_id_is_stored_only_as_salted_hash_and_last4(tmp_path):
         pending = c.prepare(h.signed_in(c), None, h.no_receipt_request(document))
         assert pending.decision.outcome == "approved", pending.decision
         tx = c.commit(pending)
-        salt = store.secret()
+        salt = keys.store_secret()  # kept outside the database
         digest, last4 = st.hash_customer_id(salt, document)
         assert last4 == "4987"
         assert tx.entry.customer_key == "id:" + digest
@@ -234,3 +235,63 @@ def test_customer_id_is_stored_only_as_salted_hash_and_last4(tmp_path):
     with h.raw(path) as conn:
         for table, column, value in h.text_values(conn):
             assert document not in value and imported not in value, f"{table}.{column}"
+
+
+def test_customer_id_cannot_be_recovered_from_a_copy_of_the_database(tmp_path):
+    """Someone with the database file alone (not the store's secret in its config folder) tries every ID of a
+    small ID space against the stored hashes, with every value stored in the file as the salt: nothing matches.
+    The cashier may type the same ID with spaces and in lower case: it is the same customer."""
+    path = h.fresh_db(tmp_path)
+    document = "D1004217"  # a small ID space: D1000000 .. D1009999
+    with st.open_store(path, create=False) as store:
+        c = h.counter(store)
+        tx = c.commit(c.prepare("c1", None, h.no_receipt_request(document)))
+        sales = h.write_sales_json(tmp_path / "cust.json", {"0001-600002": h.SALES[h.JEANS]},
+                                   customers=[{"id": "K78", "name": "Kim", "id_number": "D1009876"}])
+        import_file(store, h.policy(), sales, h.NOW)
+        again = c.prepare("c1", None, h.no_receipt_request(" d100 4217 "))
+        assert again.customer_key == tx.entry.customer_key
+        assert c.no_receipt_standing(again.customer_key)[0] == 1
+        h.checkpoint(store)
+    copy = h.copy_db(path, tmp_path / "stolen.db")
+    with h.raw(copy) as conn:
+        stored = {k.removeprefix("id:") for (k,) in conn.execute(
+            "SELECT customer_key FROM journal WHERE customer_key IS NOT NULL UNION "
+            "SELECT id_hash FROM customers WHERE id_hash IS NOT NULL")}
+        values = [v for (v,) in conn.execute("SELECT value FROM settings")]
+        last4 = {v for (v,) in conn.execute("SELECT id_last4 FROM customers WHERE id_last4 IS NOT NULL")}
+    assert len(stored) == 2 and last4 == {"9876"}
+    salts = [b""]
+    for value in values:
+        salts.append(value.encode())
+        try:
+            salts.append(bytes.fromhex(value))
+        except ValueError:
+            pass
+    found = [(salt, n) for salt in salts for n in range(10000)
+             for guess in (f"D100{n:04d}",)
+             if hashlib.sha256(salt + guess.encode()).hexdigest() in stored
+             or hashlib.sha256(guess.encode() + salt).hexdigest() in stored]
+    assert not found, f"ID numbers recovered from the file alone: {found}"
+
+
+def test_an_older_file_still_counts_a_customers_returns_recorded_under_its_salted_hash(tmp_path, monkeypatch):
+    """A database written before the keyed hash kept a salt in its settings and sha256(salt + ID) keys in its
+    journal. After the upgrade the same customer's earlier no-receipt return still counts for the limits, and the
+    new entry carries the keyed hash only."""
+    path = h.fresh_db(tmp_path)
+    salt = bytes.fromhex("00112233445566778899aabbccddeeff")
+    document = "QZ7751234987"
+    with h.raw(path) as conn:
+        conn.execute("INSERT INTO settings (key, value) VALUES ('id_salt', ?)", (salt.hex(),))
+    with st.open_store(path, create=False) as store:
+        with monkeypatch.context() as m:  # what the older version wrote
+            m.setattr(Counter, "customer_key", lambda self, doc: st.legacy_customer_key(salt, doc))
+            old = h.counter(store).commit(h.counter(store).prepare("c1", None, h.no_receipt_request(document)))
+        c = h.counter(store)
+        key = c.customer_key("qz 775 123 4987")
+        assert key != old.entry.customer_key
+        assert c.no_receipt_standing(key)[0] == 1
+        new = c.commit(c.prepare("c1", None, h.no_receipt_request(document)))
+        assert new.entry.customer_key == key
+        assert c.no_receipt_standing(key)[0] == 2

@@ -109,9 +109,10 @@ class NoReceiptScreen(QWidget):
         self.list.clear()
         counter = self.ctx.counter()
         for product, condition, qty in self.items:
-            low = counter.lowest_price(product.sku) or product.price
+            low = counter.lowest_price(product.sku)  # the store's own price; the services price the return
             self.list.addItem(f"{product.name} ({product.sku}) \u00d7{qty} \u2014 "
-                              f"{self.ctx.gettext(CONDITION_TEXT[condition])} \u2014 {self.ctx.money(low)}")
+                              f"{self.ctx.gettext(CONDITION_TEXT[condition])} \u2014 "
+                              f"{self.ctx.money(low) if low is not None else chr(0x2014)}")
 
     def _limits(self) -> None:
         _ = self.ctx.gettext
@@ -129,10 +130,10 @@ class NoReceiptScreen(QWidget):
     def request(self) -> Request | None:
         if not self.items:
             return None
-        counter = self.ctx.counter()
-        items = tuple(NoReceiptItem(sku=p.sku, category=p.category, qty=q,
-                                    lowest_price=counter.lowest_price(p.sku) or p.price, tax_rate=p.tax_rate,
-                                    tags=p.tags, condition=c, name=p.name) for p, c, q in self.items)
+        # the price is left to the services, which take the store's lowest price of the look-back
+        items = tuple(NoReceiptItem(sku=p.sku, category=p.category, qty=q, lowest_price=p.price,
+                                    tax_rate=p.tax_rate, tags=p.tags, condition=c, name=p.name)
+                      for p, c, q in self.items)
         document = self.customer_id.text().strip() or None
         return Request(type="return", no_receipt_items=items,
                        customer=Customer(id_verified=self.id_checked.isChecked(), id=document))
