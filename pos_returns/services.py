@@ -207,7 +207,6 @@ class Counter:
         self.register = register
         self.clock = clock
         self.training = training
-        self._secret: bytes | None = None  # the store's secret (keys.store_secret), read on first use
         self._legacy_keys: dict[str, str] = {}  # customer key -> its pre-keyed-hash form in an older file
 
     # -- staff ---------------------------------------------------------------
@@ -284,6 +283,7 @@ class Counter:
         return self.check_pin(staff_id, pin, "login")
 
     def _secret(self) -> bytes:
+        """The store's secret (keys.store_secret), kept outside the database; read on first use."""
         if not hasattr(self, "_secret_key"):
             self._secret_key = keys.store_secret()
         return self._secret_key
@@ -322,9 +322,7 @@ class Counter:
     def customer_key(self, document: str) -> str:
         """The customer's key in the journal: a keyed hash of the normalised ID number (spaces, punctuation and
         case do not matter) under the store's secret, which is kept outside the database."""
-        if self._secret is None:
-            self._secret = keys.store_secret()
-        digest, _last4 = st.hash_customer_id(self._secret, document)
+        digest, _last4 = st.hash_customer_id(self._secret(), document)
         key = "id:" + digest
         salt = self.store.legacy_id_salt()
         if salt is not None:  # a file from before the keyed hash: its older entries still count for the limits

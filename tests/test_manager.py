@@ -969,7 +969,7 @@ def test_exception_report_figures_are_right_in_a_currency_without_minor_units(tm
                 sale = counter.lookup(f"0301-{cashier}-{n}")
                 request = Request(type="return", lines=(RequestLine(line=1, qty=1, condition="unopened",
                                                                     reason="changed_mind"),))
-                pending = counter.prepare(cashier, sale, request)
+                pending = counter.prepare(h.signed_in(counter, cashier, "1357"), sale, request)
                 assert pending.decision.outcome == "approved", pending.decision
                 counter.commit(pending)
         figures = {f.staff: f for f in manager.exception_report(store, policy, h.TODAY, h.TODAY,

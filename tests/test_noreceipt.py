@@ -193,13 +193,13 @@ def test_services_price_from_the_store_and_record_the_checker(tmp_path):
     path = h.fresh_db(tmp_path)
     with st.open_store(path, create=False) as store:
         c = h.counter(store)
-        pending = c.prepare("c2", None, h.no_receipt_request("D1234567", price="99.00"))
+        pending = c.prepare(h.signed_in(c, "c2"), None, h.no_receipt_request("D1234567", price="99.00"))
         assert pending.case.request.no_receipt_items[0].lowest_price.plain() == "19.99"
         assert pending.case.request.customer.id_checked_by == "c2"
         tx = c.commit(pending)
         assert tx.decision.refund_total.plain() == "21.44"
         with pytest.raises(services.ServiceError) as refused:
-            c.prepare("c2", None, h.no_receipt_request("D1234567", sku="NOSUCH", price="95.00"))
+            c.prepare(h.signed_in(c, "c2"), None, h.no_receipt_request("D1234567", sku="NOSUCH", price="95.00"))
         assert "NOSUCH" in str(refused.value) and "Traceback" not in str(refused.value)
 
 
@@ -211,7 +211,7 @@ def test_id_checked_without_an_id_number_is_refused(tmp_path):
         request = h.no_receipt_request("D1234567")
         request = replace(request, customer=replace(request.customer, id=None))
         with pytest.raises(services.ServiceError) as refused:
-            c.prepare("c1", None, request)
+            c.prepare(h.signed_in(c, "c1"), None, request)
         assert "ID number" in str(refused.value)
 
 
@@ -221,7 +221,7 @@ def test_commit_refuses_a_prepared_return_whose_price_is_not_the_stores(tmp_path
     path = h.fresh_db(tmp_path)
     with st.open_store(path, create=False) as store:
         c = h.counter(store)
-        pending = c.prepare("c1", None, h.no_receipt_request("D1234567"))
+        pending = c.prepare(h.signed_in(c, "c1"), None, h.no_receipt_request("D1234567"))
         case = pending.case
         item = replace(case.request.no_receipt_items[0], lowest_price=Money.parse("99.00", "USD"))
         request = replace(case.request, no_receipt_items=(item,))

@@ -245,11 +245,11 @@ def test_customer_id_cannot_be_recovered_from_a_copy_of_the_database(tmp_path):
     document = "D1004217"  # a small ID space: D1000000 .. D1009999
     with st.open_store(path, create=False) as store:
         c = h.counter(store)
-        tx = c.commit(c.prepare("c1", None, h.no_receipt_request(document)))
+        tx = c.commit(c.prepare(h.signed_in(c, "c1"), None, h.no_receipt_request(document)))
         sales = h.write_sales_json(tmp_path / "cust.json", {"0001-600002": h.SALES[h.JEANS]},
                                    customers=[{"id": "K78", "name": "Kim", "id_number": "D1009876"}])
         import_file(store, h.policy(), sales, h.NOW)
-        again = c.prepare("c1", None, h.no_receipt_request(" d100 4217 "))
+        again = c.prepare(h.signed_in(c, "c1"), None, h.no_receipt_request(" d100 4217 "))
         assert again.customer_key == tx.entry.customer_key
         assert c.no_receipt_standing(again.customer_key)[0] == 1
         h.checkpoint(store)
@@ -287,11 +287,12 @@ def test_an_older_file_still_counts_a_customers_returns_recorded_under_its_salte
     with st.open_store(path, create=False) as store:
         with monkeypatch.context() as m:  # what the older version wrote
             m.setattr(Counter, "customer_key", lambda self, doc: st.legacy_customer_key(salt, doc))
-            old = h.counter(store).commit(h.counter(store).prepare("c1", None, h.no_receipt_request(document)))
+            till = h.counter(store)
+            old = till.commit(till.prepare(h.signed_in(till, "c1"), None, h.no_receipt_request(document)))
         c = h.counter(store)
         key = c.customer_key("qz 775 123 4987")
         assert key != old.entry.customer_key
         assert c.no_receipt_standing(key)[0] == 1
-        new = c.commit(c.prepare("c1", None, h.no_receipt_request(document)))
+        new = c.commit(c.prepare(h.signed_in(c, "c1"), None, h.no_receipt_request(document)))
         assert new.entry.customer_key == key
         assert c.no_receipt_standing(key)[0] == 2

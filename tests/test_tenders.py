@@ -62,8 +62,8 @@ def test_two_tills_returning_different_lines_never_over_refund_the_card(db):
     with st.open_store(db, create=False) as store_a, st.open_store(db, create=False) as store_b:
         till_a, till_b = h.counter(store_a, "R1"), h.counter(store_b, "R2")
         # both tills scan the receipt before either commits
-        pending_a = till_a.prepare("c1", till_a.lookup(SPLIT), h.return_request(line=1))
-        pending_b = till_b.prepare("c2", till_b.lookup(SPLIT), h.return_request(line=2))
+        pending_a = till_a.prepare(h.signed_in(till_a, "c1"), till_a.lookup(SPLIT), h.return_request(line=1))
+        pending_b = till_b.prepare(h.signed_in(till_b, "c2"), till_b.lookup(SPLIT), h.return_request(line=2))
         assert tenders(pending_a.decision) == [("credit", "50.00")]
         assert tenders(pending_b.decision) == [("credit", "50.00")]
 
@@ -90,12 +90,12 @@ def test_two_tills_returning_different_lines_never_over_refund_the_card(db):
 def test_whichever_till_commits_second_gets_the_new_decision(db):
     with st.open_store(db, create=False) as store_a, st.open_store(db, create=False) as store_b:
         till_a, till_b = h.counter(store_a, "R1"), h.counter(store_b, "R2")
-        pending_b = till_b.prepare("c2", till_b.lookup(SPLIT), h.return_request(line=2))
-        pending_a = till_a.prepare("c1", till_a.lookup(SPLIT), h.return_request(line=1))
+        pending_b = till_b.prepare(h.signed_in(till_b, "c2"), till_b.lookup(SPLIT), h.return_request(line=2))
+        pending_a = till_a.prepare(h.signed_in(till_a, "c1"), till_a.lookup(SPLIT), h.return_request(line=1))
         till_b.commit(pending_b)
         with pytest.raises(st.Conflict):
             till_a.commit(pending_a)
-        again = till_a.prepare("c1", till_a.lookup(SPLIT), h.return_request(line=1))
+        again = till_a.prepare(h.signed_in(till_a, "c1"), till_a.lookup(SPLIT), h.return_request(line=1))
         assert tenders(again.decision) == [("cash", "40.00"), ("credit", "10.00")]
         till_a.commit(again)
         assert refunded_to(store_a, SPLIT, "credit") == money("60.00")
@@ -106,8 +106,8 @@ def test_an_unchanged_decision_commits_after_another_tills_return(db):
     """When the card still covers both lines, the second till's decision stands and it commits as it is."""
     with st.open_store(db, create=False) as store_a, st.open_store(db, create=False) as store_b:
         till_a, till_b = h.counter(store_a, "R1"), h.counter(store_b, "R2")
-        pending_a = till_a.prepare("c1", till_a.lookup(CARD), h.return_request(line=1))
-        pending_b = till_b.prepare("c2", till_b.lookup(CARD), h.return_request(line=2))
+        pending_a = till_a.prepare(h.signed_in(till_a, "c1"), till_a.lookup(CARD), h.return_request(line=1))
+        pending_b = till_b.prepare(h.signed_in(till_b, "c2"), till_b.lookup(CARD), h.return_request(line=2))
         till_a.commit(pending_a)
         till_b.commit(pending_b)
         assert refunded_to(store_a, CARD, "credit") == money("100.00")
@@ -117,10 +117,10 @@ def test_an_unchanged_decision_commits_after_another_tills_return(db):
 def test_the_engine_caps_each_tender_at_what_it_still_can_give_back(db):
     with st.open_store(db, create=False) as store:
         till = h.counter(store)
-        till.commit(till.prepare("c1", till.lookup(SPLIT), h.return_request(line=1)))
+        till.commit(till.prepare(h.signed_in(till, "c1"), till.lookup(SPLIT), h.return_request(line=1)))
         sale = till.lookup(SPLIT)
         assert [t.available() for t in sale.tenders] == [money("10.00"), money("40.00")]
-        pending = till.prepare("c1", sale, h.return_request(line=2))
+        pending = till.prepare(h.signed_in(till, "c1"), sale, h.return_request(line=2))
         assert tenders(pending.decision) == [("cash", "40.00"), ("credit", "10.00")]
 
 
@@ -160,27 +160,21 @@ def test_a_correction_gives_the_tender_its_room_back(db):
     """Corrections count: a reversed refund no longer counts against the tender, and verify stays clean."""
     with st.open_store(db, create=False) as store:
         till = h.counter(store)
-        first = till.commit(till.prepare("c1", till.lookup(SPLIT), h.return_request(line=1)))
-        till.correct(first.txno, till_manager(store), "wrong line")
-        tx = till.commit(till.prepare("c1", till.lookup(SPLIT), h.return_request(line=1)))
+        first = till.commit(till.prepare(h.signed_in(till, "c1"), till.lookup(SPLIT), h.return_request(line=1)))
+        till.correct(first.txno, h.signed_in(till, "m1"), "wrong line")
+        tx = till.commit(till.prepare(h.signed_in(till, "c1"), till.lookup(SPLIT), h.return_request(line=1)))
         assert tenders(tx.decision) == [("credit", "50.00")]
-        till.commit(till.prepare("c1", till.lookup(SPLIT), h.return_request(line=2)))
+        till.commit(till.prepare(h.signed_in(till, "c1"), till.lookup(SPLIT), h.return_request(line=2)))
         assert refunded_to(store, SPLIT, "credit") == money("60.00")
         assert st.verify_journal(store) == []
-
-
-def till_manager(store):
-    from pos_returns.services import StaffMember
-    row = st.get_staff(store, "m1")
-    return StaffMember(row["id"], row["name"], row["role"])
 
 
 def test_journal_verify_counts_a_tender_per_training_flag(db):
     """Training returns live apart from real ones; neither alone is an over-refund."""
     with st.open_store(db, create=False) as store:
         real = h.counter(store)
-        real.commit(real.prepare("c1", real.lookup(SPLIT), h.return_request(line=1)))
+        real.commit(real.prepare(h.signed_in(real, "c1"), real.lookup(SPLIT), h.return_request(line=1)))
         training = Counter(store, h.policy(), register="T1", clock=lambda: h.NOW, training=True)
-        pending = training.prepare("c1", training.lookup(SPLIT), h.return_request(line=2))
+        pending = training.prepare(h.signed_in(training, "c1"), training.lookup(SPLIT), h.return_request(line=2))
         training.commit(pending)
         assert st.verify_journal(store) == []

@@ -166,7 +166,7 @@ def test_a_database_in_use_is_verified_with_what_is_still_in_its_write_ahead_log
     store = st.open_store(path)  # a till has the file open; its last commit is only in the -wal
     try:
         c = h.counter(store)
-        c.commit(c.prepare("c1", c.lookup(h.BULK), h.return_request()))
+        c.commit(c.prepare(h.signed_in(c, "c1"), c.lookup(h.BULK), h.return_request()))
         assert Path(str(path) + "-wal").stat().st_size > 0
         proc = verify(path)
         assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -256,6 +256,7 @@ def split_worker(index: int, db: str, receipts: list[str], out: "mp.Queue") -> N
         return moment[0]
 
     counter = services.Counter(store, policy, register=register, clock=clock)
+    cashier = counter.sign_in("c1", PINS["c1"])
     stats: Tally = Tally()
     committed: list[str] = []
     reason = policy.reasons[0]
@@ -265,7 +266,7 @@ def split_worker(index: int, db: str, receipts: list[str], out: "mp.Queue") -> N
         for receipt in receipts[start:start + SPLIT_BATCH]:  # scan them all first ...
             moment[0] += timedelta(seconds=1)
             try:
-                batch.append(counter.prepare("c1", counter.lookup(receipt), request))
+                batch.append(counter.prepare(cashier, counter.lookup(receipt), request))
             except (services.ServiceError, st.StoreError) as exc:
                 stats["refused_scan_" + type(exc).__name__] += 1
         for pending in batch:  # ... then commit them, while the other tills do the same

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from counter_kit import NOW, journal, tr
+from counter_kit import NOW, STAFF, journal, tr
 from pos_returns import services
 from pos_returns import store as st
 from pos_returns.importer import import_file
@@ -41,7 +41,7 @@ def test_finish_after_another_till_refunded_the_card_shows_the_new_decision(app,
     with st.open_store(db_path, create=False) as other_db:
         other = services.Counter(other_db, policy, register="R2", clock=lambda: NOW)
         request = Request("return", lines=(RequestLine(line=2, qty=1, condition="unopened", reason="changed_mind"),))
-        other.commit(other.prepare("c2", other.lookup(SPLIT), request))
+        other.commit(other.prepare(other.sign_in("c2", STAFF["c2"]), other.lookup(SPLIT), request))
 
     modals.confirm()
     app.click(screen.finish_button)
