@@ -29,9 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pos_returns import demo, store as st  # noqa: E402
-from pos_returns.model import Customer, ExchangeItem, NoReceiptItem, Request, RequestLine  # noqa: E402
-from pos_returns.policy import Policy, load_policy  # noqa: E402
+from pos_returns.services import demo  # noqa: E402
+from pos_returns.storage import store as st  # noqa: E402
+from pos_returns.domain.model import Customer, ExchangeItem, NoReceiptItem, Request, RequestLine  # noqa: E402
+from pos_returns.domain.policy import Policy, load_policy  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 POLICY = ROOT / "policies.toml"
@@ -141,7 +142,7 @@ REASONS = ("changed_mind", "wrong_size", "not_as_described", "defective", "unwan
 def add_year_of_returns(path: Path, policy: Policy, per_day: int, seed: int = 11, days: int = 365,
                         progress: Callable[[str], None] = log) -> dict:
     """Append ``per_day`` returns a day for ``days`` days ending the day before TODAY (real commit code)."""
-    from pos_returns.services import Counter, NotRecordable, ServiceError
+    from pos_returns.services.counter import Counter, NotRecordable, ServiceError
 
     unknown = [r for r in REASONS if r not in policy.reasons]
     if unknown:  # a what-if replay could not read them, and reports would group returns by reasons nobody chose

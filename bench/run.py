@@ -40,11 +40,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import dataset  # noqa: E402
-from pos_returns import engine, manager, store as st  # noqa: E402
-from pos_returns.model import Request, RequestLine, Sale, SaleLine, Tender  # noqa: E402
-from pos_returns.money import Money  # noqa: E402
-from pos_returns.policy import load_policy  # noqa: E402
-from pos_returns.services import Counter  # noqa: E402
+from pos_returns.domain import engine  # noqa: E402
+from pos_returns.manager import reports as manager  # noqa: E402
+from pos_returns.storage import store as st  # noqa: E402
+from pos_returns.domain.model import Request, RequestLine, Sale, SaleLine, Tender  # noqa: E402
+from pos_returns.domain.money import Money  # noqa: E402
+from pos_returns.domain.policy import load_policy  # noqa: E402
+from pos_returns.services.counter import Counter  # noqa: E402
 
 MS = 1000.0
 
@@ -173,8 +175,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QCoreApplication, QEvent
 app = QApplication([])
-from pos_returns import store as st, services
-from pos_returns.policy import load_policy
+from pos_returns.storage import store as st
+from pos_returns.services import counter as services
+from pos_returns.domain.policy import load_policy
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui import receipt as R
@@ -306,7 +309,7 @@ def minimal_pdf() -> bytes:
 
 
 def fallback_receipt(tx_lines: list[tuple[str, str]]) -> bytes:
-    """A minimal 80 mm receipt in ReportLab (used while pos_returns.paperwork does not exist yet)."""
+    """A minimal 80 mm receipt in ReportLab (used while pos_returns.documents.paperwork does not exist yet)."""
     from reportlab.graphics.barcode import code128
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
@@ -329,12 +332,12 @@ def fallback_receipt(tx_lines: list[tuple[str, str]]) -> bytes:
 
 def bench_pdf(db: Path, policy, txnos: list[str], n: int) -> tuple[dict, dict]:
     floor = summary(timed(minimal_pdf, n))
-    if importlib.util.find_spec("pos_returns.paperwork") is not None:
+    if importlib.util.find_spec("pos_returns.documents.paperwork") is not None:
         try:
             samples = _paperwork_samples(db, policy, txnos, n)
             if samples:
                 metric = summary(samples)
-                metric["source"] = "pos_returns.paperwork.document_pdf(store, txno, 'receipt', 'en')"
+                metric["source"] = "pos_returns.documents.paperwork.document_pdf(store, txno, 'receipt', 'en')"
                 return metric, floor
         except Exception as exc:  # noqa: BLE001 - the API may still be moving; fall back and say so
             note = f"paperwork API not usable yet ({type(exc).__name__}: {exc})"
@@ -354,9 +357,9 @@ def bench_pdf(db: Path, policy, txnos: list[str], n: int) -> tuple[dict, dict]:
 
 
 def _paperwork_samples(db: Path, policy, txnos: list[str], n: int) -> list[float]:
-    """A customer receipt of a committed transaction through pos_returns.paperwork.document_pdf (loads the
+    """A customer receipt of a committed transaction through pos_returns.documents.paperwork.document_pdf (loads the
     entry from the journal, lays it out, embeds the font, writes the PDF bytes), English."""
-    from pos_returns import paperwork
+    from pos_returns.documents import paperwork
     store = st.open_store(db, create=False)
     try:
         picks = [txnos[i % len(txnos)] for i in range(n)]

@@ -1,3 +1,3 @@
-from .cli import run
+from pos_returns.cli.main import run
 
 run()

@@ -13,7 +13,7 @@ import errno
 import os
 from pathlib import Path
 
-from .i18n import N_, UserError
+from pos_returns.i18n import N_, UserError
 
 
 class WriteFailed(UserError):

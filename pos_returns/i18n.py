@@ -23,7 +23,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 
-from .money import Money
+from pos_returns.domain.money import Money
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "messages"

@@ -12,10 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pos_returns.case import decision_json, read_case
-from pos_returns.engine import evaluate
-from pos_returns.model import Decision
-from pos_returns.policy import Policy, load_policy
+from pos_returns.domain.case import decision_json, read_case
+from pos_returns.domain.engine import evaluate
+from pos_returns.domain.model import Decision
+from pos_returns.domain.policy import Policy, load_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_POLICY = ROOT / "policies.toml"

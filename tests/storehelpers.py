@@ -34,14 +34,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pos_returns import store as st  # noqa: E402
-from pos_returns.engine import sale_total  # noqa: E402
-from pos_returns.importer import import_file  # noqa: E402
-from pos_returns.model import (Customer, ExchangeItem, NoReceiptItem, Request, RequestLine, Sale,  # noqa: E402
+from pos_returns.storage import store as st  # noqa: E402
+from pos_returns.domain.engine import sale_total  # noqa: E402
+from pos_returns.services.importer import import_file  # noqa: E402
+from pos_returns.domain.model import (Customer, ExchangeItem, NoReceiptItem, Request, RequestLine, Sale,  # noqa: E402
                                SaleLine)
-from pos_returns.money import Money  # noqa: E402
-from pos_returns.policy import Policy, load_policy  # noqa: E402
-from pos_returns.services import Counter  # noqa: E402
+from pos_returns.domain.money import Money  # noqa: E402
+from pos_returns.domain.policy import Policy, load_policy  # noqa: E402
+from pos_returns.services.counter import Counter  # noqa: E402
 
 POLICY_PATH = ROOT / "policies.toml"
 PY = sys.executable
@@ -299,7 +299,7 @@ def wait_for(path: Path, timeout: float = 60.0) -> None:
 # ----------------------------------------------------------------------------- child processes
 
 def _race(db: str, register: str, syncdir: str, receipts: list[str]) -> None:
-    from pos_returns.services import ServiceError
+    from pos_returns.services.counter import ServiceError
     sync = Path(syncdir)
     store = st.open_store(db, create=False)
     c = counter(store, register)
@@ -329,7 +329,7 @@ def _loop(db: str, register: str, receipt: str) -> None:
 
 def _pin(db: str, staff_id: str, pin: str, syncdir: str, name: str) -> None:
     """One till's PIN check, started together with the others (each with its own connection)."""
-    from pos_returns.services import AuthError
+    from pos_returns.services.counter import AuthError
     store = st.open_store(db, create=False)
     c = counter(store)
     (Path(syncdir) / f"ready-{name}").touch()

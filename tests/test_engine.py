@@ -12,7 +12,7 @@ import pytest
 
 from casekit import (ask, case, decide, decide_json, mini_policy, no_receipt_case, no_receipt_item, sale_line,
                      sample_policy, tender)
-from pos_returns.engine import evaluate
+from pos_returns.domain.engine import evaluate
 
 
 @pytest.fixture(scope="module")
@@ -759,7 +759,7 @@ def test_sale_discount_is_allocated_across_lines(policy):
 
 def test_evaluate_is_deterministic(policy):
     from casekit import case as mk
-    from pos_returns.case import read_case
+    from pos_returns.domain.case import read_case
     c = read_case(mk(lines=[sale_line(1, category="apparel", price="10.00")], tenders=[tender("cash", "10.00")],
                      asks=[ask(1)]), policy)
     first = evaluate(policy, c.sale, c.request, c.history, c.now)

@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as hs
 
-from pos_returns import store as st
-from pos_returns.case import CaseError, read_case
-from pos_returns.engine import evaluate
-from pos_returns.importer import ImportError_, import_file
-from pos_returns.model import Decision
-from pos_returns.policy import Policy, PolicyError, load_policy
+from pos_returns.storage import store as st
+from pos_returns.domain.case import CaseError, read_case
+from pos_returns.domain.engine import evaluate
+from pos_returns.services.importer import ImportError_, import_file
+from pos_returns.domain.model import Decision
+from pos_returns.domain.policy import Policy, PolicyError, load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY_FILES = [ROOT / "policies.toml"] + sorted(ROOT.glob("examples/*/policies.toml"))
@@ -223,7 +223,7 @@ def _dump(data) -> str:
 @given(data=mutated_json(BASE_CASES))
 def test_mutated_case_gives_decision_or_case_error(data):
     # the case goes through JSON text, as a file would (floats reach read_case as the parser gives them)
-    from pos_returns.case import parse_json_text
+    from pos_returns.domain.case import parse_json_text
     try:
         parsed = parse_json_text(_dump(data), "case.json")
         case = read_case(parsed, POLICY, "case.json")

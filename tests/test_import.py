@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import storehelpers as h
-from pos_returns import store as st
-from pos_returns.importer import ImportError_, import_file
+from pos_returns.storage import store as st
+from pos_returns.services.importer import ImportError_, import_file
 
 PAN = "4111111111111111"
 HEADER = "receipt,sold_at,line,sku,name,category,qty,unit_price,tax_rate,tenders\n"

@@ -48,7 +48,7 @@ def forbidden_imports(path: Path, root: Path = ROOT) -> list[str]:
 
 def test_core_has_python_files():
     assert CORE_FILES, "pos_returns/ has no modules?"
-    assert (CORE / "engine.py") in CORE_FILES
+    assert (CORE / "domain" / "engine.py") in CORE_FILES
 
 
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -98,5 +98,5 @@ print(json.dumps({"bad": bad, "errors": errors, "loaded": sorted(m for m in sys.
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["errors"] == {}
     assert report["bad"] == []
-    for module in ("pos_returns.engine", "pos_returns.policy", "pos_returns.money", "pos_returns.cli"):
+    for module in ("pos_returns.domain.engine", "pos_returns.domain.policy", "pos_returns.domain.money", "pos_returns.cli.main"):
         assert module in report["loaded"]

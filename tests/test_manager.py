@@ -30,15 +30,18 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 
 import storehelpers as h
-from pos_returns import demo, i18n, manager, policy_text, training
-from pos_returns import store as st
-from pos_returns.engine import sale_total
-from pos_returns.importer import import_file
-from pos_returns.model import Customer, ExchangeItem, NoReceiptItem, Request, RequestLine, Sale, SaleLine
-from pos_returns.money import Money
-from pos_returns.policy import load_policy
-from pos_returns.reports_pdf import report_pdf
-from pos_returns.services import Counter
+from pos_returns.services import demo
+from pos_returns import i18n
+from pos_returns.manager import reports as manager, training
+from pos_returns.domain import policy_text
+from pos_returns.storage import store as st
+from pos_returns.domain.engine import sale_total
+from pos_returns.services.importer import import_file
+from pos_returns.domain.model import Customer, ExchangeItem, NoReceiptItem, Request, RequestLine, Sale, SaleLine
+from pos_returns.domain.money import Money
+from pos_returns.domain.policy import load_policy
+from pos_returns.documents.reports_pdf import report_pdf
+from pos_returns.services.counter import Counter
 
 ROOT = h.ROOT
 TAX = "0.0725"

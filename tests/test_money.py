@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from pos_returns.money import Money, MoneyError, allocate, currency_digits, to_decimal
+from pos_returns.domain.money import Money, MoneyError, allocate, currency_digits, to_decimal
 
 
 # ----------------------------------------------------------------------------- construction

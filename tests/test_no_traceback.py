@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import storehelpers as h
-from pos_returns import cli
-from pos_returns import store as st
+from pos_returns.cli import main as cli
+from pos_returns.storage import store as st
 
 SAMPLE = h.POLICY_PATH
 FULL = Path("/dev/full")

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 import storehelpers as h
-from pos_returns import services, store as st
-from pos_returns.money import Money
+from pos_returns.services import counter as services
+from pos_returns.storage import store as st
+from pos_returns.domain.money import Money
 
 CUSTOMER_ID = "QZ7751234987"
 TOWEL_SALE = "0001-900001"
@@ -217,7 +218,7 @@ def test_id_checked_without_an_id_number_is_refused(tmp_path):
 
 def test_commit_refuses_a_prepared_return_whose_price_is_not_the_stores(tmp_path):
     """A caller that edits the prepared return (the price, and the decision to match) is stopped at the commit."""
-    from pos_returns.engine import evaluate
+    from pos_returns.domain.engine import evaluate
     path = h.fresh_db(tmp_path)
     with st.open_store(path, create=False) as store:
         c = h.counter(store)

@@ -18,12 +18,14 @@ from pathlib import Path
 import pytest
 from babel.dates import format_datetime
 
-from pos_returns import fonts, i18n, paperwork, printing, services
-from pos_returns import store as st
-from pos_returns.importer import import_file
-from pos_returns.model import Customer, ExchangeItem, NoReceiptItem, Request, RequestLine
-from pos_returns.money import Money
-from pos_returns.policy import load_policy
+from pos_returns.documents import fonts, paperwork, printing
+from pos_returns import i18n
+from pos_returns.services import counter as services
+from pos_returns.storage import store as st
+from pos_returns.services.importer import import_file
+from pos_returns.domain.model import Customer, ExchangeItem, NoReceiptItem, Request, RequestLine
+from pos_returns.domain.money import Money
+from pos_returns.domain.policy import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies.toml"
@@ -404,7 +406,7 @@ def test_example_store_paperwork_in_its_language_and_money(tmp_path, example, sc
 # ----------------------------------------------------------------------------- command line
 
 def _parser():
-    from pos_returns import cli_paperwork
+    from pos_returns.cli import paperwork as cli_paperwork
     parser = argparse.ArgumentParser(prog="pos_returns")
     sub = parser.add_subparsers(dest="command")
 
@@ -434,7 +436,7 @@ def test_cli_paperwork_writes_the_pdf(world, tmp_path, capsys):
 
 
 def test_paperwork_command_is_wired_into_main(world, tmp_path):
-    from pos_returns import cli
+    from pos_returns.cli import main as cli
     parser = cli.build_parser()
     choices = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
     assert "paperwork" in choices, "the paperwork command is not wired into cli.build_parser"

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 import storehelpers as h
-from pos_returns import services
-from pos_returns import store as st
-from pos_returns.importer import import_file
+from pos_returns.services import counter as services
+from pos_returns.storage import store as st
+from pos_returns.services.importer import import_file
 from pos_returns.security import hash_pin
-from pos_returns.services import ApprovalRefused, AuthError, LockedOut, NotSignedIn, Session, WrongPin
+from pos_returns.services.counter import ApprovalRefused, AuthError, LockedOut, NotSignedIn, Session, WrongPin
 
 # two receipts of our own: jackets on two lines of one receipt (same price), and a copy of BIG
 TWO_LINES = "0001-820001"

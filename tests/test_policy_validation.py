@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from casekit import SAMPLE_POLICY, line_no, mini_policy_text, sample_text, write_policy
-from pos_returns.policy import Policy, PolicyError, load_policy, parse_policy
+from pos_returns.domain.policy import Policy, PolicyError, load_policy, parse_policy
 
 
 def problems_of(path: Path) -> list[str]:

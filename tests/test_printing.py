@@ -22,9 +22,9 @@ import pytest
 
 from pos_returns import i18n
 
-from pos_returns import printing
-from pos_returns import store as st
-from pos_returns.printing import CupsPrinter, FolderPrinter, PrintError
+from pos_returns.documents import printing
+from pos_returns.storage import store as st
+from pos_returns.documents.printing import CupsPrinter, FolderPrinter, PrintError
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

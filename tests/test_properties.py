@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from casekit import ask, mini_policy_text, sample_policy, write_policy
-from pos_returns.case import read_case
-from pos_returns.engine import evaluate
-from pos_returns.money import Money, allocate
-from pos_returns.policy import load_policy
+from pos_returns.domain.case import read_case
+from pos_returns.domain.engine import evaluate
+from pos_returns.domain.money import Money, allocate
+from pos_returns.domain.policy import load_policy
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

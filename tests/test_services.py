@@ -13,8 +13,8 @@ from datetime import timedelta
 import pytest
 
 import storehelpers as h
-from pos_returns import store as st
-from pos_returns.services import (LOCKOUT, MAX_PIN_FAILURES, ApprovalRefused, AuthError, Grant, LockedOut,
+from pos_returns.storage import store as st
+from pos_returns.services.counter import (LOCKOUT, MAX_PIN_FAILURES, ApprovalRefused, AuthError, Grant, LockedOut,
                                   NotRecordable, WrongPin)
 
 

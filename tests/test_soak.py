@@ -30,7 +30,7 @@ def test_soak_reports_a_violation(tmp_path):
     """The checker is not vacuous: a sale line returned twice over is named and exits 1."""
     sys.path.insert(0, str(ROOT / "tools"))
     import soak
-    from pos_returns import store as st
+    from pos_returns.storage import store as st
 
     db = tmp_path / "bad.db"
     soak.build_store(db, 200, 3)

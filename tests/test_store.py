@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 import storehelpers as h
-from pos_returns import demo, keys
-from pos_returns import store as st
-from pos_returns.importer import ImportError_, import_file
-from pos_returns.services import Counter
+from pos_returns.services import demo
+from pos_returns import keys
+from pos_returns.storage import store as st
+from pos_returns.services.importer import ImportError_, import_file
+from pos_returns.services.counter import Counter
 
 
 # ----------------------------------------------------------------------------- schema and connection

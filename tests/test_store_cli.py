@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import storehelpers as h
-from pos_returns import store as st
-from pos_returns.export import verify_export
+from pos_returns.storage import store as st
+from pos_returns.manager.export import verify_export
 
 CUSTOMER_ID = "QZ7751234987"
 

@@ -12,11 +12,11 @@ from datetime import timedelta
 import pytest
 
 import storehelpers as h
-from pos_returns import store as st
-from pos_returns.importer import import_file
-from pos_returns.money import Money
-from pos_returns import services
-from pos_returns.services import Counter
+from pos_returns.storage import store as st
+from pos_returns.services.importer import import_file
+from pos_returns.domain.money import Money
+from pos_returns.services import counter as services
+from pos_returns.services.counter import Counter
 
 SPLIT = "0001-870001"  # two lines of 50.00 (no tax), paid 60.00 by card and 40.00 in cash
 CARD = "0001-870002"   # the same two lines, paid 100.00 by card

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import storehelpers as h
-from pos_returns import store as st
+from pos_returns.storage import store as st
 
 N_ENTRIES = 4
 

@@ -45,10 +45,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pos_returns import demo, manager, store as st  # noqa: E402
-from pos_returns.model import Customer, ExchangeItem, NoReceiptItem, Request, RequestLine  # noqa: E402
-from pos_returns.policy import load_policy  # noqa: E402
-from pos_returns import services  # noqa: E402
+from pos_returns.services import demo  # noqa: E402
+from pos_returns.manager import reports as manager  # noqa: E402
+from pos_returns.storage import store as st  # noqa: E402
+from pos_returns.domain.model import Customer, ExchangeItem, NoReceiptItem, Request, RequestLine  # noqa: E402
+from pos_returns.domain.policy import load_policy  # noqa: E402
+from pos_returns.services import counter as services  # noqa: E402
 
 POLICY = ROOT / "policies.toml"
 TODAY = date(2026, 3, 2)  # the demo store's last sales day; the soak runs over the days after it
@@ -120,7 +122,7 @@ def worker(index: int, db: str, count: int, seed: int, approval_share: float, ou
                 if kind < 0.27:
                     ln = picked[0]
                     other = rng.choice(products)
-                    from pos_returns.money import Money
+                    from pos_returns.domain.money import Money
                     from decimal import Decimal
                     item = (ExchangeItem(sku=ln.sku, category=ln.category, qty=lines[0].qty, unit_price=ln.unit_price,
                                          tax_rate=ln.tax_rate, name=ln.name) if rng.random() < 0.6 else
@@ -200,9 +202,9 @@ def build_split_receipts(path: Path, count: int, lines: int, seed: int) -> list[
     """``count`` receipts of ``lines`` lines each, sold the day before the soak, paid partly by card and partly in
     cash (every fifth also by gift card), each line small enough to need no manager."""
     from decimal import Decimal
-    from pos_returns.engine import sale_total
-    from pos_returns.model import Sale, SaleLine
-    from pos_returns.money import Money
+    from pos_returns.domain.engine import sale_total
+    from pos_returns.domain.model import Sale, SaleLine
+    from pos_returns.domain.money import Money
 
     rng = random.Random(seed * 7919 + lines)
     policy = load_policy(POLICY)

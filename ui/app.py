@@ -11,9 +11,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
-from pos_returns import i18n, services
-from pos_returns import store as st
-from pos_returns.policy import PolicyError, load_policy
+from pos_returns import i18n
+from pos_returns.services import counter as services
+from pos_returns.storage import store as st
+from pos_returns.domain.policy import PolicyError, load_policy
 
 from .context import AppContext
 from .main_window import MainWindow
@@ -32,7 +33,7 @@ class DemoWorker(QObject):
         self.db_path, self.policy_path, self.lang = db_path, policy_path, lang
 
     def run(self) -> None:
-        from pos_returns import demo
+        from pos_returns.services import demo
         try:
             policy = load_policy(self.policy_path)
             with st.open_store(self.db_path) as store:

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pos_returns import i18n, services
-from pos_returns import store as st
-from pos_returns.money import Money
-from pos_returns.policy import Policy
+from pos_returns import i18n
+from pos_returns.services import counter as services
+from pos_returns.storage import store as st
+from pos_returns.domain.money import Money
+from pos_returns.domain.policy import Policy
 
 SETTING_KEYS = ("register", "printer", "store_locale", "policy_path", "idle_minutes", "paper_language")
 

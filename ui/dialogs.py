@@ -6,9 +6,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QTextBrowser, QVBoxLayout)
 
-from pos_returns import i18n, services
-from pos_returns.policy import PolicyError, load_policy
-from pos_returns.policy_text import APPROVAL_CODE_TEXT, code_label
+from pos_returns import i18n
+from pos_returns.services import counter as services
+from pos_returns.domain.policy import PolicyError, load_policy
+from pos_returns.domain.policy_text import APPROVAL_CODE_TEXT, code_label
 
 from .context import AppContext
 from .ops import run_op

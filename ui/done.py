@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-from pos_returns.services import Transaction
+from pos_returns.services.counter import Transaction
 
 from .context import AppContext
 from .widgets import MessageStrip

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, Q
                                QLineEdit, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
-from pos_returns import manager as mg
-from pos_returns import policy_text
+from pos_returns.manager import reports as mg
+from pos_returns.domain import policy_text
 from pos_returns.i18n import N_, Percent, format_value
-from pos_returns.money import Money
-from pos_returns.policy import PolicyError, load_policy
+from pos_returns.domain.money import Money
+from pos_returns.domain.policy import PolicyError, load_policy
 
 from .context import AppContext
 from .ops import describe
@@ -196,7 +196,7 @@ class ReportsTab(QWidget):
                                                     "PDF (*.pdf)")
         if path:
             try:
-                from pos_returns.reports_pdf import report_pdf
+                from pos_returns.documents.reports_pdf import report_pdf
                 Path(path).write_bytes(report_pdf(self.report, self.ctx.policy, self.ctx.lang))
             except Exception as exc:  # noqa: BLE001 - e.g. a missing font, named in the message
                 self.message.error(describe(self.ctx, exc))
@@ -326,7 +326,7 @@ class ComplaintsTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        from pos_returns import store as st
+        from pos_returns.storage import store as st
         _ = self.ctx.gettext
         today = self.ctx.clock().date()
         rows = st.list_complaints(self.ctx.store, (today - timedelta(days=90)).isoformat(),

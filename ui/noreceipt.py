@@ -7,9 +7,9 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QPushButton, QVBoxLayout, QWidget)
 
-from pos_returns import services
-from pos_returns.model import Customer, NoReceiptItem, Request
-from pos_returns.policy import CONDITIONS
+from pos_returns.services import counter as services
+from pos_returns.domain.model import Customer, NoReceiptItem, Request
+from pos_returns.domain.policy import CONDITIONS
 
 from .context import AppContext
 from .ops import run_op, scan_product

@@ -13,9 +13,9 @@ from typing import Callable, TypeVar
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from pos_returns.case import CaseError
+from pos_returns.domain.case import CaseError
 from pos_returns.i18n import N_, UserError
-from pos_returns.policy import PolicyError
+from pos_returns.domain.policy import PolicyError
 
 from .context import AppContext
 

@@ -2,7 +2,7 @@
 
 :class:`QtPrinter` prints a ReportLab PDF on a real printer: QtPdf's ``QPdfDocument`` renders each page
 at the printer's resolution and a ``QPainter`` paints it on a ``QPrinter`` chosen by name through
-``QPrinterInfo``. :class:`pos_returns.printing.CupsPrinter` sends the file straight to a CUPS queue
+``QPrinterInfo``. :class:`pos_returns.documents.printing.CupsPrinter` sends the file straight to a CUPS queue
 (``lp -d NAME``) where CUPS is present; it keeps the PDF's vectors, so it is preferred there.
 
 :class:`Paper` is what the main window uses: ``print_new(ctx, tx)`` after a commit and
@@ -19,9 +19,9 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
-from pos_returns import printing
+from pos_returns.documents import printing
 from pos_returns.i18n import N_, UserError
-from pos_returns.printing import CupsPrinter, PrintError
+from pos_returns.documents.printing import CupsPrinter, PrintError
 
 
 def printer_names() -> list[str]:

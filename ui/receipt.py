@@ -10,11 +10,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel
                                QListWidgetItem, QPushButton, QSpinBox, QSplitter, QStyledItemDelegate, QTableView,
                                QVBoxLayout, QWidget)
 
-from pos_returns import services
+from pos_returns.services import counter as services
 from pos_returns.i18n import N_
-from pos_returns.policy_text import REASON_TEXT
-from pos_returns.model import ExchangeItem, Request, RequestLine, Sale
-from pos_returns.policy import CONDITIONS
+from pos_returns.domain.policy_text import REASON_TEXT
+from pos_returns.domain.model import ExchangeItem, Request, RequestLine, Sale
+from pos_returns.domain.policy import CONDITIONS
 
 from .context import AppContext
 from .ops import run_op, scan_product

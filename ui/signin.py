@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from pos_returns.services import StaffMember
+from pos_returns.services.counter import StaffMember
 
 from .context import AppContext
 from .ops import run_op

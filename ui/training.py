@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from pos_returns import training
+from pos_returns.manager import training
 from pos_returns.i18n import format_value
 
 from .context import AppContext

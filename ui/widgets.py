@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QPushButton, QSizePo
                                QWidget)
 
 from pos_returns.i18n import N_
-from pos_returns.model import Decision
+from pos_returns.domain.model import Decision
 
 from .context import AppContext
 

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import QProgressBar
 
-from pos_returns import store as st
+from pos_returns.storage import store as st
 
 
 class _Job(QObject):

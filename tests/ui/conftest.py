@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from counter_kit import (NOW, POLICY_PATH, SALES, TODAY, App, ModalDriver, prepare_history,  # noqa: E402
                          write_import, copy_db)
-from pos_returns import demo  # noqa: E402
-from pos_returns import store as st  # noqa: E402
-from pos_returns.importer import import_file  # noqa: E402
-from pos_returns.policy import load_policy  # noqa: E402
+from pos_returns.services import demo  # noqa: E402
+from pos_returns.storage import store as st  # noqa: E402
+from pos_returns.services.importer import import_file  # noqa: E402
+from pos_returns.domain.policy import load_policy  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -23,11 +23,11 @@ from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget  # noqa: E402
 
 from pos_returns import i18n  # noqa: E402
-from pos_returns import store as st  # noqa: E402
-from pos_returns.engine import sale_total  # noqa: E402
-from pos_returns.model import Customer, NoReceiptItem, Request, RequestLine, Sale, SaleLine  # noqa: E402
-from pos_returns.money import Money  # noqa: E402
-from pos_returns.services import Counter  # noqa: E402
+from pos_returns.storage import store as st  # noqa: E402
+from pos_returns.domain.engine import sale_total  # noqa: E402
+from pos_returns.domain.model import Customer, NoReceiptItem, Request, RequestLine, Sale, SaleLine  # noqa: E402
+from pos_returns.domain.money import Money  # noqa: E402
+from pos_returns.services.counter import Counter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_PATH = ROOT / "policies.toml"

@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
 
 from counter_kit import BIG, NOW, journal, tr
-from pos_returns import store as st
-from pos_returns.services import LOCKOUT
+from pos_returns.storage import store as st
+from pos_returns.services.counter import LOCKOUT
 
 SELF = "A manager cannot approve their own transaction; ask another manager."
 WRONG = "Wrong PIN for {staff_id}; {remaining} tries left before a 15-minute lockout."

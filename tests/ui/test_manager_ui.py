@@ -15,8 +15,8 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QPushButton, QTableWidget
 
 from counter_kit import NOW, POLICY_PATH, TODAY, tr
-from pos_returns import store as st
-from pos_returns.money import Money
+from pos_returns.storage import store as st
+from pos_returns.domain.money import Money
 
 WAIT = 15000
 

@@ -6,10 +6,10 @@ import json
 from datetime import timedelta
 
 from counter_kit import NOW, STAFF, journal, tr
-from pos_returns import services
-from pos_returns import store as st
-from pos_returns.importer import import_file
-from pos_returns.model import Request, RequestLine
+from pos_returns.services import counter as services
+from pos_returns.storage import store as st
+from pos_returns.services.importer import import_file
+from pos_returns.domain.model import Request, RequestLine
 
 SPLIT = "0001-970001"  # two lines of 50.00 (no tax), paid 60.00 by card ****4242 and 40.00 in cash
 CHANGED = ("Receipt {receipt} changed at another till a moment ago, so this return's decision changed (the refund "

@@ -15,12 +15,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from . import store as st
-from .case import CaseError, decision_json, read_case
-from .engine import evaluate
-from .i18n import N_, Text
-from .money import Money, currency_digits
-from .policy import Policy
+from pos_returns.storage import store as st
+from pos_returns.domain.case import CaseError, decision_json, read_case
+from pos_returns.domain.engine import evaluate
+from pos_returns.i18n import N_, Text
+from pos_returns.domain.money import Money, currency_digits
+from pos_returns.domain.policy import Policy
 
 
 

@@ -14,11 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import i18n
-from .model import (Customer, Decision, ExchangeItem, NoReceiptItem, PastReturn, Promotion, Request,
+from pos_returns import i18n
+from pos_returns.domain.model import (Customer, Decision, ExchangeItem, NoReceiptItem, PastReturn, Promotion, Request,
                     RequestLine, Sale, SaleLine, Tender)
-from .money import Money, MoneyError, to_decimal
-from .policy import CONDITIONS, TENDERS, Policy
+from pos_returns.domain.money import Money, MoneyError, to_decimal
+from pos_returns.domain.policy import CONDITIONS, TENDERS, Policy
 
 
 class CaseError(ValueError):

@@ -13,8 +13,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from . import store as st
-from .files import failure, remove, write_output
+from pos_returns.storage import store as st
+from pos_returns.files import failure, remove, write_output
 
 
 def export_journal(store: st.Store, out: Path, now: datetime) -> dict:

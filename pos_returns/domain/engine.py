@@ -18,11 +18,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Iterable, Sequence, TypeVar
 
-from .i18n import N_, NP_, Percent, Text
-from .model import (Approval, Decision, LineDecision, NoReceiptItem, PastReturn, Request, Sale,
+from pos_returns.i18n import N_, NP_, Percent, Text
+from pos_returns.domain.model import (Approval, Decision, LineDecision, NoReceiptItem, PastReturn, Request, Sale,
                     TenderAmount)
-from .money import Money, allocate
-from .policy import Policy, Rule
+from pos_returns.domain.money import Money, allocate
+from pos_returns.domain.policy import Policy, Rule
 
 R = TypeVar("R", bound=Rule)
 

@@ -14,14 +14,14 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from . import store as st
-from .case import Case, CaseError, load_json, read_case
-from .engine import evaluate
-from .i18n import N_, Text
-from .model import Customer, Decision
-from .money import Money
-from .policy import Policy
-from .scenarios import scenario_files
+from pos_returns.storage import store as st
+from pos_returns.domain.case import Case, CaseError, load_json, read_case
+from pos_returns.domain.engine import evaluate
+from pos_returns.i18n import N_, Text
+from pos_returns.domain.model import Customer, Decision
+from pos_returns.domain.money import Money
+from pos_returns.domain.policy import Policy
+from pos_returns.domain.scenarios import scenario_files
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol, Sequence
 
-from . import paperwork, store as st
-from .i18n import N_, UserError
+from pos_returns.documents import paperwork
+from pos_returns.storage import store as st
+from pos_returns.i18n import N_, UserError
 
 PAPERWORK_DIR = "paperwork"
 

@@ -20,15 +20,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable
 
-from . import keys
-from . import store as st
-from .i18n import N_, UserError
-from .case import Case, case_to_json, decision_json, read_case
-from .engine import evaluate
-from .model import Decision, PastReturn, Request, Sale
-from .money import Money
-from .policy import Policy
-from .security import check_pin_format, hash_pin, verify_pin
+from pos_returns import keys
+from pos_returns.storage import store as st
+from pos_returns.i18n import N_, UserError
+from pos_returns.domain.case import Case, case_to_json, decision_json, read_case
+from pos_returns.domain.engine import evaluate
+from pos_returns.domain.model import Decision, PastReturn, Request, Sale
+from pos_returns.domain.money import Money
+from pos_returns.domain.policy import Policy
+from pos_returns.security import check_pin_format, hash_pin, verify_pin
 
 Clock = Callable[[], datetime]
 MAX_PIN_FAILURES = 5

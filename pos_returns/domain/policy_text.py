@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .i18n import N_, Percent, Text, render
-from .money import Money
-from .engine import CONDITION_TEXT
-from .policy import (CONDITIONS, ConditionRule, FeeRule, NotReturnableRule, Policy, Rule, Scope, SeasonalRule, WarrantyRule,
+from pos_returns.i18n import N_, Percent, Text, render
+from pos_returns.domain.money import Money
+from pos_returns.domain.engine import CONDITION_TEXT
+from pos_returns.domain.policy import (CONDITIONS, ConditionRule, FeeRule, NotReturnableRule, Policy, Rule, Scope, SeasonalRule, WarrantyRule,
                      WindowRule)
 
 KIND = {

@@ -11,13 +11,13 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from . import i18n
+from pos_returns import i18n
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def _usage_error(message: str) -> Exception:
-    from .cli import UsageError  # main() prints it and exits 2
+    from pos_returns.cli.main import UsageError  # main() prints it and exits 2
     return UsageError(message)
 
 
@@ -37,7 +37,7 @@ def _policy_locale(path: str | None) -> str | None:
     """The store's locale from the policy file when one is given (else the database / currency decides)."""
     if not path:
         return None
-    from .policy import PolicyError, load_policy
+    from pos_returns.domain.policy import PolicyError, load_policy
     try:
         return load_policy(path).store.locale
     except PolicyError as err:
@@ -47,7 +47,7 @@ def _policy_locale(path: str | None) -> str | None:
 
 
 def _write(out: str, data: bytes) -> None:
-    from .files import WriteFailed, write_output
+    from pos_returns.files import WriteFailed, write_output
     try:
         write_output(out, data)
     except WriteFailed as err:
@@ -55,9 +55,10 @@ def _write(out: str, data: bytes) -> None:
 
 
 def cmd_paperwork(args: argparse.Namespace) -> int:
-    from . import printing, store as st
-    from .fonts import FontMissing
-    from .paperwork import PaperworkError
+    from pos_returns.documents import printing
+    from pos_returns.storage import store as st
+    from pos_returns.documents.fonts import FontMissing
+    from pos_returns.documents.paperwork import PaperworkError
     lang = _lang(args.lang)
     locale = _policy_locale(getattr(args, "policy", None))
     with st.open_store(st.resolve_db_path(args.db), create=False) as store:
@@ -74,8 +75,9 @@ def cmd_paperwork(args: argparse.Namespace) -> int:
 
 
 def cmd_report_day(args: argparse.Namespace) -> int:
-    from . import printing, store as st
-    from .fonts import FontMissing
+    from pos_returns.documents import printing
+    from pos_returns.storage import store as st
+    from pos_returns.documents.fonts import FontMissing
     lang = _lang(args.lang)
     try:
         day = date.fromisoformat(args.date) if args.date else date.today()
@@ -96,7 +98,7 @@ def cmd_report_day(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction, with_db: Callable[[argparse.ArgumentParser], argparse.ArgumentParser]
              ) -> None:
     """Add ``paperwork`` and ``report-day`` to the command line's subcommands."""
-    from .paperwork import DOC_KINDS
+    from pos_returns.documents.paperwork import DOC_KINDS
     pw = with_db(sub.add_parser("paperwork", help="render a document of a recorded transaction as PDF"))
     pw.add_argument("txno", help="transaction number, e.g. 0001-R1-000042")
     pw.add_argument("--doc", choices=DOC_KINDS, default="receipt", help="which document (default: receipt)")

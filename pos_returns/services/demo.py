@@ -26,12 +26,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Callable
 
-from . import store as st
-from .engine import sale_total, tax_of
-from .i18n import N_
-from .model import Promotion, Request, RequestLine, Sale, SaleLine, Tender
-from .money import Money
-from .policy import Policy
+from pos_returns.storage import store as st
+from pos_returns.domain.engine import sale_total, tax_of
+from pos_returns.i18n import N_
+from pos_returns.domain.model import Promotion, Request, RequestLine, Sale, SaleLine, Tender
+from pos_returns.domain.money import Money
+from pos_returns.domain.policy import Policy
 
 DEMO_STAFF = (("c1", "Alice Nguyen", "cashier", "1111"), ("c2", "Bao Tran", "cashier", "2222"),
               ("m1", "Marta Novakova", "manager", "9999"), ("m2", "Chen Wei-Ling", "manager", "8888"))
@@ -227,7 +227,7 @@ def build_demo(store: st.Store, policy: Policy, *, today: date, receipts: int = 
         progress(receipts, receipts)
 
     if staff:
-        from .services import Counter
+        from pos_returns.services.counter import Counter
         counter = Counter(store, policy, register="R1", clock=lambda: datetime.combine(today, time(9)))
         for staff_id, name, role, pin in DEMO_STAFF:
             if st.get_staff(store, staff_id) is None:
@@ -283,7 +283,7 @@ def _row(sale: Sale, currency: str, customer: str | None, register: str,
 
 def _earlier_returns(store: st.Store, policy: Policy, sales: list[Sale], rng: random.Random, today: date) -> int:
     """Record returns a few days after some sales, through the same services the counter uses."""
-    from .services import AuthError, Counter, NotRecordable
+    from pos_returns.services.counter import AuthError, Counter, NotRecordable
 
     recorded = 0
     plans = []

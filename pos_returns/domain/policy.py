@@ -19,9 +19,9 @@ from typing import Any, Callable, Iterable
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
 
-from . import i18n
-from .money import Money, MoneyError, currency_digits, to_decimal
-from .tomllines import format_path, line_index, line_of
+from pos_returns import i18n
+from pos_returns.domain.money import Money, MoneyError, currency_digits, to_decimal
+from pos_returns.domain.tomllines import format_path, line_index, line_of
 
 CONDITIONS = ("unopened", "opened", "damaged", "defective")
 TENDERS = ("cash", "check", "credit", "debit", "gift_card", "store_credit")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .i18n import N_
-from .manager import Report
-from .paperwork import TENDER_NAMES, Doc, Formatter, Para, Space, Table, Title, Center, render
-from .policy import Policy
-from .policy_text import code_label
+from pos_returns.i18n import N_
+from pos_returns.manager.reports import Report
+from pos_returns.documents.paperwork import TENDER_NAMES, Doc, Formatter, Para, Space, Table, Title, Center, render
+from pos_returns.domain.policy import Policy
+from pos_returns.domain.policy_text import code_label
 
 KIND_WORDS = {"return": N_("Returns"), "exchange": N_("Exchanges"), "no_receipt": N_("Without a receipt"),
               "correction": N_("Corrections")}

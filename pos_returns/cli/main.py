@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import i18n
-from .case import CaseError, decision_json, load_json, read_case
-from .engine import evaluate
-from .policy import Policy, PolicyError, load_policy
-from .scenarios import run_scenarios
+from pos_returns import i18n
+from pos_returns.domain.case import CaseError, decision_json, load_json, read_case
+from pos_returns.domain.engine import evaluate
+from pos_returns.domain.policy import Policy, PolicyError, load_policy
+from pos_returns.domain.scenarios import run_scenarios
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 DEFAULT_POLICY = "policies.toml"
@@ -123,12 +123,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- database commands
 
 def _open_store(args: argparse.Namespace, create: bool = False):
-    from . import store as st
+    from pos_returns.storage import store as st
     return st.open_store(st.resolve_db_path(getattr(args, "db", None)), create=create)
 
 
 def cmd_db_init(args: argparse.Namespace) -> int:
-    from . import store as st
+    from pos_returns.storage import store as st
     path = st.resolve_db_path(args.db)
     existed = path.exists()
     with st.open_store(path, create=True) as store:
@@ -139,7 +139,8 @@ def cmd_db_init(args: argparse.Namespace) -> int:
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
     from datetime import date
-    from . import demo, store as st
+    from pos_returns.services import demo
+    from pos_returns.storage import store as st
     policy = _policy(args.policy)
     path = st.resolve_db_path(args.db)
     try:
@@ -162,8 +163,8 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def cmd_import_sales(args: argparse.Namespace) -> int:
-    from .importer import ImportError_, import_file
-    from .services import system_clock
+    from pos_returns.services.importer import ImportError_, import_file
+    from pos_returns.services.counter import system_clock
     policy = _policy(args.policy)
     with _open_store(args, create=True) as store:
         try:
@@ -191,8 +192,8 @@ def _read_pin(prompt: str) -> str:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
-    from . import services
-    from .case import CaseError, load_json
+    from pos_returns.services import counter as services
+    from pos_returns.domain.case import CaseError, load_json
     policy = _policy(args.policy)
     try:
         data = load_json(args.case)
@@ -238,7 +239,7 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 
 def _stated_prices(given: list[str], policy: Policy) -> dict:
-    from .money import Money
+    from pos_returns.domain.money import Money
     out = {}
     for text in given:
         sku, sep, amount = text.partition("=")
@@ -252,7 +253,7 @@ def _stated_prices(given: list[str], policy: Policy) -> dict:
 
 
 def cmd_correct(args: argparse.Namespace) -> int:
-    from . import services
+    from pos_returns.services import counter as services
     policy = _policy(args.policy)
     with _open_store(args) as store:
         counter = services.Counter(store, policy, register=args.register)
@@ -263,7 +264,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
 
 
 def cmd_journal_verify(args: argparse.Namespace) -> int:
-    from . import store as st
+    from pos_returns.storage import store as st
     entries, problems = st.verify_file(st.resolve_db_path(args.db))  # read-only: never writes to what it checks
     for problem in problems:
         print(problem)
@@ -275,8 +276,8 @@ def cmd_journal_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_journal_export(args: argparse.Namespace) -> int:
-    from .export import export_journal
-    from .services import system_clock
+    from pos_returns.manager.export import export_journal
+    from pos_returns.services.counter import system_clock
     with _open_store(args) as store:
         manifest = export_journal(store, Path(args.out), system_clock())
     print(f"{args.out}: {manifest['entries']} entries, {manifest['events']} events; check with "
@@ -285,7 +286,7 @@ def cmd_journal_export(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
-    from . import services
+    from pos_returns.services import counter as services
     policy = _policy(args.policy)
     with _open_store(args, create=True) as store:
         counter = services.Counter(store, policy)
@@ -296,7 +297,7 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_list(args: argparse.Namespace) -> int:
-    from . import store as st
+    from pos_returns.storage import store as st
     with _open_store(args) as store:
         for row in st.list_staff(store):
             lock = f" locked until {row['locked_until']}" if row["locked_until"] else ""
@@ -335,7 +336,7 @@ def _period(args: argparse.Namespace):
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from . import manager
+    from pos_returns.manager import reports as manager
     policy = _policy(args.policy)
     start, end = _period(args)
     with _open_store(args) as store:
@@ -349,12 +350,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             return EXIT_OK
         report = manager.build_report(store, policy, start, end)
     text = manager.report_csv(report)
-    from .files import write_output
+    from pos_returns.files import write_output
     if args.csv:
         write_output(args.csv, text)
         print(f"{args.csv}: written")
     if args.pdf:
-        from .reports_pdf import report_pdf
+        from pos_returns.documents.reports_pdf import report_pdf
         write_output(args.pdf, report_pdf(report, policy, args.lang or policy.store.language))
         print(f"{args.pdf}: written")
     if not args.csv and not args.pdf:
@@ -363,13 +364,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def Money_plain(minor: int, policy: Policy) -> str:  # noqa: N802
-    from .money import Money
+    from pos_returns.domain.money import Money
     return Money.from_minor(minor, policy.currency).plain()
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    from . import manager, store as st
-    from .services import system_clock
+    from pos_returns.manager import reports as manager
+    from pos_returns.storage import store as st
+    from pos_returns.services.counter import system_clock
     new = _policy(args.new_policy)
     with _open_store(args) as store:
         result = manager.what_if(store, new, _date(args.start), _date(args.end))
@@ -401,8 +403,8 @@ def _signed(minor: int, policy: Policy) -> str:
 
 def cmd_close_day(args: argparse.Namespace) -> int:
     from datetime import date, timedelta
-    from . import manager
-    from .services import Counter, system_clock
+    from pos_returns.manager import reports as manager
+    from pos_returns.services.counter import Counter, system_clock
     policy = _policy(args.policy)
     day = _date(args.date, date.today())
     with _open_store(args) as store:
@@ -420,8 +422,8 @@ def cmd_close_day(args: argparse.Namespace) -> int:
 
 
 def cmd_complaint_add(args: argparse.Namespace) -> int:
-    from . import manager
-    from .services import system_clock
+    from pos_returns.manager import reports as manager
+    from pos_returns.services.counter import system_clock
     with _open_store(args) as store:
         cid = manager.log_complaint(store, at=system_clock(), logged_by=args.by, kind=args.kind,
                                     category=args.category, severity=args.severity, text=args.text, txno=args.txno,
@@ -431,7 +433,7 @@ def cmd_complaint_add(args: argparse.Namespace) -> int:
 
 
 def cmd_complaint_list(args: argparse.Namespace) -> int:
-    from . import store as st
+    from pos_returns.storage import store as st
     start, end = _period(args)
     from datetime import timedelta
     with _open_store(args) as store:
@@ -570,7 +572,7 @@ def build_parser() -> argparse.ArgumentParser:
     cadd.set_defaults(func=cmd_complaint_add)
     with_period(with_db(csub.add_parser("list", help="list complaints"))).set_defaults(func=cmd_complaint_list)
 
-    from . import cli_paperwork
+    from pos_returns.cli import paperwork as cli_paperwork
     cli_paperwork.register(sub, with_db)
     return parser
 
@@ -600,9 +602,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    from .files import WriteFailed
-    from .services import ServiceError
-    from .store import StoreError
+    from pos_returns.files import WriteFailed
+    from pos_returns.services.counter import ServiceError
+    from pos_returns.storage.store import StoreError
     return (ServiceError, StoreError, WriteFailed)
 
 

@@ -23,10 +23,10 @@ from typing import Any, Iterator, Sequence
 
 import sqlite_utils
 
-from . import keys
-from .i18n import N_, UserError
-from .model import Promotion, Sale, SaleLine, Tender
-from .money import Money
+from pos_returns import keys
+from pos_returns.i18n import N_, UserError
+from pos_returns.domain.model import Promotion, Sale, SaleLine, Tender
+from pos_returns.domain.money import Money
 
 SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 5000

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .i18n import N_, UserError, normalize_language
+from pos_returns.i18n import N_, UserError, normalize_language
 
 ENV_FONT = "POS_RETURNS_FONT"
 

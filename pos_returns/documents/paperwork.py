@@ -31,11 +31,12 @@ from typing import Any, Callable, Sequence
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
-from . import i18n, store as st
-from .model import TenderAmount as TxTender  # a refund tender as the journal recorded it
-from .fonts import FontSet, fonts_for
-from .i18n import N_, UserError
-from .money import Money
+from pos_returns import i18n
+from pos_returns.storage import store as st
+from pos_returns.domain.model import TenderAmount as TxTender  # a refund tender as the journal recorded it
+from pos_returns.documents.fonts import FontSet, fonts_for
+from pos_returns.i18n import N_, UserError
+from pos_returns.domain.money import Money
 
 DOC_KINDS = ("receipt", "store-copy", "no-receipt-form", "override")
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .case import CaseError, decision_json, load_json, read_case, subset_mismatches
-from .engine import evaluate
-from .policy import Policy
+from pos_returns.domain.case import CaseError, decision_json, load_json, read_case, subset_mismatches
+from pos_returns.domain.engine import evaluate
+from pos_returns.domain.policy import Policy
 
 
 @dataclass

@@ -7,8 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Mapping
 
-from .i18n import Text
-from .money import Money
+from pos_returns.i18n import Text
+from pos_returns.domain.money import Money
 
 OUTCOMES = ("approved", "needs_approval", "denied", "partial")
 

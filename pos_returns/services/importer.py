@@ -23,11 +23,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import keys, store as st
-from .case import CaseError, _Reader, _read_sale, parse_json_text  # the same checks as a case's sale
-from .engine import sale_total
-from .money import MAX_AMOUNT, Money
-from .policy import Policy
+from pos_returns import keys
+from pos_returns.storage import store as st
+from pos_returns.domain.case import CaseError, _Reader, _read_sale, parse_json_text  # the same checks as a case's sale
+from pos_returns.domain.engine import sale_total
+from pos_returns.domain.money import MAX_AMOUNT, Money
+from pos_returns.domain.policy import Policy
 
 CSV_COLUMNS = ("receipt", "sold_at", "line", "sku", "name", "category", "qty", "unit_price", "discount",
                "tax_rate", "tags", "serial", "tenders", "sale_discount", "gift_receipt", "customer", "register",
