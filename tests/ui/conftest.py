@@ -16,6 +16,7 @@ from counter_kit import (NOW, POLICY_PATH, SALES, TODAY, App, ModalDriver, prepa
                          write_import, copy_db)
 from pos_returns.services import demo  # noqa: E402
 from pos_returns.storage import store as st  # noqa: E402
+from pos_returns.storage import db as storage_db  # noqa: E402
 from pos_returns.services.importer import import_file  # noqa: E402
 from pos_returns.domain.policy import load_policy  # noqa: E402
 
@@ -52,7 +53,7 @@ def db_path(base_db, tmp_path) -> Path:
 def store(request, db_path, monkeypatch):
     marker = request.node.get_closest_marker("busy_timeout_ms")
     if marker is not None:
-        monkeypatch.setattr(st, "BUSY_TIMEOUT_MS", marker.args[0])
+        monkeypatch.setattr(storage_db, "BUSY_TIMEOUT_MS", marker.args[0])  # read by the connection
     s = st.open_store(db_path)
     yield s
     s.close()
@@ -66,7 +67,7 @@ def make_app(qtbot, store, policy):
 
     made = []
 
-    def make(db: st.Store | None = None, lang: str = "en") -> App:
+    def make(db: st.Database | None = None, lang: str = "en") -> App:
         target = db or store
         ctx = AppContext(store=target, policy=policy, policy_path=POLICY_PATH, clock=lambda: NOW, lang=lang)
         window = MainWindow(ctx, printing=None)
