@@ -105,8 +105,8 @@ def sales_db(receipts: int, seed: int = 7, cache: Path = CACHE, policy: Policy |
     return final, info
 
 
-class _BatchStore(st.Store):
-    """A Store whose ``write()`` joins an already open transaction (so many commits share one fsync)."""
+class _BatchStore(st.Database):
+    """A Database whose ``write()`` joins an already open transaction (so many commits share one fsync)."""
 
     batching = False
 

@@ -125,7 +125,7 @@ def copy_db(source: Path, target: Path) -> Path:
     return target
 
 
-def checkpoint(store: st.Store) -> None:
+def checkpoint(store: st.Database) -> None:
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
@@ -161,7 +161,7 @@ def fresh_db(folder: Path, name: str = "store.db") -> Path:
     return copy_db(base_db(), folder / name)
 
 
-def counter(store: st.Store, register: str = "R1", clock=None) -> Counter:
+def counter(store: st.Database, register: str = "R1", clock=None) -> Counter:
     return Counter(store, policy(), register=register, clock=clock or (lambda: NOW))
 
 
@@ -259,10 +259,10 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def open_readonly(path: Path) -> st.Store:
+def open_readonly(path: Path) -> st.Database:
     """The database through a read-only connection (what a 0444 file gives a non-root user)."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, timeout=5)
-    return st.Store(conn, Path(path))
+    return st.Database(conn, Path(path))
 
 
 # ----------------------------------------------------------------------------- the command line

@@ -22,7 +22,7 @@ def store(tmp_path):
         yield s
 
 
-def counts(store: st.Store) -> dict[str, int]:
+def counts(store: st.Database) -> dict[str, int]:
     with h.raw(store.path) as conn:
         return h.table_counts(conn)
 

@@ -67,7 +67,7 @@ def test_five_wrong_pins_lock_out_for_15_minutes_across_a_restart(db):
             c.check_pin("m2", h.PIN["m2"])
         events = [r["kind"] for r in store.query("SELECT kind FROM events WHERE actor = 'm2' ORDER BY id")]
         assert events.count("pin_failed") == 5 and events.count("lockout") == 1
-    # the till restarts: a new Store and a new Counter on the same file
+    # the till restarts: a new Database and a new Counter on the same file
     with st.open_store(db, create=False) as store:
         row = st.get_staff(store, "m2")
         assert row["locked_until"] == st.iso(h.NOW + timedelta(minutes=15))

@@ -74,7 +74,7 @@ def test_newer_database_is_refused_and_left_unchanged(tmp_path):
 
 # ----------------------------------------------------------------------------- a full disk, a read-only file
 
-def _journal_snapshot(store: st.Store) -> tuple:
+def _journal_snapshot(store: st.Database) -> tuple:
     return (store.query("SELECT * FROM journal ORDER BY register, seq"),
             store.query("SELECT * FROM journal_lines ORDER BY rowid"),
             store.query("SELECT * FROM journal_tenders ORDER BY rowid"),
@@ -118,7 +118,7 @@ def test_disk_full_fails_cleanly_and_loses_nothing(tmp_path):
         assert store.one("PRAGMA integrity_check")["integrity_check"] == "ok"
 
 
-def _read_only_store(path: Path) -> st.Store:
+def _read_only_store(path: Path) -> st.Database:
     """The file made read-only. chmod 0444 stops a normal user; root ignores file modes, so then (as here in
     a root container) the database is opened through SQLite's read-only mode instead."""
     os.chmod(path, 0o444)

@@ -20,7 +20,7 @@ SETTING_KEYS = ("register", "printer", "store_locale", "policy_path", "idle_minu
 
 @dataclass
 class AppContext:
-    store: st.Store
+    store: st.Database
     policy: Policy
     policy_path: Path
     clock: services.Clock = services.system_clock

@@ -15,7 +15,7 @@ class _Job(QObject):
     done = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, db_path: Path, fn: Callable[[st.Store], Any]):
+    def __init__(self, db_path: Path, fn: Callable[[st.Database], Any]):
         super().__init__()
         self.db_path, self.fn = db_path, fn
 
@@ -38,7 +38,7 @@ class Background(QObject):
         self.thread: QThread | None = None
         self.job: _Job | None = None
 
-    def start(self, db_path: Path, fn: Callable[[st.Store], Any], on_done: Callable[[Any], None],
+    def start(self, db_path: Path, fn: Callable[[st.Database], Any], on_done: Callable[[Any], None],
               on_failed: Callable[[BaseException], None]) -> None:
         if self.thread is not None and self.thread.isRunning():
             return

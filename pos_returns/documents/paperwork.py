@@ -167,7 +167,7 @@ class TxRecord:
         return tuple(dict.fromkeys(a.manager for a in self.approvals))
 
 
-def store_locale(store: st.Store, currency: str, locale: str | None = None) -> str:
+def store_locale(store: st.Database, currency: str, locale: str | None = None) -> str:
     """The store's locale: given (the policy's), else the database's setting, else by currency."""
     if locale:
         return locale
@@ -177,7 +177,7 @@ def store_locale(store: st.Store, currency: str, locale: str | None = None) -> s
     return CURRENCY_LOCALES.get(currency, "en_US")
 
 
-def _staff_name(store: st.Store, staff_id: str | None) -> str | None:
+def _staff_name(store: st.Database, staff_id: str | None) -> str | None:
     if not staff_id:
         return None
     row = st.get_staff(store, staff_id)
@@ -194,7 +194,7 @@ def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def load_transaction(store: st.Store, txno: str, locale: str | None = None) -> TxRecord:
+def load_transaction(store: st.Database, txno: str, locale: str | None = None) -> TxRecord:
     """A recorded transaction, from its journal entry and payload only."""
     entry = st.get_entry(store, txno)
     if entry.kind == "day_close":
@@ -258,7 +258,7 @@ def load_transaction(store: st.Store, txno: str, locale: str | None = None) -> T
         policy_sha256=entry.policy_sha256)
 
 
-def _load_correction(store: st.Store, entry: st.JournalEntry, payload: dict, locale: str | None) -> TxRecord:
+def _load_correction(store: st.Database, entry: st.JournalEntry, payload: dict, locale: str | None) -> TxRecord:
     cur = entry.currency
     original = st.get_entry(store, payload["corrects"]) if payload.get("corrects") else None
     store_info = (json.loads(original.payload).get("store") if original else None) or {}
@@ -651,7 +651,7 @@ class DayReport:
     closed_by: str | None  # txno of the day's closing entry, if closed
 
 
-def load_day(store: st.Store, day: date, locale: str | None = None, store_id: str | None = None,
+def load_day(store: st.Database, day: date, locale: str | None = None, store_id: str | None = None,
              store_name: str | None = None) -> DayReport:
     """Every transaction recorded on a day (real and training apart), with refunds totalled by tender."""
     rows = st.entries_of_day(store, day.isoformat())
@@ -671,7 +671,7 @@ def load_day(store: st.Store, day: date, locale: str | None = None, store_id: st
                      dict(sorted(by_tender.items())), closed_by)
 
 
-def _any_currency(store: st.Store) -> str:
+def _any_currency(store: st.Database) -> str:
     return st.any_sale_currency(store) or "USD"
 
 
@@ -984,7 +984,7 @@ def _split_table(layout: _Layout, el: Element, room: float, page: float) -> list
 
 # ============================================================================= entry points
 
-def document_pdf(store: st.Store, txno: str, kind: str, lang: str, *, copy: int = 1, locale: str | None = None,
+def document_pdf(store: st.Database, txno: str, kind: str, lang: str, *, copy: int = 1, locale: str | None = None,
                  font: str | None = None) -> bytes:
     """The PDF of one document of a recorded transaction (``copy`` > 1: a DUPLICATE)."""
     if kind not in BUILDERS:
@@ -994,7 +994,7 @@ def document_pdf(store: st.Store, txno: str, kind: str, lang: str, *, copy: int 
     return render(BUILDERS[kind](tx, lang, copy), font)
 
 
-def day_report_pdf(store: st.Store, day: date, lang: str, *, locale: str | None = None,
+def day_report_pdf(store: st.Database, day: date, lang: str, *, locale: str | None = None,
                    font: str | None = None) -> bytes:
     return render(day_report_doc(load_day(store, day, locale), lang), font)
 

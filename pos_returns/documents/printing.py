@@ -54,7 +54,7 @@ class Rendered:
         return f"{self.txno} {self.kind}" + (f" copy {self.copy}" if self.copy > 1 else "")
 
 
-def paperwork_dir(store: st.Store) -> Path:
+def paperwork_dir(store: st.Database) -> Path:
     """The folder next to the database where every printed document is kept."""
     return Path(store.path).resolve().parent / PAPERWORK_DIR
 
@@ -63,14 +63,14 @@ def _safe(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z._-]+", "_", text)
 
 
-def copies_made(store: st.Store, txno: str, kind: str) -> int:
+def copies_made(store: st.Database, txno: str, kind: str) -> int:
     """How many copies of this document exist: 1 (the original) plus each recorded reprint."""
     rows = st.events_of(store, "reprint", txno)
     reprints = sum(1 for r in rows if json.loads(r["detail"] or "{}").get("doc") == kind)
     return 1 + reprints
 
 
-def render_document(store: st.Store, txno: str, kind: str, lang: str, *, reprint: bool = False,
+def render_document(store: st.Database, txno: str, kind: str, lang: str, *, reprint: bool = False,
                     actor: str | None = None, now: datetime | None = None, locale: str | None = None,
                     folder: str | Path | None = None, font: str | None = None) -> Rendered:
     """Render one document of a recorded transaction and keep it as a PDF.
@@ -87,7 +87,7 @@ def render_document(store: st.Store, txno: str, kind: str, lang: str, *, reprint
     return Rendered(txno, kind, lang, copy, path, pdf)
 
 
-def render_day_report(store: st.Store, day: date, lang: str, *, locale: str | None = None,
+def render_day_report(store: st.Database, day: date, lang: str, *, locale: str | None = None,
                       folder: str | Path | None = None, font: str | None = None) -> Rendered:
     pdf = paperwork.day_report_pdf(store, day, lang, locale=locale, font=font)
     out = Path(folder) if folder else paperwork_dir(store)
@@ -107,12 +107,12 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def documents_of(store: st.Store, txno: str, locale: str | None = None) -> tuple[str, ...]:
+def documents_of(store: st.Database, txno: str, locale: str | None = None) -> tuple[str, ...]:
     """The documents a recorded transaction has (receipt, store copy, and its form or slip if any)."""
     return paperwork.documents_for(paperwork.load_transaction(store, txno, locale))
 
 
-def print_transaction(store: st.Store, txno: str, printer: Printer | None, lang: str, *, reprint: bool = False,
+def print_transaction(store: st.Database, txno: str, printer: Printer | None, lang: str, *, reprint: bool = False,
                       kinds: Sequence[str] | None = None, actor: str | None = None, now: datetime | None = None,
                       locale: str | None = None, folder: str | Path | None = None) -> list[Rendered]:
     """Render (and keep) each document, then send each to the printer.

@@ -17,7 +17,7 @@ from pos_returns.storage import store as st
 from pos_returns.files import failure, remove, write_output
 
 
-def export_journal(store: st.Store, out: Path, now: datetime) -> dict:
+def export_journal(store: st.Database, out: Path, now: datetime) -> dict:
     """Write the export; on a full disk (or any write failure) raise files.WriteFailed and leave no
     manifest.json or SHA256SUMS in ``out``: an export without them does not claim to be complete."""
     try:

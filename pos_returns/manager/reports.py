@@ -26,7 +26,7 @@ from pos_returns.domain.policy import Policy
 
 # ----------------------------------------------------------------------------- day close
 
-def close_day(store: st.Store, policy: Policy, day: date, manager: str, now: datetime) -> st.JournalEntry:
+def close_day(store: st.Database, policy: Policy, day: date, manager: str, now: datetime) -> st.JournalEntry:
     """Append the closing entry of ``day``: count, refunds per tender, period and perpetual totals."""
     text = day.isoformat()
     if day > now.date():
@@ -85,11 +85,11 @@ class Report:
         return self.refund_total / self.sales_total if self.sales_total else 0.0
 
 
-def _entries(store: st.Store, start: date, end: date) -> list[dict[str, Any]]:
+def _entries(store: st.Database, start: date, end: date) -> list[dict[str, Any]]:
     return st.real_entries(store, start.isoformat(), (end + timedelta(days=1)).isoformat())
 
 
-def build_report(store: st.Store, policy: Policy, start: date, end: date) -> Report:
+def build_report(store: st.Database, policy: Policy, start: date, end: date) -> Report:
     """Aggregated in SQL from the journal's columns (no payload is parsed in Python); training excluded."""
     report = Report(start, end, policy.currency)
     lo, hi = start.isoformat(), (end + timedelta(days=1)).isoformat()
@@ -167,7 +167,7 @@ class StaffFigures:
     flags: list[Text] = field(default_factory=list)  # rendered in the reader's language
 
 
-def exception_report(store: st.Store, policy: Policy, start: date, end: date,
+def exception_report(store: st.Database, policy: Policy, start: date, end: date,
                      min_transactions: int = 5) -> list[StaffFigures]:
     """Per cashier and per approving manager against the store's baseline; outliers flagged with why."""
     threshold = policy.approval.refund_over
@@ -258,7 +258,7 @@ def _flag(figures: list[StaffFigures], min_transactions: int, currency: str) -> 
 
 # ----------------------------------------------------------------------------- complaints
 
-def log_complaint(store: st.Store, *, at: datetime, logged_by: str, kind: str, category: str, severity: int,
+def log_complaint(store: st.Database, *, at: datetime, logged_by: str, kind: str, category: str, severity: int,
                   text: str, txno: str | None = None, resolution: str | None = None,
                   follow_up: date | None = None) -> int:
     if kind not in ("complaint", "compliment"):
@@ -321,7 +321,7 @@ class WhatIf:
         return sorted(((a, b, n, d) for (a, b), (n, d) in out.items()), key=lambda t: (-t[2], t[0], t[1]))
 
 
-def what_if(store: st.Store, new_policy: Policy, start: date | None = None, end: date | None = None) -> WhatIf:
+def what_if(store: st.Database, new_policy: Policy, start: date | None = None, end: date | None = None) -> WhatIf:
     """Replay past returns' original requests (as they were, with their own 'now') under a new policy."""
     result = WhatIf()
     start = start or date(1970, 1, 1)

@@ -52,7 +52,7 @@ def cards_from_scenarios(policy: Policy, folder: Path) -> list[Card]:
     return cards
 
 
-def cards_from_journal(store: st.Store, policy: Policy, count: int = 20, seed: int = 1) -> list[Card]:
+def cards_from_journal(store: st.Database, policy: Policy, count: int = 20, seed: int = 1) -> list[Card]:
     """Past real returns with the receipt number, customer and ID removed."""
     rows = st.recent_real_entries(store, 500)
     rng = random.Random(seed)
@@ -95,11 +95,11 @@ OUTCOME_WORDS = {"approved": N_("approved"), "needs_approval": N_("needs a manag
                  "partial": N_("partly approved")}
 
 
-def record_answer(store: st.Store, trainee: str, card: Card, verdict: Verdict, now: datetime) -> None:
+def record_answer(store: st.Database, trainee: str, card: Card, verdict: Verdict, now: datetime) -> None:
     st.record_event(store, now, "training_answer", trainee, None, card=card.id, correct=verdict.correct)
 
 
-def scores(store: st.Store) -> dict[str, tuple[int, int]]:
+def scores(store: st.Database) -> dict[str, tuple[int, int]]:
     """Per trainee: (answered, correct)."""
     out: dict[str, list[int]] = {}
     for row in st.events_of(store, "training_answer"):

@@ -40,7 +40,7 @@ def system_clock() -> datetime:
     return datetime.now().replace(microsecond=0)
 
 
-def note_policy(store: st.Store, policy: Policy, actor: str | None, now: datetime) -> bool:
+def note_policy(store: st.Database, policy: Policy, actor: str | None, now: datetime) -> bool:
     """Record a 'policy_loaded' event when this policy differs from the last one used on this database."""
     last = st.last_event(store, "policy_loaded")
     if last is not None and json.loads(last["detail"]).get("sha256") == policy.sha256:
@@ -200,7 +200,7 @@ class Transaction:
 class Counter:
     """The use-cases of one register on one database under one policy."""
 
-    def __init__(self, store: st.Store, policy: Policy, *, register: str = "R1", clock: Clock = system_clock,
+    def __init__(self, store: st.Database, policy: Policy, *, register: str = "R1", clock: Clock = system_clock,
                  training: bool = False):
         self.store = store
         self.policy = policy

@@ -91,7 +91,7 @@ def ean13(number: int) -> str:
     return digits + str((10 - total % 10) % 10)
 
 
-def build_demo(store: st.Store, policy: Policy, *, today: date, receipts: int = 3000, seed: int = 7,
+def build_demo(store: st.Database, policy: Policy, *, today: date, receipts: int = 3000, seed: int = 7,
                returns: bool = True, staff: bool = True, progress: Callable[[int, int], None] | None = None,
                batch: int = 5000) -> DemoResult:
     """Fill an empty database with the demo store and mark it a demo; refuses a database that already has sales,
@@ -281,7 +281,7 @@ def _row(sale: Sale, currency: str, customer: str | None, register: str,
     }
 
 
-def _earlier_returns(store: st.Store, policy: Policy, sales: list[Sale], rng: random.Random, today: date) -> int:
+def _earlier_returns(store: st.Database, policy: Policy, sales: list[Sale], rng: random.Random, today: date) -> int:
     """Record returns a few days after some sales, through the same services the counter uses."""
     from pos_returns.services.counter import AuthError, Counter, NotRecordable
 

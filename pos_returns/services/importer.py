@@ -110,7 +110,7 @@ class ImportResult:
     products: int = 0
 
 
-def import_file(store: st.Store, policy: Policy, path: str | Path, now: datetime) -> ImportResult:
+def import_file(store: st.Database, policy: Policy, path: str | Path, now: datetime) -> ImportResult:
     """Import a till's file whole or not at all; ``now`` is the time of the import (sales after it are refused)."""
     path = Path(path)
     try:

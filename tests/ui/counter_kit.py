@@ -79,7 +79,7 @@ def write_import(path: Path, policy) -> None:
     path.write_text(json.dumps({"sales": sales}, indent=1), encoding="utf-8")
 
 
-def prepare_history(store: st.Store, policy) -> None:
+def prepare_history(store: st.Database, policy) -> None:
     # the TOWEL receipt is returned completely the day before
     counter = Counter(store, policy, register="R2", clock=lambda: NOW - timedelta(days=1))
     cashier = counter.sign_in("c2", STAFF["c2"])
@@ -118,7 +118,7 @@ class App:
     window: object
     ctx: object
     qtbot: object
-    store: st.Store
+    store: st.Database
 
     # -- where are we
     @property
@@ -287,7 +287,7 @@ def tr(lang: str, msgid: str, **params) -> str:
     return template.format(**{k: i18n.format_value(v, lang) for k, v in params.items()}) if params else template
 
 
-def journal(store: st.Store, **where) -> list[dict]:
+def journal(store: st.Database, **where) -> list[dict]:
     sql = "SELECT * FROM journal"
     if where:
         sql += " WHERE " + " AND ".join(f"{k} = ?" for k in where)
