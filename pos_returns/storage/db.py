@@ -13,7 +13,7 @@ import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, Union
 
 import sqlite_utils
 
@@ -170,35 +170,44 @@ def _append_only_triggers() -> str:
     return "\n".join(out)
 
 
-_SCHEMA_V2 = """
-CREATE TABLE complaints (
+# Upgrades after the first: sqlite-utils for what it says plainly (indexes, added columns); raw SQL where a
+# table needs what its create() cannot say (CHECK constraints, AUTOINCREMENT). None of them needs
+# ``transform`` (no column changes type or constraint); the journal's tables must never be rebuilt by it:
+# copying and dropping them would drop their append-only triggers.
+
+def _schema_v2(db: sqlite_utils.Database) -> None:
+    """Complaints; the journal indexed by kind, by what a correction corrects, by customer and time."""
+    db.execute("""CREATE TABLE complaints (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, logged_by TEXT NOT NULL, txno TEXT,
     kind TEXT NOT NULL CHECK (kind IN ('complaint', 'compliment')), category TEXT NOT NULL,
     severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 5), text TEXT NOT NULL,
-    resolution TEXT, follow_up TEXT, closed_at TEXT);
-CREATE INDEX complaints_at ON complaints(at);
-CREATE INDEX journal_kind ON journal(kind);
-CREATE INDEX journal_corrects ON journal(corrects);
-CREATE INDEX journal_customer_at ON journal(customer_key, at);
-DROP INDEX journal_customer;
-"""
+    resolution TEXT, follow_up TEXT, closed_at TEXT)""")
+    db["complaints"].create_index(["at"], index_name="complaints_at")
+    db["journal"].create_index(["kind"], index_name="journal_kind")
+    db["journal"].create_index(["corrects"], index_name="journal_corrects")
+    db["journal"].create_index(["customer_key", "at"], index_name="journal_customer_at")
+    db.execute("DROP INDEX journal_customer")  # journal_customer_at serves its queries
 
-# an approval is bound to one transaction (receipt, register, lines and quantities) and sealed with the store's
-# secret (services), so a row written into the file by hand is refused at commit
-_SCHEMA_V3 = """
-ALTER TABLE approvals ADD COLUMN receipt TEXT;
-ALTER TABLE approvals ADD COLUMN register TEXT;
-ALTER TABLE approvals ADD COLUMN lines TEXT;
-ALTER TABLE approvals ADD COLUMN seal TEXT;
-"""
 
-# a return without a receipt is priced from the store's own sales of that SKU over the look-back
-_SCHEMA_V4 = """
-CREATE INDEX sale_lines_sku ON sale_lines(sku);
-"""
+def _schema_v3(db: sqlite_utils.Database) -> None:
+    """An approval is bound to one transaction (receipt, register, lines and quantities) and sealed with the
+    store's secret (services), so a row written into the file by hand is refused at commit."""
+    for column in ("receipt", "register", "lines", "seal"):
+        db["approvals"].add_column(column, str)
 
-# MIGRATIONS[i] upgrades schema version i to i + 1, in one transaction with the version bump
-MIGRATIONS: list[str] = [_SCHEMA_V1 + _append_only_triggers(), _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4]
+
+def _schema_v4(db: sqlite_utils.Database) -> None:
+    """A return without a receipt is priced from the store's own sales of that SKU over the look-back."""
+    db["sale_lines"].create_index(["sku"], index_name="sale_lines_sku")
+
+
+Migration = Union[str, Callable[[sqlite_utils.Database], None]]
+
+#: MIGRATIONS[i] upgrades schema version i to i + 1, in one transaction with the version bump: SQL text (run
+#: statement by statement) or a function of the sqlite-utils view of the connection. The first stays SQL:
+#: its CHECK constraints, WITHOUT ROWID tables, AUTOINCREMENT (verify reads sqlite_sequence) and append-only
+#: triggers are beyond sqlite-utils' create(), and it is the exact text every version-1 file was made from.
+MIGRATIONS: list[Migration] = [_SCHEMA_V1 + _append_only_triggers(), _schema_v2, _schema_v3, _schema_v4]
 
 
 # ----------------------------------------------------------------------------- connection
@@ -234,7 +243,7 @@ class Database:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
-        self.db = sqlite_utils.Database(conn)
+        self.utils = sqlite_utils.Database(conn)  # sqlite-utils on the same connection
 
     def close(self) -> None:
         self.conn.close()
@@ -380,8 +389,12 @@ def _upgrade(store: Database, version: int) -> None:
                                    "this version knows up to {known}). Update the app; the file was not changed."),
                                 path=str(store.path), version=current, known=SCHEMA_VERSION)
         for target in range(current, SCHEMA_VERSION):
-            for statement in _statements(MIGRATIONS[target]):
-                c.execute(statement)
+            migration = MIGRATIONS[target]
+            if isinstance(migration, str):
+                for statement in _statements(migration):
+                    c.execute(statement)
+            else:
+                migration(store.utils)
             c.execute(f"PRAGMA user_version = {target + 1}")
 
 
