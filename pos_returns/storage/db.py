@@ -237,6 +237,11 @@ def _translate(exc: sqlite3.Error, path: Path) -> StoreError:
     return StoreError(N_("{path}: database error: {error}"), path=str(path), error=str(exc))
 
 
+def utils_of(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """sqlite-utils on an open connection (inside a write transaction, its writes join that transaction)."""
+    return sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+
+
 class Database:
     """An open database. Use :func:`open_store`."""
 

@@ -11,7 +11,7 @@ from typing import Any
 from pos_returns.domain.model import Promotion, Sale, SaleLine, Tender
 from pos_returns.domain.money import Money
 from pos_returns.i18n import N_
-from pos_returns.storage.db import Database, NotFound, StoreError
+from pos_returns.storage.db import Database, NotFound, StoreError, utils_of
 from pos_returns.storage.values import iso
 
 
@@ -117,18 +117,27 @@ def find_product(store: Database, code: str) -> dict[str, Any] | None:
 
 # ----------------------------------------------------------------------------- bulk writes (import, demo)
 
+# Bulk writes go through sqlite-utils' insert_all (multi-row INSERTs in batches sized to SQLite's variable
+# limit) inside the caller's write transaction. Rows are projected onto the table's columns first, so a caller's
+# extra keys (an import's raw ID number, say) can never reach the file.
+
+_PRODUCT_COLUMNS = ("sku", "barcode", "name", "category", "tags", "price", "tax_rate")
+_CUSTOMER_COLUMNS = ("id", "name", "tier", "id_hash", "id_last4")
+
+
 def insert_products(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
-    conn.executemany("INSERT OR REPLACE INTO products (sku, barcode, name, category, tags, price, tax_rate) "
-                     "VALUES (:sku, :barcode, :name, :category, :tags, :price, :tax_rate)", rows)
+    """Catalog entries; one already listed is replaced."""
+    utils_of(conn)["products"].insert_all(({k: r[k] for k in _PRODUCT_COLUMNS} for r in rows), replace=True)
 
 
 def insert_price_history(conn: sqlite3.Connection, rows: list[tuple[str, str, int]]) -> None:
-    conn.executemany("INSERT INTO price_history (sku, at, price) VALUES (?, ?, ?)", rows)
+    """(sku, at, price in minor units) rows."""
+    utils_of(conn)["price_history"].insert_all({"sku": sku, "at": at, "price": price} for sku, at, price in rows)
 
 
 def insert_customers(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
-    conn.executemany("INSERT OR REPLACE INTO customers (id, name, tier, id_hash, id_last4) "
-                     "VALUES (:id, :name, :tier, :id_hash, :id_last4)", rows)
+    """Customers (their ID number only as a keyed hash and its last 4); one already known is replaced."""
+    utils_of(conn)["customers"].insert_all(({k: r[k] for k in _CUSTOMER_COLUMNS} for r in rows), replace=True)
 
 
 def existing_receipts(conn: sqlite3.Connection, receipts: list[str]) -> set[str]:
@@ -143,24 +152,22 @@ def existing_receipts(conn: sqlite3.Connection, receipts: list[str]) -> set[str]
 def insert_sales(conn: sqlite3.Connection, sales: list[dict[str, Any]], import_id: int | None = None) -> None:
     """Sales already validated and in minor units: {receipt, store_id, register, sold_at, currency,
     gift_receipt, discount, customer_id, barcode, lines: [...], tenders: [...], promotions: [...]}."""
-    conn.executemany(
-        "INSERT INTO sales (receipt, store_id, register, sold_at, currency, gift_receipt, discount, customer_id, "
-        "barcode, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(s["receipt"], s["store_id"], s.get("register"), s["sold_at"], s["currency"], int(s["gift_receipt"]),
-          s["discount"], s.get("customer_id"), s.get("barcode"), import_id) for s in sales])
-    conn.executemany(
-        "INSERT INTO sale_lines (receipt, line, sku, name, category, qty, unit_price, discount, tax_rate, tags, "
-        "serial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(s["receipt"], ln["line"], ln["sku"], ln["name"], ln["category"], ln["qty"], ln["unit_price"],
-          ln["discount"], ln["tax_rate"], ln["tags"], ln.get("serial")) for s in sales for ln in s["lines"]])
-    conn.executemany(
-        "INSERT INTO sale_tenders (receipt, seq, type, amount, last4) VALUES (?, ?, ?, ?, ?)",
-        [(s["receipt"], i + 1, t["type"], t["amount"], t.get("last4")) for s in sales
-         for i, t in enumerate(s["tenders"])])
-    conn.executemany(
-        "INSERT INTO sale_promotions (receipt, promo_id, lines, discount) VALUES (?, ?, ?, ?)",
-        [(s["receipt"], p["id"], json.dumps(p["lines"]), p["discount"]) for s in sales
-         for p in s.get("promotions", [])])
+    db = utils_of(conn)
+    db["sales"].insert_all(
+        {"receipt": s["receipt"], "store_id": s["store_id"], "register": s.get("register"), "sold_at": s["sold_at"],
+         "currency": s["currency"], "gift_receipt": int(s["gift_receipt"]), "discount": s["discount"],
+         "customer_id": s.get("customer_id"), "barcode": s.get("barcode"), "import_id": import_id} for s in sales)
+    db["sale_lines"].insert_all(
+        {"receipt": s["receipt"], "line": ln["line"], "sku": ln["sku"], "name": ln["name"],
+         "category": ln["category"], "qty": ln["qty"], "unit_price": ln["unit_price"], "discount": ln["discount"],
+         "tax_rate": ln["tax_rate"], "tags": ln["tags"], "serial": ln.get("serial")}
+        for s in sales for ln in s["lines"])
+    db["sale_tenders"].insert_all(
+        {"receipt": s["receipt"], "seq": i + 1, "type": t["type"], "amount": t["amount"], "last4": t.get("last4")}
+        for s in sales for i, t in enumerate(s["tenders"]))
+    db["sale_promotions"].insert_all(
+        {"receipt": s["receipt"], "promo_id": p["id"], "lines": json.dumps(p["lines"]), "discount": p["discount"]}
+        for s in sales for p in s.get("promotions", []))
 
 
 def find_import(conn: sqlite3.Connection, sha256: str) -> dict[str, Any] | None:
