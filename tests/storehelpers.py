@@ -1,8 +1,8 @@
 """Shared helpers for the local-store tests (test_store, test_journal, test_services, test_import, test_store_cli).
 
-A base database is built once per test process (staff c1/c2 cashiers, m1/m2 managers -- every PIN hash costs
-about half a second -- plus a handful of our own sales, a few days old, so return windows are open) and
-copied for each test that needs one.
+A base database is built once per test process (staff c1/c2 cashiers, m1/m2 managers, hashed at the suite's
+low scrypt cost (tests/conftest.py), plus a handful of our own sales, a few days old, so return windows are
+open) and copied for each test that needs one.
 
 Run as a script it is the child process of the multi-process tests:
 
