@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from casekit import cli_in_process  # noqa: E402
 from pos_returns.storage import store as st  # noqa: E402
 from pos_returns.domain.engine import sale_total  # noqa: E402
 from pos_returns.services.importer import import_file  # noqa: E402
@@ -277,8 +278,21 @@ def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+CLI_SETTINGS: dict[str, str | None] = {"POS_RETURNS_DB": None, "POS_RETURNS_POLICY": str(POLICY_PATH),
+                                       "POS_RETURNS_LANG": "en"}
+
+
 def run_cli(*args: str, stdin: str = "", cwd: Path | None = None, timeout: float = 300
             ) -> subprocess.CompletedProcess:
+    """``python -m pos_returns ARGS`` in this process (casekit.cli_in_process) with the sample policy.
+
+    ``timeout`` is accepted for the callers written for :func:`run_cli_process` and not used."""
+    return cli_in_process(args, stdin=stdin, cwd=cwd or ROOT, env=CLI_SETTINGS)
+
+
+def run_cli_process(*args: str, stdin: str = "", cwd: Path | None = None, timeout: float = 300
+                    ) -> subprocess.CompletedProcess:
+    """The same in a real ``python -m pos_returns`` process, where the process is the point."""
     return subprocess.run([PY, "-m", "pos_returns", *args], input=stdin, capture_output=True, text=True,
                           cwd=str(cwd or ROOT), env=cli_env(), timeout=timeout)
 
