@@ -297,6 +297,21 @@ def run_cli_process(*args: str, stdin: str = "", cwd: Path | None = None, timeou
                           cwd=str(cwd or ROOT), env=cli_env(), timeout=timeout)
 
 
+def ok(proc: subprocess.CompletedProcess) -> str:
+    """A command that succeeded (exit 0, no traceback); its standard output."""
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc.stdout
+
+
+def usage_error(proc: subprocess.CompletedProcess) -> str:
+    """A user's mistake: exit 2 with a message on standard error, never a traceback; that message."""
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert proc.stderr.strip()
+    return proc.stderr
+
+
 def child(*args: str, **kw: Any) -> subprocess.Popen:
     return subprocess.Popen([PY, str(Path(__file__).resolve()), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=cli_env(), **kw)

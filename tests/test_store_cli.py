@@ -24,17 +24,7 @@ from pos_returns.manager.export import verify_export
 CUSTOMER_ID = "QZ7751234987"
 
 
-def ok(proc: subprocess.CompletedProcess) -> str:
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stderr
-    return proc.stdout
-
-
-def usage_error(proc: subprocess.CompletedProcess) -> str:
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stdout + proc.stderr
-    assert proc.stderr.strip()
-    return proc.stderr
+ok, usage_error = h.ok, h.usage_error  # exit 0 / exit 2 with a message, never a traceback
 
 
 def write_case(path: Path, receipt: str | None, request: dict) -> Path:
