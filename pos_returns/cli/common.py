@@ -75,7 +75,7 @@ def print_policy_errors(err: PolicyError) -> None:
         print(problem, file=sys.stderr)
 
 
-def policy(path: str | None) -> Policy:
+def read_policy(path: str | None) -> Policy:
     """Load the policy (default: $POS_RETURNS_POLICY or policies.toml); on errors print them all and stop."""
     try:
         return load_policy(path or default_policy())
@@ -86,7 +86,7 @@ def policy(path: str | None) -> Policy:
 
 def policy_locale(path: str | None) -> str | None:
     """The store's locale from the policy file when one is given (else the database / currency decides)."""
-    return policy(path).store.locale if path else None
+    return read_policy(path).store.locale if path else None
 
 
 def print_case_errors(err: CaseError) -> None:

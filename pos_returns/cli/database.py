@@ -7,7 +7,7 @@ import argparse
 import sys
 from datetime import date
 
-from pos_returns.cli.common import EXIT_OK, EXIT_USAGE, UsageError, policy, subcommands, with_db, with_policy
+from pos_returns.cli.common import EXIT_OK, EXIT_USAGE, UsageError, read_policy, subcommands, with_db, with_policy
 from pos_returns.services import admin
 
 
@@ -19,7 +19,7 @@ def cmd_db_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    loaded = policy(args.policy)
+    loaded = read_policy(args.policy)
     try:
         today = date.fromisoformat(args.today) if args.today else date.today()
     except ValueError:
@@ -40,7 +40,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 def cmd_import_sales(args: argparse.Namespace) -> int:
     from pos_returns.services.importer import ImportError_
-    loaded = policy(args.policy)
+    loaded = read_policy(args.policy)
     with admin.Office.open(args.db, create=True) as office:
         try:
             result = office.import_sales(loaded, args.file)

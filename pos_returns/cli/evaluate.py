@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from pos_returns.cli.common import DEFAULT_POLICY, EXIT_OK, EXIT_USAGE, language, policy, print_case_errors
+from pos_returns.cli.common import DEFAULT_POLICY, EXIT_OK, EXIT_USAGE, language, read_policy, print_case_errors
 from pos_returns.domain.case import CaseError, decision_json, load_json, read_case
 from pos_returns.domain.engine import evaluate
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    loaded = policy(args.policy)
+    loaded = read_policy(args.policy)
     lang = language(args.locale or loaded.store.language, "--locale")
     try:
         case = read_case(load_json(args.case), loaded, args.case)

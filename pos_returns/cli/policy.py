@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from pos_returns.cli.common import (DEFAULT_POLICY, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, default_policy,
-                                    policy, print_policy_errors, subcommands)
+                                    print_policy_errors, read_policy, subcommands)
 from pos_returns.domain.policy import PolicyError, load_policy
 from pos_returns.domain.scenarios import run_scenarios
 
@@ -37,7 +37,7 @@ def cmd_policy_test(args: argparse.Namespace) -> int:
     missing = [i for i in items if not Path(i).exists()]
     if missing:
         raise UsageError(f"no such scenario file or folder: {', '.join(missing)}")
-    report = run_scenarios(policy(policy_path), [Path(i) for i in items], lang=args.locale)
+    report = run_scenarios(read_policy(policy_path), [Path(i) for i in items], lang=args.locale)
     for result in report.results:
         if result.ok and not args.verbose:
             continue

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pos_returns.cli.common import (EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, policy, print_case_errors,
+from pos_returns.cli.common import (EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, read_policy, print_case_errors,
                                     read_pin, with_db, with_policy)
 from pos_returns.domain.policy import Policy
 from pos_returns.services import admin
@@ -15,7 +15,7 @@ from pos_returns.services import admin
 def cmd_record(args: argparse.Namespace) -> int:
     from pos_returns.domain.case import CaseError, load_json
     from pos_returns.services import counter as services
-    loaded = policy(args.policy)
+    loaded = read_policy(args.policy)
     try:
         data = load_json(args.case)
     except CaseError as err:
@@ -74,7 +74,7 @@ def stated_prices(given: list[str], policy: Policy) -> dict:
 
 
 def cmd_correct(args: argparse.Namespace) -> int:
-    loaded = policy(args.policy)
+    loaded = read_policy(args.policy)
     with admin.Office.open(args.db) as office:
         counter = office.counter(loaded, register=args.register)
         member = counter.check_pin(args.manager, read_pin(f"PIN for {args.manager}: "), "correction_pin")

@@ -7,14 +7,14 @@ import argparse
 import json
 from datetime import date
 
-from pos_returns.cli.common import (EXIT_OK, UsageError, money_plain, output_language, parse_date, period, policy,
+from pos_returns.cli.common import (EXIT_OK, UsageError, money_plain, output_language, parse_date, period, read_policy,
                                     read_pin, signed, subcommands, with_db, with_period, with_policy)
 from pos_returns.services import admin
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from pos_returns.manager import reports as manager
-    loaded = policy(args.policy)
+    loaded = read_policy(args.policy)
     start, end = period(args)
     with admin.Office.open(args.db) as office:
         if args.exceptions:
@@ -41,7 +41,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    new = policy(args.new_policy)
+    new = read_policy(args.new_policy)
     with admin.Office.open(args.db) as office:
         result = office.what_if(new, parse_date(args.start), parse_date(args.end), source=args.new_policy)
     if args.details:  # one line per changed or unreplayed return, only when asked for
@@ -65,7 +65,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 
 
 def cmd_close_day(args: argparse.Namespace) -> int:
-    loaded = policy(args.policy)
+    loaded = read_policy(args.policy)
     day = parse_date(args.date, date.today())
     with admin.Office.open(args.db) as office:
         member = office.check_pin(loaded, args.manager, read_pin(f"PIN for {args.manager}: "), "close_day")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from pos_returns.cli.common import EXIT_OK, policy, read_pin, subcommands, with_db, with_policy
+from pos_returns.cli.common import EXIT_OK, read_policy, read_pin, subcommands, with_db, with_policy
 from pos_returns.services import admin
 
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
-    loaded = policy(args.policy)
+    loaded = read_policy(args.policy)
     with admin.Office.open(args.db, create=True) as office:
         pin = read_pin(f"new PIN for {args.id}: ")
         office.add_staff(loaded, args.id, args.name, args.role, pin)
