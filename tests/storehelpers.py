@@ -34,7 +34,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from casekit import cli_in_process  # noqa: E402
 from pos_returns.storage import store as st  # noqa: E402
 from pos_returns.domain.engine import sale_total  # noqa: E402
 from pos_returns.services.importer import import_file  # noqa: E402
@@ -287,6 +286,7 @@ def run_cli(*args: str, stdin: str = "", cwd: Path | None = None, timeout: float
     """``python -m pos_returns ARGS`` in this process (casekit.cli_in_process) with the sample policy.
 
     ``timeout`` is accepted for the callers written for :func:`run_cli_process` and not used."""
+    from casekit import cli_in_process  # here, not at the top: the child processes below never need it
     return cli_in_process(args, stdin=stdin, cwd=cwd or ROOT, env=CLI_SETTINGS)
 
 

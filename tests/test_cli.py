@@ -289,3 +289,18 @@ def test_evaluate_absurd_amount_is_a_user_error(tmp_path):
     data["sale"]["lines"][0]["unit_price"] = "1e30"
     path = write_json(tmp_path, "huge.json", data)
     assert_user_error(cli("evaluate", "--policy", str(SAMPLE), str(path)), "huge.json", "sale.lines[0].unit_price")
+
+
+# ----------------------------------------------------------------------------- house rules
+
+def test_the_command_line_goes_through_services_not_storage():
+    """No module of pos_returns/cli imports the storage layer (DESIGN.md: ui/CLI -> services -> storage)."""
+    import ast
+    found = []
+    for path in sorted((ROOT / "pos_returns" / "cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names] \
+                if isinstance(node, ast.ImportFrom) else []
+            found += [f"{path.name}:{node.lineno}: {n}" for n in names if n.startswith("pos_returns.storage")]
+    assert found == []
