@@ -1,8 +1,8 @@
 """Shared helpers for the local-store tests (test_store, test_journal, test_services, test_import, test_store_cli).
 
-A base database is built once per test process (staff c1/c2 cashiers, m1/m2 managers -- every PIN hash costs
-about half a second -- plus a handful of our own sales, a few days old, so return windows are open) and
-copied for each test that needs one.
+A base database is built once per test process (staff c1/c2 cashiers, m1/m2 managers, hashed at the suite's
+low scrypt cost (tests/conftest.py), plus a handful of our own sales, a few days old, so return windows are
+open) and copied for each test that needs one.
 
 Run as a script it is the child process of the multi-process tests:
 
@@ -277,10 +277,39 @@ def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+CLI_SETTINGS: dict[str, str | None] = {"POS_RETURNS_DB": None, "POS_RETURNS_POLICY": str(POLICY_PATH),
+                                       "POS_RETURNS_LANG": "en"}
+
+
 def run_cli(*args: str, stdin: str = "", cwd: Path | None = None, timeout: float = 300
             ) -> subprocess.CompletedProcess:
+    """``python -m pos_returns ARGS`` in this process (casekit.cli_in_process) with the sample policy.
+
+    ``timeout`` is accepted for the callers written for :func:`run_cli_process` and not used."""
+    from casekit import cli_in_process  # here, not at the top: the child processes below never need it
+    return cli_in_process(args, stdin=stdin, cwd=cwd or ROOT, env=CLI_SETTINGS)
+
+
+def run_cli_process(*args: str, stdin: str = "", cwd: Path | None = None, timeout: float = 300
+                    ) -> subprocess.CompletedProcess:
+    """The same in a real ``python -m pos_returns`` process, where the process is the point."""
     return subprocess.run([PY, "-m", "pos_returns", *args], input=stdin, capture_output=True, text=True,
                           cwd=str(cwd or ROOT), env=cli_env(), timeout=timeout)
+
+
+def ok(proc: subprocess.CompletedProcess) -> str:
+    """A command that succeeded (exit 0, no traceback); its standard output."""
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc.stdout
+
+
+def usage_error(proc: subprocess.CompletedProcess) -> str:
+    """A user's mistake: exit 2 with a message on standard error, never a traceback; that message."""
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert proc.stderr.strip()
+    return proc.stderr
 
 
 def child(*args: str, **kw: Any) -> subprocess.Popen:

@@ -1,4 +1,9 @@
-"""End to end through ``python -m pos_returns``: exit codes, output, and messages for a user's mistakes."""
+"""End to end through ``python -m pos_returns``: exit codes, output, and messages for a user's mistakes.
+
+Most tests run the command line in this process (``cli``: ``cli.main`` with its streams captured); the few
+marked ``cli_process`` start the real ``python -m pos_returns``, where the process is the point (the entry
+point, exit codes and usage errors as the shell sees them).
+"""
 
 from __future__ import annotations
 
@@ -13,18 +18,26 @@ from pathlib import Path
 
 import pytest
 
-from casekit import ask, case, mini_policy_text, sale_line, tender, write_policy
+from casekit import ask, case, cli_in_process, mini_policy_text, sale_line, tender, write_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "policies.toml"
 SCENARIOS = ROOT / "scenarios"
+KEPT = ("POS_RETURNS_CONFIG", "POS_RETURNS_TEST_SCRYPT_LOG_N")  # the suite's own set-up (tests/conftest.py)
 
 
-def cli(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+def cli_process(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    """The real ``python -m pos_returns``, without the caller's POS_RETURNS_* settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("POS_RETURNS_")}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return subprocess.run([sys.executable, "-m", "pos_returns", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, encoding="utf-8", timeout=timeout)
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """The command line in this process, without the caller's POS_RETURNS_* settings."""
+    unset = {k: None for k in os.environ if k.startswith("POS_RETURNS_") and k not in KEPT}
+    return cli_in_process(args, cwd=ROOT, env=unset)
 
 
 def assert_user_error(result: subprocess.CompletedProcess, *needles: str) -> None:
@@ -51,7 +64,7 @@ def write_json(folder: Path, name: str, data) -> Path:
 # ----------------------------------------------------------------------------- policy check
 
 def test_policy_check_sample_ok():
-    result = cli("policy", "check", str(SAMPLE))
+    result = cli_process("policy", "check", str(SAMPLE))
     assert result.returncode == 0, result.stderr
     assert "OK" in result.stdout
     assert result.stderr == ""
@@ -68,7 +81,7 @@ def test_policy_check_errors_exit_2_with_file_line_path(tmp_path):
         refund_over = "-5"
     """)
     path = write_policy(tmp_path, text)
-    result = cli("policy", "check", str(path))
+    result = cli_process("policy", "check", str(path))
     assert_user_error(result)
     lines = result.stderr.splitlines()
     dayz_line = next(n for n, line in enumerate(text.splitlines(), 1) if "dayz" in line)
@@ -165,14 +178,14 @@ def test_policy_test_counts_passes_and_failures(tmp_path):
     bad = good_case()
     bad["expect"] = {"outcome": "approved"}
     write_json(folder, "02-bad.json", bad)
-    result = cli("policy", "test", str(SAMPLE), str(folder))
+    result = cli_process("policy", "test", str(SAMPLE), str(folder))
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert result.stdout.strip().splitlines()[-1] == "1 passed, 1 failed"
     assert "02-bad.json" in result.stdout
     assert "outcome" in result.stdout
 
     (folder / "02-bad.json").unlink()
-    result = cli("policy", "test", str(SAMPLE), str(folder))
+    result = cli_process("policy", "test", str(SAMPLE), str(folder))
     assert result.returncode == 0, (result.stdout, result.stderr)
     assert result.stdout.strip().splitlines()[-1] == "1 passed, 0 failed"
 
@@ -181,7 +194,7 @@ def test_policy_test_counts_passes_and_failures(tmp_path):
 
 def test_evaluate_prints_the_decision_json(tmp_path):
     path = write_json(tmp_path, "case.json", good_case())
-    result = cli("evaluate", "--policy", str(SAMPLE), str(path))
+    result = cli_process("evaluate", "--policy", str(SAMPLE), str(path))
     assert result.returncode == 0, result.stderr
     decision = json.loads(result.stdout)
     assert decision["outcome"] == "needs_approval"
@@ -261,12 +274,12 @@ def test_evaluate_case_that_is_not_an_object(tmp_path):
 
 
 def test_unknown_subcommand():
-    result = cli("frobnicate")
+    result = cli_process("frobnicate")
     assert_user_error(result, "frobnicate")
 
 
 def test_no_subcommand_is_a_usage_error():
-    result = cli()
+    result = cli_process()
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
 
@@ -276,3 +289,18 @@ def test_evaluate_absurd_amount_is_a_user_error(tmp_path):
     data["sale"]["lines"][0]["unit_price"] = "1e30"
     path = write_json(tmp_path, "huge.json", data)
     assert_user_error(cli("evaluate", "--policy", str(SAMPLE), str(path)), "huge.json", "sale.lines[0].unit_price")
+
+
+# ----------------------------------------------------------------------------- house rules
+
+def test_the_command_line_goes_through_services_not_storage():
+    """No module of pos_returns/cli imports the storage layer (DESIGN.md: ui/CLI -> services -> storage)."""
+    import ast
+    found = []
+    for path in sorted((ROOT / "pos_returns" / "cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names] \
+                if isinstance(node, ast.ImportFrom) else []
+            found += [f"{path.name}:{node.lineno}: {n}" for n in names if n.startswith("pos_returns.storage")]
+    assert found == []

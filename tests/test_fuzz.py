@@ -11,10 +11,7 @@ import copy
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -367,7 +364,7 @@ def test_unmutated_imports(tmp_path):
 # ----------------------------------------------------------------------------- the CLI
 
 def test_cli_evaluate_mutated_cases_no_traceback(tmp_path):
-    """A few mutated cases through ``python -m pos_returns evaluate``: exit 0 or 2, never a traceback."""
+    """A few mutated cases through the command line's ``evaluate``: exit 0 or 2, never a traceback."""
     import random
     rng = random.Random(20260110)
     cases = []
@@ -383,13 +380,11 @@ def test_cli_evaluate_mutated_cases_no_traceback(tmp_path):
                 pass
         cases.append(data)
     cases.append("{not json")
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    from casekit import cli_in_process  # the command line in this process: a traceback would still show
     for i, data in enumerate(cases):
         path = tmp_path / f"case{i}.json"
         path.write_text(data if isinstance(data, str) else _dump(data), encoding="utf-8")
-        proc = subprocess.run([sys.executable, "-m", "pos_returns", "evaluate", "--policy",
-                               str(ROOT / "policies.toml"), str(path)], capture_output=True, text=True, env=env,
-                              cwd=str(ROOT), timeout=60)
+        proc = cli_in_process(["evaluate", "--policy", str(ROOT / "policies.toml"), str(path)], cwd=ROOT)
         assert "Traceback" not in proc.stderr + proc.stdout, (path.read_text(), proc.stderr)
         assert proc.returncode in (0, 2), (path.read_text(), proc.returncode, proc.stderr)
 

@@ -7,7 +7,6 @@ is the act of the signed-in cashier, recorded with who did it.
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,17 +21,7 @@ CUSTOMER_ID = "QZ7751234987"
 TOWEL_SALE = "0001-900001"
 
 
-def ok(proc: subprocess.CompletedProcess) -> str:
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stderr
-    return proc.stdout
-
-
-def usage_error(proc: subprocess.CompletedProcess) -> str:
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stdout + proc.stderr
-    assert proc.stderr.strip()
-    return proc.stderr
+ok, usage_error = h.ok, h.usage_error  # exit 0 / exit 2 with a message, never a traceback
 
 
 def no_receipt_case(path: Path, sku: str, price: str, *, category: str = "home", tax: str = h.TAX,

@@ -39,13 +39,36 @@ def store(db):
 
 # ----------------------------------------------------------------------------- PINs and lockout
 
-def test_pin_hash_is_slow_salted_scrypt(store):
+@pytest.fixture
+def owasp_store(tmp_path, monkeypatch):
+    """A new database whose managers were added at the default cost (the suite's low test cost unset)."""
+    from pos_returns.security import TEST_COST_ENV
+    monkeypatch.delenv(TEST_COST_ENV)
+    with st.open_store(tmp_path / "owasp.db") as s:
+        c = h.counter(s)
+        for staff_id in ("m1", "m2"):
+            name, role, pin = h.STAFF[staff_id]
+            c.add_staff(staff_id, name, role, pin)
+        yield s
+
+
+def test_pin_hash_is_slow_salted_scrypt(owasp_store):
+    store = owasp_store
     row = st.get_staff(store, "m1")
     scheme, log_n, r, p, salt, digest = row["pin_hash"].split("$")
     assert (scheme, int(log_n), int(r), int(p)) == ("scrypt", 17, 8, 1)
     assert "9999" not in row["pin_hash"]
     other = st.get_staff(store, "m2")["pin_hash"].split("$")[4]
     assert salt != other and len(bytes.fromhex(salt)) >= 16
+
+
+def test_the_test_suites_low_pin_cost_is_ignored_outside_a_test_run(capsys):
+    from pos_returns.security import SCRYPT_LOG_N, TEST_COST_ENV, default_log_n
+    assert SCRYPT_LOG_N == 17 and default_log_n({}) == 17
+    assert default_log_n({TEST_COST_ENV: "10"}) == 17  # a stray variable on a till: ignored, and said so
+    assert TEST_COST_ENV in capsys.readouterr().err
+    assert default_log_n({TEST_COST_ENV: "10", "PYTEST_VERSION": "9"}) == 10
+    assert default_log_n({TEST_COST_ENV: "30", "PYTEST_VERSION": "9"}) == 17  # never above the real cost
 
 
 def test_five_wrong_pins_lock_out_for_15_minutes_across_a_restart(db):

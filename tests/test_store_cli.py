@@ -1,6 +1,9 @@
-"""The database commands end to end, each in its own process: db init, demo-data, import-sales, record (a return,
-an exchange, a return needing a manager, a return without a receipt), journal verify and export; and the
-mistakes a user makes, which must end with exit 2 and a message, never a traceback.
+"""The database commands end to end: db init, demo-data, import-sales, record (a return, an exchange, a return
+needing a manager, a return without a receipt), journal verify and export; and the mistakes a user makes, which
+must end with exit 2 and a message, never a traceback.
+
+The end-to-end test runs each command in its own ``python -m pos_returns`` process (h.run_cli_process); the
+others run the command line in this process (h.run_cli), which checks the same exit codes and messages.
 
 `record` reads the real clock, so our receipts are sold three days before the real today.
 """
@@ -21,17 +24,7 @@ from pos_returns.manager.export import verify_export
 CUSTOMER_ID = "QZ7751234987"
 
 
-def ok(proc: subprocess.CompletedProcess) -> str:
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stderr
-    return proc.stdout
-
-
-def usage_error(proc: subprocess.CompletedProcess) -> str:
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stdout + proc.stderr
-    assert proc.stderr.strip()
-    return proc.stderr
+ok, usage_error = h.ok, h.usage_error  # exit 0 / exit 2 with a message, never a traceback
 
 
 def write_case(path: Path, receipt: str | None, request: dict) -> Path:
@@ -80,19 +73,19 @@ def journal_count(db: Path) -> int:
 
 def test_end_to_end_demo_store_records_verifies_and_exports(tmp_path):
     db = tmp_path / "store.db"
-    out = ok(h.run_cli("db", "init", "--db", str(db), cwd=tmp_path))
+    out = ok(h.run_cli_process("db", "init", "--db", str(db), cwd=tmp_path))
     assert "created" in out and f"schema {st.SCHEMA_VERSION}" in out
-    out = ok(h.run_cli("db", "init", "--db", str(db), cwd=tmp_path))
+    out = ok(h.run_cli_process("db", "init", "--db", str(db), cwd=tmp_path))
     assert "already" in out
-    out = ok(h.run_cli("demo-data", "--db", str(db), "--receipts", "300", "--today", h.TODAY.isoformat(),
+    out = ok(h.run_cli_process("demo-data", "--db", str(db), "--receipts", "300", "--today", h.TODAY.isoformat(),
                        cwd=tmp_path))
     assert "300 receipts" in out
     demo_entries = journal_count(db)
 
     sales = h.write_sales_json(tmp_path / "till.json")
-    out = ok(h.run_cli("import-sales", str(sales), "--db", str(db), cwd=tmp_path))
+    out = ok(h.run_cli_process("import-sales", str(sales), "--db", str(db), cwd=tmp_path))
     assert f"{len(h.SALES)} sales added, 0 already present" in out
-    out = ok(h.run_cli("import-sales", str(sales), "--db", str(db), cwd=tmp_path))
+    out = ok(h.run_cli_process("import-sales", str(sales), "--db", str(db), cwd=tmp_path))
     assert "imported before; nothing added" in out
 
     txnos = []
@@ -104,7 +97,7 @@ def test_end_to_end_demo_store_records_verifies_and_exports(tmp_path):
             ("no-receipt", None, NO_RECEIPT, ["--register", "R2"], "2222\n", "approved")]:
         case = write_case(tmp_path / f"{name}.json", receipt, request)
         cashier = "c2" if name == "no-receipt" else "c1"
-        out = ok(h.run_cli("record", str(case), "--cashier", cashier, "--db", str(db), *extra, stdin=pins,
+        out = ok(h.run_cli_process("record", str(case), "--cashier", cashier, "--db", str(db), *extra, stdin=pins,
                            cwd=tmp_path))
         txno, outcome = out.split()[:2]
         assert outcome == expected, out
@@ -118,11 +111,11 @@ def test_end_to_end_demo_store_records_verifies_and_exports(tmp_path):
         assert st.verify_journal(store) == []
     assert journal_count(db) == demo_entries + 4
 
-    out = ok(h.run_cli("journal", "verify", "--db", str(db), cwd=tmp_path))
+    out = ok(h.run_cli_process("journal", "verify", "--db", str(db), cwd=tmp_path))
     assert f"{demo_entries + 4} entries intact" in out
 
     export = tmp_path / "export"
-    out = ok(h.run_cli("journal", "export", "--db", str(db), "--out", str(export), cwd=tmp_path))
+    out = ok(h.run_cli_process("journal", "export", "--db", str(db), "--out", str(export), cwd=tmp_path))
     assert "SHA256SUMS" in out
     assert verify_export(export) == []
     manifest = json.loads((export / "manifest.json").read_text(encoding="utf-8"))

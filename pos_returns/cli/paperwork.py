@@ -1,6 +1,6 @@
 """``paperwork TXNO --doc KIND --lang LANG --out FILE.pdf`` and ``report-day --date D --lang L --out F``.
 
-Wired into ``cli.build_parser`` with :func:`register`; exit codes as everywhere: 0 done, 2 bad input.
+Wired into ``cli.main.build_parser`` with :func:`register`; exit codes as everywhere: 0 done, 2 bad input.
 """
 
 from __future__ import annotations
@@ -8,24 +8,14 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Callable
 
-from pos_returns import i18n
-
-EXIT_OK, EXIT_USAGE = 0, 2
-
-
-def _usage_error(message: str) -> Exception:
-    from pos_returns.cli.main import UsageError  # main() prints it and exits 2
-    return UsageError(message)
+from pos_returns.cli.common import EXIT_OK, EXIT_USAGE, UsageError, language, policy_locale, with_db as _with_db
+from pos_returns.services import admin
 
 
 def _lang(value: str | None) -> str:
-    try:
-        return i18n.normalize_language(value or "en")
-    except i18n.UnknownLanguage:
-        raise _usage_error(f"--lang {value}: not a supported language ({', '.join(i18n.LANGUAGES)})") from None
+    return language(value or "en", "--lang")
 
 
 def _usage(message: str) -> int:
@@ -33,38 +23,23 @@ def _usage(message: str) -> int:
     return EXIT_USAGE
 
 
-def _policy_locale(path: str | None) -> str | None:
-    """The store's locale from the policy file when one is given (else the database / currency decides)."""
-    if not path:
-        return None
-    from pos_returns.domain.policy import PolicyError, load_policy
-    try:
-        return load_policy(path).store.locale
-    except PolicyError as err:
-        for problem in err.problems:
-            print(problem, file=sys.stderr)
-        raise SystemExit(EXIT_USAGE) from None
-
-
 def _write(out: str, data: bytes) -> None:
     from pos_returns.files import WriteFailed, write_output
     try:
         write_output(out, data)
     except WriteFailed as err:
-        raise _usage_error(str(err)) from None
+        raise UsageError(str(err)) from None
 
 
 def cmd_paperwork(args: argparse.Namespace) -> int:
-    from pos_returns.documents import printing
-    from pos_returns.storage import store as st
     from pos_returns.documents.fonts import FontMissing
     from pos_returns.documents.paperwork import PaperworkError
     lang = _lang(args.lang)
-    locale = _policy_locale(getattr(args, "policy", None))
-    with st.open_store(st.resolve_db_path(args.db), create=False) as store:
+    locale = policy_locale(getattr(args, "policy", None))
+    with admin.Office.open(args.db) as office:
         try:
-            done = printing.render_document(store, args.txno, args.doc, lang, reprint=args.reprint,
-                                            actor=args.actor, locale=locale, font=args.font)
+            done = office.render_document(args.txno, args.doc, lang, reprint=args.reprint, actor=args.actor,
+                                          locale=locale, font=args.font)
         except (FontMissing, PaperworkError) as err:
             return _usage(str(err))
     if args.out:
@@ -75,18 +50,16 @@ def cmd_paperwork(args: argparse.Namespace) -> int:
 
 
 def cmd_report_day(args: argparse.Namespace) -> int:
-    from pos_returns.documents import printing
-    from pos_returns.storage import store as st
     from pos_returns.documents.fonts import FontMissing
     lang = _lang(args.lang)
     try:
         day = date.fromisoformat(args.date) if args.date else date.today()
     except ValueError:
         return _usage(f"--date {args.date}: not a date like 2026-11-23")
-    locale = _policy_locale(getattr(args, "policy", None))
-    with st.open_store(st.resolve_db_path(args.db), create=False) as store:
+    locale = policy_locale(getattr(args, "policy", None))
+    with admin.Office.open(args.db) as office:
         try:
-            done = printing.render_day_report(store, day, lang, locale=locale, font=args.font)
+            done = office.render_day_report(day, lang, locale=locale, font=args.font)
         except FontMissing as err:
             return _usage(str(err))
     if args.out:
@@ -95,8 +68,8 @@ def cmd_report_day(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(sub: argparse._SubParsersAction, with_db: Callable[[argparse.ArgumentParser], argparse.ArgumentParser]
-             ) -> None:
+def register(sub: argparse._SubParsersAction,
+             with_db: Callable[[argparse.ArgumentParser], argparse.ArgumentParser] = _with_db) -> None:
     """Add ``paperwork`` and ``report-day`` to the command line's subcommands."""
     from pos_returns.documents.paperwork import DOC_KINDS
     pw = with_db(sub.add_parser("paperwork", help="render a document of a recorded transaction as PDF"))

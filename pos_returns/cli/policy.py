@@ -1,0 +1,66 @@
+"""``policy check [POLICY]`` and ``policy test [POLICY] SCENARIO...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pos_returns.cli.common import (DEFAULT_POLICY, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, default_policy,
+                                    print_policy_errors, read_policy, subcommands)
+from pos_returns.domain.policy import PolicyError, load_policy
+from pos_returns.domain.scenarios import run_scenarios
+
+
+def cmd_policy_check(args: argparse.Namespace) -> int:
+    path = args.policy or default_policy()
+    try:
+        loaded = load_policy(path)
+    except PolicyError as err:
+        print_policy_errors(err)
+        count = len(err.problems)
+        print(f"{path}: {count} error{'s' if count != 1 else ''}", file=sys.stderr)
+        return EXIT_USAGE
+    rules = len(loaded.rule_ids())
+    print(f"{path}: OK ({rules} rules, store {loaded.store.id}, {loaded.currency}, sha256 {loaded.sha256[:12]})")
+    return EXIT_OK
+
+
+def cmd_policy_test(args: argparse.Namespace) -> int:
+    items = list(args.items)
+    if items and items[0].endswith(".toml"):
+        policy_path = items.pop(0)
+    else:
+        policy_path = default_policy()
+    if not items:
+        raise UsageError("name at least one scenario file or folder")
+    missing = [i for i in items if not Path(i).exists()]
+    if missing:
+        raise UsageError(f"no such scenario file or folder: {', '.join(missing)}")
+    report = run_scenarios(read_policy(policy_path), [Path(i) for i in items], lang=args.locale)
+    for result in report.results:
+        if result.ok and not args.verbose:
+            continue
+        status = "ok  " if result.ok else "FAIL"
+        print(f"{status} {result.path}")
+        for problem in result.problems:
+            print(f"     {problem}")
+    if not report.results:
+        print("no scenario files (*.json) found in: " + ", ".join(items), file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{report.passed} passed, {report.failed} failed")
+    return EXIT_OK if report.failed == 0 else EXIT_PROBLEM
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    group = sub.add_parser("policy", help="check or test a policy file")
+    psub = subcommands(group, "policy_command")
+    check = psub.add_parser("check", help="validate a policy file; every error as FILE:LINE: key.path: message")
+    check.add_argument("policy", nargs="?", help=f"policy file (default: $POS_RETURNS_POLICY or {DEFAULT_POLICY})")
+    check.set_defaults(func=cmd_policy_check)
+    test = psub.add_parser("test", help="run scenario files against a policy")
+    test.add_argument("items", nargs="+", metavar="[POLICY] SCENARIO",
+                      help="an optional policy file (.toml), then scenario files or folders")
+    test.add_argument("--locale", default=None, help="language of the reasons (default: the policy's)")
+    test.add_argument("-v", "--verbose", action="store_true", help="list passing scenarios too")
+    test.set_defaults(func=cmd_policy_test)
