@@ -51,7 +51,7 @@ def verify_journal(db: str | Path | None) -> tuple[int, list[Any]]:
 class Office:
     """One open database for the back-office use-cases. Use as a context manager (closes the file)."""
 
-    def __init__(self, store: st.Store, clock: Clock = system_clock):
+    def __init__(self, store: st.Database, clock: Clock = system_clock):
         self._store = store
         self.clock = clock
 
