@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pos_returns.i18n import N_, Percent, Text, render
 from pos_returns.domain.money import Money
 from pos_returns.domain.engine import CONDITION_TEXT
-from pos_returns.domain.policy import (CONDITIONS, ConditionRule, FeeRule, NotReturnableRule, Policy, Rule, Scope, SeasonalRule, WarrantyRule,
-                     WindowRule)
+from pos_returns.domain.policy import (CONDITIONS, ConditionRule, FeeRule, NotReturnableRule, Policy, Rule, Scope,
+                                       SeasonalRule, WarrantyRule, WindowRule)
 
 KIND = {
     WindowRule: N_("Return window"), SeasonalRule: N_("Seasonal extension"), NotReturnableRule: N_("Not returnable"),
