@@ -163,13 +163,13 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def cmd_import_sales(args: argparse.Namespace) -> int:
-    from pos_returns.services.importer import ImportError_, import_file
+    from pos_returns.services.importer import SalesImportError, import_file
     from pos_returns.services.counter import system_clock
     policy = _policy(args.policy)
     with _open_store(args, create=True) as store:
         try:
             result = import_file(store, policy, args.file, system_clock())
-        except ImportError_ as err:
+        except SalesImportError as err:
             for problem in err.problems:
                 print(problem, file=sys.stderr)
             print(f"{args.file}: not imported (nothing was added)", file=sys.stderr)

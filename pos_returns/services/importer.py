@@ -66,7 +66,7 @@ def _mask_cards(text: str) -> str:
     return _CARD_RUN.sub(mask, text)
 
 
-class ImportError_(Exception):
+class SalesImportError(Exception):
     """A till's file that cannot be imported; ``problems`` names each place (card numbers masked)."""
 
     def __init__(self, problems: list[str]):
@@ -125,19 +125,19 @@ def import_file(store: st.Store, policy: Policy, path: str | Path, now: datetime
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ImportError_([f"{path}: file not found"]) from None
+        raise SalesImportError([f"{path}: file not found"]) from None
     except OSError as exc:
-        raise ImportError_([f"{path}: cannot read the file ({exc.strerror})"]) from None
+        raise SalesImportError([f"{path}: cannot read the file ({exc.strerror})"]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportError_([f"{path}: byte {exc.start}: the file is not UTF-8 text"]) from None
+        raise SalesImportError([f"{path}: byte {exc.start}: the file is not UTF-8 text"]) from None
     if path.suffix.lower() == ".json":
         sales, products, customers = _from_json(text, str(path), policy, now)
     elif path.suffix.lower() == ".csv":
         sales, products, customers = _from_csv(text, str(path), policy, now), [], []
     else:
-        raise ImportError_([f"{path}: unknown format; use a .json or .csv file"])
+        raise SalesImportError([f"{path}: unknown format; use a .json or .csv file"])
     digest = hashlib.sha256(raw).hexdigest()
     key = keys.store_secret() if customers else b""
     for customer in customers:
@@ -250,15 +250,15 @@ def _from_json(text: str, source: str, policy: Policy,
     try:
         data = parse_json_text(text, source)
     except CaseError as err:
-        raise ImportError_([f"{source}: {p}" for p in err.problems]) from None
+        raise SalesImportError([f"{source}: {p}" for p in err.problems]) from None
     if not isinstance(data, dict) or not isinstance(data.get("sales", []), list):
-        raise ImportError_([f"{source}: expected an object with a \"sales\" list"])
+        raise SalesImportError([f"{source}: expected an object with a \"sales\" list"])
     r = CaseReader(policy)
     sales = _json_sales(r, data, policy, now)
     products = _json_products(r, data)
     customers = _json_customers(r, data, policy)
     if r:
-        raise ImportError_([f"{source}: {p}" for p in r.messages()])
+        raise SalesImportError([f"{source}: {p}" for p in r.messages()])
     return sales, products, customers
 
 
@@ -325,12 +325,12 @@ def _from_csv(text: str, source: str, policy: Policy, now: datetime) -> list[dic
     long_rows = [f"{source}:{n}: the row is {len(row)} characters long; a till's row is at most {CSV_ROW_LENGTH}"
                  for n, row in enumerate(text.split("\n"), 1) if len(row) > CSV_ROW_LENGTH]
     if long_rows:
-        raise ImportError_(long_rows)
+        raise SalesImportError(long_rows)
     reader = csv.DictReader(io.StringIO(text))
     try:
         return _read_csv(reader, source, policy, now)
     except csv.Error as exc:
-        raise ImportError_([f"{source}:{reader.line_num}: not readable as CSV: {exc}"]) from None
+        raise SalesImportError([f"{source}:{reader.line_num}: not readable as CSV: {exc}"]) from None
 
 
 _WHOLE = re.compile(r"\s*[0-9]{1,9}\s*", re.ASCII)
@@ -348,7 +348,7 @@ def _read_csv(reader: csv.DictReader, source: str, policy: Policy, now: datetime
         if normal is not None:
             sales.append(normal)
     if problems:
-        raise ImportError_(problems)
+        raise SalesImportError(problems)
     return sales
 
 
@@ -361,7 +361,7 @@ def _check_header(header: list[str], source: str) -> None:
     if unknown:
         problems.append(f"{source}:1: unknown column(s): {', '.join(unknown)} (known: {', '.join(CSV_COLUMNS)})")
     if problems:
-        raise ImportError_(problems)
+        raise SalesImportError(problems)
 
 
 def _add_row(groups: dict[str, dict[str, Any]], row: dict[str, str], rowno: int, source: str,

@@ -14,9 +14,9 @@ from typing import Iterable, Sequence, TypeVar
 from pos_returns.i18n import N_, Text
 from pos_returns.domain.model import Approval, PastReturn, Request, Sale
 from pos_returns.domain.money import Money
-from pos_returns.domain.policy import Policy, Rule
+from pos_returns.domain.policy import Policy, PolicyRule
 
-R = TypeVar("R", bound=Rule)
+R = TypeVar("R", bound=PolicyRule)
 
 CONDITION_TEXT = {
     "unopened": N_("unopened"),
@@ -40,7 +40,7 @@ def most_specific(rules: Iterable[R], longest=None) -> R | None:
     return next(r for r in candidates if key(r) == best)
 
 
-def explained(rule: Rule, default: Text) -> Text:
+def explained(rule: PolicyRule, default: Text) -> Text:
     if rule.explain:
         return Text(rule.explain, dict(default.params), literal=True)
     return default

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from pos_returns.i18n import N_, NP_, Percent, Text
 from pos_returns.domain.money import Money
-from pos_returns.domain.policy import Rule, SeasonalRule, WarrantyRule
+from pos_returns.domain.policy import PolicyRule, SeasonalRule, WarrantyRule
 from pos_returns.domain.engine.context import (CONDITION_TEXT, Evaluation, LineWork, explained, most_specific,
                                                    ordered_conditions)
 
@@ -57,7 +57,7 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
     if rule is None:  # the validator requires a default window; this only guards direct callers
         raise ValueError("the policy has no return window for this item")
     deadline = sold + timedelta(days=rule.days)
-    deciding: Rule = rule
+    deciding: PolicyRule = rule
     season: SeasonalRule | None = None
     for seasonal in ev.scoped(ev.policy.seasonal, **scope):
         if seasonal.bought_from <= sold <= seasonal.bought_to and seasonal.returnable_until > deadline:

@@ -17,7 +17,7 @@ from babel.numbers import get_currency_name
 from pos_returns import i18n
 from pos_returns.domain.policy.model import (CONDITIONS, REMEDIES, TENDERS, ApprovalRule, ConditionRule, FeeRule,
                                                  GiftReceiptRule, MailedCheckRule, NoReceiptRule, NotReturnableRule,
-                                                 Policy, PromotionRule, Scope, SeasonalRule, SerialRule, Store,
+                                                 Policy, PromotionRule, Scope, SeasonalRule, SerialRule, StoreProfile,
                                                  TenderRule, WarrantyRule, WindowRule)
 from pos_returns.domain.policy.values import (PolicyChecker, _bool, _choice, _choices, _count, _date, _days, _id,
                                                   _money_reader, _percent, _some_str_list, _str, _str_list,
@@ -120,7 +120,7 @@ class _Builder:
         return rid
 
     def common(self, table: dict, path: tuple, kind: str, overridable_default: bool) -> dict:
-        """The fields of :class:`Rule`: id, scope, overridable, explain, line."""
+        """The fields of :class:`PolicyRule`: id, scope, overridable, explain, line."""
         c = self.c
         c.known_keys(table, path, _TABLE_KEYS[kind])
         scope_values = {}
@@ -335,7 +335,7 @@ def _language(value: Any, path: tuple) -> str:
         raise Invalid(f"'{text}' is not a supported language ({', '.join(i18n.LANGUAGES)})") from None
 
 
-def _build_store(c: PolicyChecker, table: Any) -> Store:
+def _build_store(c: PolicyChecker, table: Any) -> StoreProfile:
     present = table is not None  # a missing table is one error, not one per key
     if not present:
         c.error(("store",), "missing the [store] table (currency, locale, prices_include_tax)")
@@ -348,7 +348,7 @@ def _build_store(c: PolicyChecker, table: Any) -> Store:
         rounding = c.get(table, p, "cash_rounding", _money_reader(code))
         if rounding is not None and rounding == 0:
             c.error(p + ("cash_rounding",), "must be above zero (leave it out for no cash rounding)")
-    return Store(
+    return StoreProfile(
         id=c.get(table, p, "id", _str, required=present, default="?"),
         name=c.get(table, p, "name", _str, required=present, default="?"),
         region=c.get(table, p, "region", _str),

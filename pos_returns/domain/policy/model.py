@@ -57,7 +57,7 @@ class Scope:
 
 
 @dataclass(frozen=True)
-class Rule:
+class PolicyRule:
     """What the rules with a scope share (window, seasonal, not returnable, condition, fee, warranty)."""
 
     id: str
@@ -68,30 +68,30 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class WindowRule(Rule):
+class WindowRule(PolicyRule):
     days: int
 
 
 @dataclass(frozen=True)
-class SeasonalRule(Rule):
+class SeasonalRule(PolicyRule):
     bought_from: date
     bought_to: date
     returnable_until: date
 
 
 @dataclass(frozen=True)
-class NotReturnableRule(Rule):
+class NotReturnableRule(PolicyRule):
     conditions: frozenset[str]  # empty: any condition
     unless_defective: bool
 
 
 @dataclass(frozen=True)
-class ConditionRule(Rule):
+class ConditionRule(PolicyRule):
     accepted: frozenset[str]
 
 
 @dataclass(frozen=True)
-class FeeRule(Rule):
+class FeeRule(PolicyRule):
     conditions: frozenset[str]
     percent: Decimal
     minimum: Decimal | None
@@ -100,7 +100,7 @@ class FeeRule(Rule):
 
 
 @dataclass(frozen=True)
-class WarrantyRule(Rule):
+class WarrantyRule(PolicyRule):
     days: int
     remedy: str
 
@@ -164,7 +164,7 @@ class SerialRule:
 
 
 @dataclass(frozen=True)
-class Store:
+class StoreProfile:
     id: str
     name: str
     region: str | None
@@ -179,7 +179,7 @@ class Store:
 class Policy:
     path: str
     sha256: str
-    store: Store
+    store: StoreProfile
     categories: tuple[str, ...]
     tags: tuple[str, ...]
     tiers: tuple[str, ...]
