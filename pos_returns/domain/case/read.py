@@ -248,7 +248,8 @@ def _exchange_items(r: CaseReader, d: dict, w: Path) -> list[ExchangeItem]:
 def _tier(r: CaseReader, cd: dict, cw: Path) -> str | None:
     tier = cd.get("tier")
     if tier is not None and tier not in r.policy.tiers:
-        r.error(cw + ("tier",), f"'{tier}' is not a customer tier of the policy ({', '.join(r.policy.tiers) or 'none'})")
+        r.error(cw + ("tier",), f"'{tier}' is not a customer tier of the policy "
+                                f"({', '.join(r.policy.tiers) or 'none'})")
         tier = None
     return tier
 
