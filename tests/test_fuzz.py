@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as hs
 from pos_returns.storage import store as st
 from pos_returns.domain.case import CaseError, read_case
 from pos_returns.domain.engine import evaluate
-from pos_returns.services.importer import ImportError_, import_file
+from pos_returns.services.importer import SalesImportError, import_file
 from pos_returns.domain.model import Decision
 from pos_returns.domain.policy import Policy, PolicyError, load_policy
 
@@ -281,7 +281,7 @@ def _check_import(store, path):
     before = _snapshot(store)
     try:
         import_file(store, POLICY, path, datetime(2026, 1, 10, 12))
-    except ImportError_ as err:
+    except SalesImportError as err:
         assert err.problems and all(isinstance(p, str) and p.strip() for p in err.problems)
         assert all(p.startswith(str(path)) for p in err.problems), err.problems
         assert _snapshot(store) == before, "a refused import must write nothing"
@@ -390,7 +390,7 @@ def test_cli_evaluate_mutated_cases_no_traceback(tmp_path):
 
 
 # ----------------------------------------------------------------------------- crashes the fuzzing found
-# Each is a plain input a user or a till can produce; each must end in CaseError / ImportError_, not a crash.
+# Each is a plain input a user or a till can produce; each must end in CaseError / SalesImportError, not a crash.
 
 def _case_with(path, value, base=BASE_CASE):
     data = copy.deepcopy(base)
@@ -422,7 +422,7 @@ def _import_json_with(tmp_path, edit, name="s.json"):
     path.write_text(json.dumps(data), encoding="utf-8")
     with st.open_store(tmp_path / "db.sqlite") as store:
         before = _snapshot(store)
-        with pytest.raises(ImportError_):
+        with pytest.raises(SalesImportError):
             import_file(store, POLICY, path, datetime(2026, 1, 10))
         assert _snapshot(store) == before
 
@@ -452,5 +452,5 @@ def test_csv_with_old_mac_line_ends_is_refused_or_read(tmp_path):
     with st.open_store(tmp_path / "db.sqlite") as store:
         try:
             import_file(store, POLICY, path, datetime(2026, 1, 10))
-        except ImportError_:
+        except SalesImportError:
             pass

@@ -9,7 +9,7 @@ import pytest
 
 import storehelpers as h
 from pos_returns.storage import store as st
-from pos_returns.services.importer import ImportError_, import_file
+from pos_returns.services.importer import SalesImportError, import_file
 
 PAN = "4111111111111111"
 HEADER = "receipt,sold_at,line,sku,name,category,qty,unit_price,tax_rate,tenders\n"
@@ -38,7 +38,7 @@ def csv_row(receipt: str, *, line: str = "1", qty: str = "1", price: str = "49.9
 
 
 def import_errors(store, path) -> list[str]:
-    with pytest.raises(ImportError_) as info:
+    with pytest.raises(SalesImportError) as info:
         import_file(store, h.policy(), path, h.NOW)
     return info.value.problems
 

@@ -15,7 +15,7 @@ import storehelpers as h
 from pos_returns.services import demo
 from pos_returns import keys
 from pos_returns.storage import store as st
-from pos_returns.services.importer import ImportError_, import_file
+from pos_returns.services.importer import SalesImportError, import_file
 from pos_returns.services.counter import Counter
 
 
@@ -178,13 +178,13 @@ def test_no_full_card_number_anywhere_after_demo_data_and_imports(tmp_path):
         bad["tenders"][0]["last4"] = "4111111111111111"
         bad_file = tmp_path / "bad.json"
         bad_file.write_text(__import__("json").dumps({"sales": [bad]}), encoding="utf-8")
-        with pytest.raises(ImportError_):
+        with pytest.raises(SalesImportError):
             import_file(store, pol, bad_file, h.NOW)
         bad_csv = tmp_path / "bad.csv"
         bad_csv.write_text("receipt,sold_at,line,sku,category,qty,unit_price,tax_rate,tenders\n"
                            f"0001-700002,{h.SOLD.isoformat()},1,JEANS,apparel,1,49.99,0,credit:49.99:5500000000000004\n",
                            encoding="utf-8")
-        with pytest.raises(ImportError_):
+        with pytest.raises(SalesImportError):
             import_file(store, pol, bad_csv, h.NOW)
         c = Counter(store, pol, clock=lambda: h.NOW)
         c.commit(c.prepare(h.signed_in(c), c.lookup(h.JEANS), h.return_request()))

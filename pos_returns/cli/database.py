@@ -39,12 +39,12 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def cmd_import_sales(args: argparse.Namespace) -> int:
-    from pos_returns.services.importer import ImportError_
+    from pos_returns.services.importer import SalesImportError
     loaded = read_policy(args.policy)
     with admin.Office.open(args.db, create=True) as office:
         try:
             result = office.import_sales(loaded, args.file)
-        except ImportError_ as err:
+        except SalesImportError as err:
             for problem in err.problems:
                 print(problem, file=sys.stderr)
             print(f"{args.file}: not imported (nothing was added)", file=sys.stderr)

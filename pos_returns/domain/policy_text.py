@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pos_returns.i18n import N_, Percent, Text, render
 from pos_returns.domain.money import Money
 from pos_returns.domain.engine import CONDITION_TEXT
-from pos_returns.domain.policy import (CONDITIONS, ConditionRule, FeeRule, NotReturnableRule, Policy, Rule, Scope, SeasonalRule, WarrantyRule,
-                     WindowRule)
+from pos_returns.domain.policy import (CONDITIONS, ConditionRule, FeeRule, NotReturnableRule, Policy, PolicyRule, Scope,
+                                       SeasonalRule, WarrantyRule, WindowRule)
 
 KIND = {
     WindowRule: N_("Return window"), SeasonalRule: N_("Seasonal extension"), NotReturnableRule: N_("Not returnable"),
@@ -64,7 +64,7 @@ def _conditions(conditions) -> list[Text]:
     return [Text(CONDITION_TEXT[c]) for c in CONDITIONS if c in conditions]
 
 
-def _explain(rule: Rule, policy: Policy) -> Text:
+def _explain(rule: PolicyRule, policy: Policy) -> Text:
     money = lambda v: Money(v, policy.currency)  # noqa: E731
     if isinstance(rule, WindowRule):
         return Text(N_("Returnable within {days} days of the sale (the last day counts)."), {"days": rule.days})

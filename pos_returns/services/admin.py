@@ -98,7 +98,7 @@ class Office:
         return demo.build_demo(self._store, policy, today=today, receipts=receipts, seed=seed, progress=progress)
 
     def import_sales(self, policy: Policy, file: str | Path):
-        """Import the till's sales (CSV or JSON); importer.ImportError_ lists every problem, nothing added."""
+        """Import the till's sales (CSV or JSON); importer.SalesImportError lists every problem, nothing added."""
         from pos_returns.services.importer import import_file
         return import_file(self._store, policy, file, self.clock())
 

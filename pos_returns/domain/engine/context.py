@@ -1,0 +1,126 @@
+"""The working state of one evaluation, shared by its steps (items, receipt, no receipt, tenders).
+
+:class:`Evaluation` holds the inputs and what the transaction as a whole has gathered so far (rule ids,
+reasons, approvals, tender draws); :class:`LineWork` what one line has. Steps are functions of the
+evaluation in the modules beside this one; none of them reads anything but these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Sequence, TypeVar
+
+from pos_returns.i18n import N_, Text
+from pos_returns.domain.model import Approval, PastReturn, Request, Sale
+from pos_returns.domain.money import Money
+from pos_returns.domain.policy import Policy, PolicyRule
+
+R = TypeVar("R", bound=PolicyRule)
+
+CONDITION_TEXT = {
+    "unopened": N_("unopened"),
+    "opened": N_("opened"),
+    "damaged": N_("damaged"),
+    "defective": N_("defective"),
+}
+
+
+def ordered_conditions(conditions: Iterable[str]) -> list[str]:
+    order = list(CONDITION_TEXT)
+    return sorted(conditions, key=order.index)
+
+
+def most_specific(rules: Iterable[R], longest=None) -> R | None:
+    candidates = list(rules)
+    if not candidates:
+        return None
+    key = (lambda r: (r.scope.specificity, longest(r))) if longest else (lambda r: r.scope.specificity)
+    best = max(key(r) for r in candidates)
+    return next(r for r in candidates if key(r) == best)
+
+
+def explained(rule: PolicyRule, default: Text) -> Text:
+    if rule.explain:
+        return Text(rule.explain, dict(default.params), literal=True)
+    return default
+
+
+@dataclass
+class LineWork:
+    """Working state of one line being decided."""
+
+    number: int
+    sku: str
+    qty: int
+    rules: list[str] = field(default_factory=list)
+    reasons: list[Text] = field(default_factory=list)
+    failures: list[tuple[str, bool]] = field(default_factory=list)  # (rule id, overridable)
+    overridden: list[str] = field(default_factory=list)
+    item: Money | None = None
+    fee: Money | None = None
+    tax: Money | None = None
+    takeback: Money | None = None
+
+    def ok(self, rule_id: str, reason: Text | None = None) -> None:
+        if rule_id not in self.rules:
+            self.rules.append(rule_id)
+        if reason is not None:
+            self.reasons.append(reason)
+
+    def fail(self, rule_id: str, overridable: bool, reason: Text, overrides: frozenset[str]) -> None:
+        self.ok(rule_id, reason)
+        if overridable and rule_id in overrides:
+            self.overridden.append(rule_id)
+        else:
+            self.failures.append((rule_id, overridable))
+
+    @property
+    def outcome(self) -> str:
+        if self.failures:
+            return "denied"
+        if self.overridden:
+            return "needs_approval"
+        return "approved"
+
+
+class Evaluation:
+    """The inputs of one decision and what the transaction has gathered so far."""
+
+    def __init__(self, policy: Policy, sale: Sale | None, request: Request, history: Sequence[PastReturn],
+                 now: datetime):
+        self.policy = policy
+        self.sale = sale
+        self.request = request
+        self.history = tuple(history)
+        self.now = now
+        self.today = now.date()
+        self.currency = policy.currency
+        self.zero = Money.zero(self.currency)
+        self.incl = policy.store.prices_include_tax
+        self.region = request.region or policy.store.region
+        self.tier = request.customer.tier
+        self.overrides = request.overrides
+        self.rules: list[str] = []
+        self.reasons: list[Text] = []
+        self.approvals: list[Approval] = []
+        self.draws: list[tuple[int, Money]] = []
+        self.tender_types = tuple(t.type for t in sale.tenders) if sale else ()
+
+    def money(self, amount) -> Money:
+        return Money(amount, self.currency)
+
+    # -- transaction-level notes
+    def note(self, rule_id: str, reason: Text | None = None) -> None:
+        if rule_id not in self.rules:
+            self.rules.append(rule_id)
+        if reason is not None:
+            self.reasons.append(reason)
+
+    def approval(self, rule_id: str, reason: Text) -> None:
+        if all(a.rule != rule_id for a in self.approvals):
+            self.approvals.append(Approval(rule_id, reason))
+
+    def scoped(self, rules: Iterable[R], *, category: str, tags: Iterable[str], sku: str) -> list[R]:
+        return [r for r in rules if r.scope.matches(category=category, tags=tags, sku=sku, tier=self.tier,
+                                                     tenders=self.tender_types, region=self.region)]

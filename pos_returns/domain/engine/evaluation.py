@@ -1,0 +1,72 @@
+"""``evaluate(policy, sale, request, history, now) -> Decision``: the steps in order, then the totals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Sequence
+
+from pos_returns.i18n import N_, Text
+from pos_returns.domain.model import Decision, LineDecision, PastReturn, Request, Sale
+from pos_returns.domain.policy import Policy
+from pos_returns.domain.engine.context import Evaluation, LineWork
+from pos_returns.domain.engine.noreceipt import no_receipt_lines
+from pos_returns.domain.engine.receipt import sale_lines
+from pos_returns.domain.engine.tenders import exchange_total, refund_tenders, uncleared_wait
+
+
+def evaluate(policy: Policy, sale: Sale | None, request: Request, history: Sequence[PastReturn],
+             now: datetime) -> Decision:
+    """Decide a return or exchange. Pure: the same inputs always give the same Decision."""
+    return run(Evaluation(policy, sale, request, history, now))
+
+
+def run(ev: Evaluation) -> Decision:
+    policy = ev.policy
+    lines = sale_lines(ev) if ev.sale is not None else no_receipt_lines(ev)
+    wait = uncleared_wait(ev)
+    if wait is not None:
+        for work in lines:
+            work.fail(policy.tenders.id + ".uncleared_check", policy.tenders.overridable, wait, ev.overrides)
+    decided = [_decided(ev, work) for work in lines]
+
+    refund_total = sum((d.refund for d in decided), ev.zero)
+    exchanged = exchange_total(ev)
+    payout = (refund_total - exchanged).max(ev.zero)
+    balance_due = (exchanged - refund_total).max(ev.zero)
+    live_lines = [d for d in decided if d.outcome != "denied"]
+    approval = policy.approval
+    if approval.refund_over is not None and payout > ev.money(approval.refund_over) and live_lines:
+        ev.approval(approval.id, Text(N_("Refunds over {limit} need a manager."),
+                                      {"limit": ev.money(approval.refund_over)}))
+    tenders, rounding = refund_tenders(ev, payout) if live_lines else ([], ev.zero)
+
+    if not decided or not live_lines:
+        outcome = "denied"
+    elif len(live_lines) < len(decided):
+        outcome = "partial"
+    elif ev.approvals or any(d.outcome == "needs_approval" for d in decided):
+        outcome = "needs_approval"
+    else:
+        outcome = "approved"
+    return Decision(
+        outcome=outcome, currency=ev.currency, lines=tuple(decided), refund_total=refund_total,
+        exchange_total=exchanged, balance_due=balance_due, refund_tenders=tuple(tenders),
+        approvals=tuple(ev.approvals), rounding=rounding, rules=tuple(ev.rules),
+        reasons=tuple(ev.reasons), policy_sha256=policy.sha256, tender_draws=tuple(ev.draws))
+
+
+def _decided(ev: Evaluation, work: LineWork) -> LineDecision:
+    """A line's decision: a denied line refunds nothing; an overridden rule asks for a manager."""
+    live = work.outcome != "denied"
+    item = work.item if live and work.item is not None else ev.zero
+    fee = work.fee if live and work.fee is not None else ev.zero
+    tax = work.tax if live and work.tax is not None else ev.zero
+    takeback = work.takeback if live and work.takeback is not None else ev.zero
+    refund = item - fee - takeback + (ev.zero if ev.incl else tax)
+    for rule_id in work.overridden:
+        ev.approval(rule_id, Text(N_("Manager override of rule {rule}."), {"rule": rule_id}))
+    return LineDecision(
+        line=work.number, sku=work.sku, qty=work.qty, outcome=work.outcome,
+        overridable=bool(work.failures) and all(o for _, o in work.failures),
+        item=item, fee=fee, tax=tax, takeback=takeback, refund=refund,
+        rules=tuple(work.rules), reasons=tuple(work.reasons))

@@ -1,0 +1,137 @@
+"""The item steps of a line: not returnable, condition, window (with seasonal extension and warranty), fee.
+
+Each takes the :class:`Evaluation`, the line's :class:`LineWork` and what the item is (category, tags, SKU,
+condition) and records on the line which rule decided and why.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from pos_returns.i18n import N_, NP_, Percent, Text
+from pos_returns.domain.money import Money
+from pos_returns.domain.policy import PolicyRule, SeasonalRule, WarrantyRule
+from pos_returns.domain.engine.context import (CONDITION_TEXT, Evaluation, LineWork, explained, most_specific,
+                                                   ordered_conditions)
+
+
+def item_rules(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], sku: str, condition: str,
+               sold: date | None) -> None:
+    scope = dict(category=category, tags=tags, sku=sku)
+    not_returnable(ev, work, scope, condition)
+    accepted_condition(ev, work, scope, condition)
+    if sold is not None:
+        window(ev, work, scope, sold, condition == "defective")
+
+
+def not_returnable(ev: Evaluation, work: LineWork, scope: dict, condition: str) -> None:
+    defective = condition == "defective"
+    for rule in ev.scoped(ev.policy.not_returnable, **scope):
+        if rule.conditions and condition not in rule.conditions:
+            continue
+        if rule.unless_defective and defective:
+            work.ok(rule.id, explained(rule, Text(N_("Not returnable, but accepted because it is defective."))))
+            continue
+        if rule.conditions:
+            text = Text(N_("Not returnable when {condition}."), {"condition": Text(CONDITION_TEXT[condition])})
+        elif rule.unless_defective:
+            text = Text(N_("Not returnable unless defective."))
+        else:
+            text = Text(N_("This item is not returnable."))
+        work.fail(rule.id, rule.overridable, explained(rule, text), ev.overrides)
+
+
+def accepted_condition(ev: Evaluation, work: LineWork, scope: dict, condition: str) -> None:
+    rule = most_specific(ev.scoped(ev.policy.conditions, **scope))
+    if rule is not None and condition not in rule.accepted:
+        accepted = [Text(CONDITION_TEXT[c]) for c in ordered_conditions(rule.accepted)]
+        work.fail(rule.id, rule.overridable, explained(rule, Text(
+            N_("The condition \u201c{condition}\u201d is not accepted for this item (accepted: {accepted})."),
+            {"condition": Text(CONDITION_TEXT[condition]), "accepted": accepted})), ev.overrides)
+
+
+def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: bool) -> None:
+    """Within the window (or a seasonal extension): fine; after it, a defective item may fall under warranty."""
+    age = (ev.today - sold).days
+    rule = most_specific(ev.scoped(ev.policy.windows, **scope), longest=lambda r: r.days)
+    if rule is None:  # the validator requires a default window; this only guards direct callers
+        raise ValueError("the policy has no return window for this item")
+    deadline = sold + timedelta(days=rule.days)
+    deciding: PolicyRule = rule
+    season: SeasonalRule | None = None
+    for seasonal in ev.scoped(ev.policy.seasonal, **scope):
+        if seasonal.bought_from <= sold <= seasonal.bought_to and seasonal.returnable_until > deadline:
+            deadline, deciding, season = seasonal.returnable_until, seasonal, seasonal
+    if ev.today <= deadline:
+        if season is not None:
+            text = Text.counted(NP_("Bought {age} day ago; purchases made {start} to {end} are returnable until "
+                                    "{until}.",
+                                    "Bought {age} days ago; purchases made {start} to {end} are returnable until "
+                                    "{until}."), "age",
+                                {"age": age, "start": season.bought_from, "end": season.bought_to,
+                                 "until": deadline})
+        else:
+            text = Text.counted(NP_("Bought {age} day ago; returnable within {days} days, until {until}.",
+                                    "Bought {age} days ago; returnable within {days} days, until {until}."),
+                                "age", {"age": age, "days": rule.days, "until": deadline})
+        work.ok(deciding.id, explained(deciding, text))
+        return
+    warranty = most_specific(ev.scoped(ev.policy.warranties, **scope)) if defective else None
+    if warranty is not None and ev.today <= sold + timedelta(days=warranty.days):
+        _under_warranty(ev, work, warranty, sold, age)
+        return
+    text = Text.counted(NP_("Bought {age} day ago; the return period ended on {until}.",
+                            "Bought {age} days ago; the return period ended on {until}."), "age",
+                        {"age": age, "until": deadline})
+    work.fail(deciding.id, deciding.overridable, explained(deciding, text), ev.overrides)
+    if warranty is not None:
+        work.reasons.append(Text(N_("The {days}-day warranty ended on {until}."),
+                                 {"days": warranty.days, "until": sold + timedelta(days=warranty.days)}))
+
+
+def _under_warranty(ev: Evaluation, work: LineWork, warranty: WarrantyRule, sold: date, age: int) -> None:
+    """A defective item after the return window, within its warranty: the warranty's remedy decides."""
+    until = sold + timedelta(days=warranty.days)
+    params = {"days": warranty.days, "until": until, "age": age}
+    if warranty.remedy == "refund":
+        work.ok(warranty.id, explained(warranty, Text(N_(
+            "Defective after the return window; the {days}-day warranty (until {until}) allows a refund."),
+            params)))
+    elif ev.request.type == "exchange" and _exchanges_same(ev, work.sku, work.qty):
+        work.ok(warranty.id, explained(warranty, Text(N_(
+            "Defective after the return window; the {days}-day warranty (until {until}) allows an "
+            "exchange for the same item."), params)))
+    elif warranty.remedy == "refund_or_exchange_same":
+        work.ok(warranty.id, explained(warranty, Text(N_(
+            "Defective after the return window; the {days}-day warranty (until {until}) allows a refund "
+            "or an exchange for the same item."), params)))
+    else:
+        work.fail(warranty.id, warranty.overridable, explained(warranty, Text(N_(
+            "Defective within the {days}-day warranty (until {until}): only an exchange for the same "
+            "item is allowed, not a refund."), params)), ev.overrides)
+
+
+def _exchanges_same(ev: Evaluation, sku: str, qty: int) -> bool:
+    return sum(x.qty for x in ev.request.exchange_items if x.sku == sku) >= qty
+
+
+def fee(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], sku: str, condition: str) -> Money:
+    """The restocking fee of the line's item amount (``work.item``), recorded on the line."""
+    rules = [r for r in ev.scoped(ev.policy.fees, category=category, tags=tags, sku=sku)
+             if condition in r.conditions]
+    rule = most_specific(rules)
+    if rule is None:
+        return ev.zero
+    if ev.tier is not None and ev.tier in rule.waived_for_tiers:
+        work.ok(rule.id, explained(rule, Text(N_("Restocking fee waived for {tier} customers."),
+                                              {"tier": ev.tier})))
+        return ev.zero
+    amount = (work.item * rule.percent / 100).rounded()
+    if rule.minimum is not None:
+        amount = amount.max(ev.money(rule.minimum) * work.qty)
+    if rule.maximum is not None:
+        amount = amount.min(ev.money(rule.maximum) * work.qty)
+    amount = amount.min(work.item).max(ev.zero)
+    work.ok(rule.id, explained(rule, Text(N_("Restocking fee of {percent} for an opened item: {fee}."),
+                                          {"percent": Percent(rule.percent), "fee": amount})))
+    return amount
