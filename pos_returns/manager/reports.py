@@ -13,10 +13,10 @@ from collections import Counter as Tally
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
-from pos_returns.storage import store as st
-from pos_returns.domain.case import CaseError, decision_json, read_case
+from pos_returns.storage import replay, store as st
+from pos_returns.domain.case import CaseError, read_case
 from pos_returns.domain.engine import evaluate
 from pos_returns.i18n import N_, Text
 from pos_returns.domain.money import Money, currency_digits
@@ -321,34 +321,55 @@ class WhatIf:
         return sorted(((a, b, n, d) for (a, b), (n, d) in out.items()), key=lambda t: (-t[2], t[0], t[1]))
 
 
-def what_if(store: st.Store, new_policy: Policy, start: date | None = None, end: date | None = None) -> WhatIf:
-    """Replay past returns' original requests (as they were, with their own 'now') under a new policy."""
+Progress = Callable[[int, int], None]  # (replayed so far, how many in all)
+
+
+def what_if(store: st.Store, new_policy: Policy, start: date | None = None, end: date | None = None, *,
+            progress: Progress | None = None, every: int = 1000) -> WhatIf:
+    """Replay past returns' original requests (as they were, with their own 'now') under a new policy.
+
+    The journal is streamed (``storage.replay``: SQLite cuts each payload down to the case and the old
+    decision's outcome, total and lines); each case is read and evaluated, and the new decision is compared as
+    an object (its reasons are never rendered into text: a replay only needs outcome, total and rule ids).
+    ``progress(done, total)`` is called every ``every`` returns and once at the end.
+    """
     result = WhatIf()
-    start = start or date(1970, 1, 1)
-    end = end or date(9999, 12, 30)
+    lo = (start or date(1970, 1, 1)).isoformat()
+    hi = ((end or date(9999, 12, 30)) + timedelta(days=1)).isoformat()
     currency = new_policy.currency
-    for row in _entries(store, start, end):
-        if row["kind"] == "correction":
-            continue
-        payload = json.loads(row["payload"])
-        old = payload["decision"]
+    total = replay.count_replayable(store, lo, hi) if progress is not None else 0
+    minor_of: dict[str, int] = {}  # "12.34" -> 1234: totals repeat a lot over a year
+
+    def minor(text: str) -> int:
+        value = minor_of.get(text)
+        if value is None:
+            value = minor_of[text] = Money.parse(text, currency).minor()
+        return value
+
+    done = 0
+    for row in replay.replayable(store, lo, hi):
+        done += 1
+        if progress is not None and done % every == 0:
+            progress(done, total)
         try:
-            case = read_case(payload["case"], new_policy, row["txno"])
+            case = read_case(json.loads(row.case), new_policy, row.txno)
         except CaseError as err:
-            result.unreadable.append(f"{row['txno']}: {'; '.join(err.problems)}")
+            result.unreadable.append(f"{row.txno}: {'; '.join(err.problems)}")
             for problem in dict.fromkeys(err.problems):
                 result.reasons[problem] += 1
             continue
-        old_minor = Money.parse(old["refund_total"], currency).minor()
-        new = decision_json(evaluate(new_policy, case.sale, case.request, case.history, case.now),
-                            new_policy.store.language, new_policy.store.locale)
-        new_minor = Money.parse(new["refund_total"], currency).minor()
+        decision = evaluate(new_policy, case.sale, case.request, case.history, case.now)
+        new_refund = decision.refund_total.plain()
+        old_minor, new_minor = minor(row.refund_total), minor(new_refund)
         result.replayed += 1
         result.old_total += old_minor
         result.new_total += new_minor
-        if new["outcome"] != old["outcome"] or new["refund_total"] != old["refund_total"]:
-            rules = sorted(set(r for line in new["lines"] for r in line["rules"]) ^
-                           set(r for line in old["lines"] for r in line["rules"]))
-            result.changed.append(Change(row["txno"], row["at"], old["outcome"], new["outcome"], old["refund_total"],
-                                         new["refund_total"], ", ".join(rules), new_minor - old_minor))
+        if decision.outcome != row.outcome or new_refund != row.refund_total:
+            old_lines = json.loads(row.lines) if row.lines else []
+            rules = sorted(set(r for line in decision.lines for r in line.rules) ^
+                           set(r for line in old_lines for r in line["rules"]))
+            result.changed.append(Change(row.txno, row.at, row.outcome, decision.outcome, row.refund_total,
+                                         new_refund, ", ".join(rules), new_minor - old_minor))
+    if progress is not None:
+        progress(done, total)
     return result
