@@ -51,11 +51,21 @@ class ReturnLinesModel(QAbstractTableModel):
 
     def __init__(self, ctx: AppContext, sale: Sale):
         super().__init__()
-        self.ctx, self.sale = ctx, sale
-        default_reason = ctx.policy.reasons[0] if ctx.policy.reasons else ""
+        self.ctx = ctx
+        self._load(sale)
+
+    def _load(self, sale: Sale) -> None:
+        self.sale = sale
+        default_reason = self.ctx.policy.reasons[0] if self.ctx.policy.reasons else ""
         self.states = [LineState(reason=default_reason) for _ in sale.lines]
         self.outcomes: dict[int, object] = {}
-        self.serial_tags = ctx.policy.serial.tags
+        self.serial_tags = self.ctx.policy.serial.tags
+
+    def set_sale(self, sale: Sale) -> None:
+        """Show another sale in the same model (the screen is reused from scan to scan)."""
+        self.beginResetModel()
+        self._load(sale)
+        self.endResetModel()
 
     def returnable(self, row: int) -> int:
         line = self.sale.lines[row]
@@ -206,6 +216,11 @@ class ReceiptScreen(QWidget):
         self.pending: services.Pending | None = None
         self.grants: list[services.Grant] = []
         self.basket = Basket()
+        self._build(ctx, sale)
+        self.load(sale)
+
+    def _build(self, ctx: AppContext, sale: Sale) -> None:
+        """The widgets, once: the window keeps one receipt screen and loads each scanned sale into it."""
         layout = QVBoxLayout(self)
         self.header = QLabel(objectName="receiptHeader")
         self.header.setStyleSheet("font-size: 14pt;")
@@ -259,11 +274,23 @@ class ReceiptScreen(QWidget):
         self.exchange_scan.returnPressed.connect(self.add_exchange_item)
         self.remove_button.clicked.connect(self.remove_exchange_item)
         self.model.changed.connect(self.refresh)
+
+    def load(self, sale: Sale) -> None:
+        """Start over with ``sale``: no lines picked, no approvals, an empty exchange basket."""
+        if sale is not self.model.sale:
+            self.model.set_sale(sale)
+        self.sale = sale
+        self.pending = None
+        self.grants = []
+        self.basket = Basket()
+        self.message.clear_message()
+        self.exchange_scan.clear()
         self.retranslate()
         self.refresh()
+        self.table.scrollToTop()
         first = next((r for r in range(self.model.rowCount()) if self.model.returnable(r) > 0), None)
         if first is None:
-            self.message.error(ctx.gettext("Everything on receipt {receipt} has already been returned.").format(
+            self.message.error(self.ctx.gettext("Everything on receipt {receipt} has already been returned.").format(
                 receipt=sale.receipt))
         else:
             self.table.setCurrentIndex(self.model.index(first, C_QTY))
