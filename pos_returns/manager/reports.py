@@ -323,21 +323,37 @@ class WhatIf:
 
 Progress = Callable[[int, int], None]  # (replayed so far, how many in all)
 
+PARALLEL_FROM = 20_000  # returns: below this a replay in one process is quicker than starting others
+
 
 def what_if(store: st.Store, new_policy: Policy, start: date | None = None, end: date | None = None, *,
-            progress: Progress | None = None, every: int = 1000) -> WhatIf:
+            progress: Progress | None = None, every: int = 1000, workers: int = 1) -> WhatIf:
     """Replay past returns' original requests (as they were, with their own 'now') under a new policy.
 
-    The journal is streamed (``storage.replay``: SQLite cuts each payload down to the case and the old
-    decision's outcome, total and lines); each case is read and evaluated, and the new decision is compared as
-    an object (its reasons are never rendered into text: a replay only needs outcome, total and rule ids).
-    ``progress(done, total)`` is called every ``every`` returns and once at the end.
+    The journal is streamed in journal order (``storage.replay``: SQLite cuts each payload down to the case and
+    the old decision's outcome, total and lines); each case is read and evaluated, and the new decision is
+    compared as an object (its reasons are never rendered into text: a replay only needs outcome, total and
+    rule ids). ``progress(done, total)`` is called every ``every`` returns and once at the end.
+
+    ``workers`` > 1 replays a large journal (from ``PARALLEL_FROM`` returns) in that many processes, each on
+    its own read connection and a contiguous slice of the journal; the slices are merged in journal order, so
+    the result is the same as in one process.
     """
-    result = WhatIf()
     lo = (start or date(1970, 1, 1)).isoformat()
     hi = ((end or date(9999, 12, 30)) + timedelta(days=1)).isoformat()
+    total = replay.count_replayable(store, lo, hi) if progress is not None or workers > 1 else 0
+    if workers > 1 and total >= PARALLEL_FROM:
+        return _what_if_parallel(store, new_policy, lo, hi, total, workers, progress)
+    result = WhatIf()
+    done = _replay(replay.replayable(store, lo, hi), new_policy, result, progress, every, total)
+    if progress is not None:
+        progress(done, total)
+    return result
+
+
+def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None = None, every: int = 1000,
+            total: int = 0, done: int = 0) -> int:
     currency = new_policy.currency
-    total = replay.count_replayable(store, lo, hi) if progress is not None else 0
     minor_of: dict[str, int] = {}  # "12.34" -> 1234: totals repeat a lot over a year
 
     def minor(text: str) -> int:
@@ -346,8 +362,7 @@ def what_if(store: st.Store, new_policy: Policy, start: date | None = None, end:
             value = minor_of[text] = Money.parse(text, currency).minor()
         return value
 
-    done = 0
-    for row in replay.replayable(store, lo, hi):
+    for row in rows:
         done += 1
         if progress is not None and done % every == 0:
             progress(done, total)
@@ -370,6 +385,37 @@ def what_if(store: st.Store, new_policy: Policy, start: date | None = None, end:
                            set(r for line in old_lines for r in line["rules"]))
             result.changed.append(Change(row.txno, row.at, row.outcome, decision.outcome, row.refund_total,
                                          new_refund, ", ".join(rules), new_minor - old_minor))
-    if progress is not None:
-        progress(done, total)
+    return done
+
+
+def _replay_part(path: str, new_policy: Policy, lo: str, hi: str, offset: int, limit: int) -> WhatIf:
+    """One slice of a parallel replay, in a worker process with its own connection."""
+    part = WhatIf()
+    with st.open_store(path, create=False) as store:
+        _replay(replay.replayable(store, lo, hi, offset=offset, limit=limit), new_policy, part)
+    return part
+
+
+def _what_if_parallel(store: st.Store, new_policy: Policy, lo: str, hi: str, total: int, workers: int,
+                      progress: Progress | None) -> WhatIf:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    # a few slices per worker, so progress moves and a slow worker does not hold the end back
+    size = -(-total // (workers * 4))
+    slices = [(offset, size) for offset in range(0, total, size)]
+    result = WhatIf()
+    done = 0
+    # spawn, not fork: the caller may be a Qt app with threads (a forked child would inherit their locks)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        parts = pool.map(_replay_part, *zip(*[(str(store.path), new_policy, lo, hi, o, n) for o, n in slices]))
+        for (offset, n), part in zip(slices, parts):
+            result.replayed += part.replayed
+            result.changed.extend(part.changed)
+            result.unreadable.extend(part.unreadable)
+            result.old_total += part.old_total
+            result.new_total += part.new_total
+            result.reasons.update(part.reasons)
+            done = min(offset + n, total)
+            if progress is not None:
+                progress(done, total)
     return result
