@@ -217,6 +217,7 @@ class ReceiptScreen(QWidget):
         self.grants: list[services.Grant] = []
         self.basket = Basket()
         self._build(ctx, sale)
+        self.retranslate()
         self.load(sale)
 
     def _build(self, ctx: AppContext, sale: Sale) -> None:
@@ -285,7 +286,8 @@ class ReceiptScreen(QWidget):
         self.basket = Basket()
         self.message.clear_message()
         self.exchange_scan.clear()
-        self.retranslate()
+        self._set_header()  # the other texts stay (retranslate() sets them, and again when the language changes)
+        self._fill_basket()
         self.refresh()
         self.table.scrollToTop()
         first = next((r for r in range(self.model.rowCount()) if self.model.returnable(r) > 0), None)
@@ -298,11 +300,7 @@ class ReceiptScreen(QWidget):
     # -- text -----------------------------------------------------------------
     def retranslate(self) -> None:
         _ = self.ctx.gettext
-        sold = self.sale.sold_at
-        from pos_returns.i18n import format_value
-        gift = ("  \u2022 " + _("Gift receipt")) if self.sale.gift_receipt else ""
-        self.header.setText(_("Receipt {receipt}, sold {date}").format(
-            receipt=self.sale.receipt, date=format_value(sold, self.ctx.lang)) + gift)
+        self._set_header()
         self.exchange_label.setText(_("Exchange basket: scan new items [Ctrl+E]"))
         self.exchange_scan.setPlaceholderText(_("SKU or barcode, then Enter"))
         self.remove_button.setText(_("Remove item [Del]"))
@@ -312,6 +310,13 @@ class ReceiptScreen(QWidget):
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         self._fill_basket()
         self.panel.retranslate()
+
+    def _set_header(self) -> None:
+        _ = self.ctx.gettext
+        from pos_returns.i18n import format_value
+        gift = ("  \u2022 " + _("Gift receipt")) if self.sale.gift_receipt else ""
+        self.header.setText(_("Receipt {receipt}, sold {date}").format(
+            receipt=self.sale.receipt, date=format_value(self.sale.sold_at, self.ctx.lang)) + gift)
 
     # -- decision -------------------------------------------------------------
     def request(self) -> Request | None:
