@@ -46,6 +46,10 @@ COLUMNS = (N_("Line"), N_("Item"), N_("Sold"), N_("Returned"), N_("Returnable"),
 C_QTY, C_COND, C_REASON, C_SERIAL, C_DECISION, C_REFUND = 5, 6, 7, 8, 9, 10
 
 
+_ROLES = frozenset((Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ForegroundRole,
+                    Qt.ItemDataRole.ToolTipRole))
+
+
 class ReturnLinesModel(QAbstractTableModel):
     changed = Signal()
 
@@ -94,7 +98,8 @@ class ReturnLinesModel(QAbstractTableModel):
         return bool(self.serial_tags & self.sale.lines[row].tags)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        # a paint asks every cell for a dozen roles; answer the ones we never fill before any other work
+        if role not in _ROLES or not index.isValid():
             return None
         row, col = index.row(), index.column()
         line, state = self.sale.lines[row], self.states[row]
