@@ -452,25 +452,34 @@ def bench_report(db: Path, policy, runs: int) -> tuple[dict, dict, dict]:
 
 
 WHATIF_CODE = r"""
-import json, resource, sys, time
+import json, sys, time
+
+
+def hwm_mb():  # this process's peak RSS (ru_maxrss would report the forking parent's, inherited across exec)
+    for line in open("/proc/self/status", encoding="ascii"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 sys.path.insert(0, sys.argv[1])
 from pos_returns.domain.policy import load_policy
 from pos_returns.manager import reports
 from pos_returns.storage import store as st
 policy = load_policy(sys.argv[3])
 store = st.open_store(sys.argv[2], create=False)
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = hwm_mb()
 ticks = []
 t = time.perf_counter()
 workers = int(sys.argv[4])
 result = reports.what_if(store, policy, workers=workers,
                          progress=lambda done, total: ticks.append((time.perf_counter() - t, done, total)))
 seconds = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = hwm_mb()
 print("WHATIF " + json.dumps({"seconds": seconds, "workers": workers, "replayed": result.replayed, "changed": len(result.changed),
                               "not_replayed": result.not_replayed, "progress_calls": len(ticks),
                               "first_progress_s": ticks[0][0] if ticks else None,
-                              "rss_mb_before": before / 1024, "rss_mb_peak": peak / 1024}))
+                              "rss_mb_before": before, "rss_mb_peak": peak}))
 """
 
 
