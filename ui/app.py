@@ -45,6 +45,27 @@ class DemoWorker(QObject):
             self.finished.emit(str(exc))
 
 
+class LazyPaper:
+    """``ui.printing.Paper``, imported on first use: printing pulls in ReportLab, the paperwork, QtPdf and
+    QtPrintSupport, which the sign-in screen does not need (start-up budget: within 3x a bare QApplication)."""
+
+    def __init__(self, method: str = "auto"):
+        self._method = method
+        self._paper = None
+
+    @staticmethod
+    def available() -> bool:
+        """Whether Qt's PDF and print modules are installed (what importing ``ui.printing`` needs)."""
+        import importlib.util
+        return all(importlib.util.find_spec(name) is not None for name in ("PySide6.QtPdf", "PySide6.QtPrintSupport"))
+
+    def __getattr__(self, name: str):
+        if self._paper is None:
+            from .printing import Paper
+            self._paper = Paper(self._method)
+        return getattr(self._paper, name)
+
+
 def build_demo_with_progress(app: QApplication, db_path: Path, policy_path: Path, lang: str) -> str:
     _ = i18n.translations(lang).gettext
     dialog = QProgressDialog(_("Creating the demo store\u2026"), "", 0, 100)
@@ -127,13 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx.load_settings()
     if args.register:
         ctx.register = args.register
-    printing = None
-    try:
-        from .printing import Paper
-        printing = Paper()
-    except ImportError:
-        printing = None
-    window = MainWindow(ctx, printing)
+    window = MainWindow(ctx, LazyPaper() if LazyPaper.available() else None)
     window.set_language(lang)
     window.show()
     if ctx.demo:

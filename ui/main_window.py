@@ -5,6 +5,8 @@ The window only moves between screens; each screen owns its own widgets and call
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QLibraryInfo, QObject, QTimer, QTranslator
 from PySide6.QtWidgets import (QApplication, QInputDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QWidget)
 
@@ -12,12 +14,15 @@ from pos_returns import i18n
 from pos_returns.i18n import N_
 
 from .context import AppContext
-from .done import DoneScreen
 from .home import HomeScreen
-from .noreceipt import NoReceiptScreen
 from .ops import message_box, run_op
-from .receipt import ReceiptScreen
 from .signin import SignInScreen
+
+if TYPE_CHECKING:
+    from .receipt import ReceiptScreen
+
+# the receipt, no-receipt and done screens are imported when first shown: the first screen is the sign-in,
+# and start-up is measured against a bare QApplication (bench/ui_start.py)
 
 QT_CATALOG = {"cs": "qtbase_cs", "zh_Hant": "qtbase_zh_TW"}  # Qt ships no Vietnamese catalog
 
@@ -33,6 +38,7 @@ class MainWindow(QMainWindow):
         self.status = QLabel(objectName="statusLine")
         self.statusBar().addPermanentWidget(self.status, 1)
         self.qt_translator: QTranslator | None = None
+        self.receipt: ReceiptScreen | None = None  # reused from scan to scan (built on the first)
         self.signin = SignInScreen(ctx)
         self.home = HomeScreen(ctx)
         self.stack.addWidget(self.signin)
@@ -112,7 +118,7 @@ class MainWindow(QMainWindow):
         if self.stack.indexOf(widget) < 0:
             self.stack.addWidget(widget)
         self.stack.setCurrentWidget(widget)
-        if current not in (self.signin, self.home, widget) and current is not None:
+        if current not in (self.signin, self.home, self.receipt, widget) and current is not None:
             self.stack.removeWidget(current)
             current.deleteLater()
 
@@ -131,13 +137,19 @@ class MainWindow(QMainWindow):
         sale = run_op(self.ctx, lambda: self.ctx.counter().lookup(code), show=self.home.message.error)
         if sale is None:
             return
-        screen = ReceiptScreen(self.ctx, sale)
-        screen.committed.connect(self.on_committed)
-        screen.cancelled.connect(self.go_home)
+        screen = self.receipt
+        if screen is None:  # one receipt screen, built on the first scan and loaded with each next sale
+            from .receipt import ReceiptScreen
+            screen = self.receipt = ReceiptScreen(self.ctx, sale)
+            screen.committed.connect(self.on_committed)
+            screen.cancelled.connect(self.go_home)
+        else:
+            screen.load(sale)
         self._show(screen)
         screen.table.setFocus()
 
     def open_no_receipt(self) -> None:
+        from .noreceipt import NoReceiptScreen
         screen = NoReceiptScreen(self.ctx)
         screen.committed.connect(self.on_committed)
         screen.cancelled.connect(self.go_home)
@@ -145,6 +157,7 @@ class MainWindow(QMainWindow):
         screen.customer_id.setFocus()
 
     def on_committed(self, tx) -> None:
+        from .done import DoneScreen
         done = DoneScreen(self.ctx, tx)
         done.back.connect(self.go_home)
         done.reprint.connect(lambda txno: self.reprint(txno, done.message))

@@ -46,16 +46,30 @@ COLUMNS = (N_("Line"), N_("Item"), N_("Sold"), N_("Returned"), N_("Returnable"),
 C_QTY, C_COND, C_REASON, C_SERIAL, C_DECISION, C_REFUND = 5, 6, 7, 8, 9, 10
 
 
+_ROLES = frozenset((Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ForegroundRole,
+                    Qt.ItemDataRole.ToolTipRole))
+
+
 class ReturnLinesModel(QAbstractTableModel):
     changed = Signal()
 
     def __init__(self, ctx: AppContext, sale: Sale):
         super().__init__()
-        self.ctx, self.sale = ctx, sale
-        default_reason = ctx.policy.reasons[0] if ctx.policy.reasons else ""
+        self.ctx = ctx
+        self._load(sale)
+
+    def _load(self, sale: Sale) -> None:
+        self.sale = sale
+        default_reason = self.ctx.policy.reasons[0] if self.ctx.policy.reasons else ""
         self.states = [LineState(reason=default_reason) for _ in sale.lines]
         self.outcomes: dict[int, object] = {}
-        self.serial_tags = ctx.policy.serial.tags
+        self.serial_tags = self.ctx.policy.serial.tags
+
+    def set_sale(self, sale: Sale) -> None:
+        """Show another sale in the same model (the screen is reused from scan to scan)."""
+        self.beginResetModel()
+        self._load(sale)
+        self.endResetModel()
 
     def returnable(self, row: int) -> int:
         line = self.sale.lines[row]
@@ -84,7 +98,8 @@ class ReturnLinesModel(QAbstractTableModel):
         return bool(self.serial_tags & self.sale.lines[row].tags)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        # a paint asks every cell for a dozen roles; answer the ones we never fill before any other work
+        if role not in _ROLES or not index.isValid():
             return None
         row, col = index.row(), index.column()
         line, state = self.sale.lines[row], self.states[row]
@@ -206,6 +221,12 @@ class ReceiptScreen(QWidget):
         self.pending: services.Pending | None = None
         self.grants: list[services.Grant] = []
         self.basket = Basket()
+        self._build(ctx, sale)
+        self.retranslate()
+        self.load(sale)
+
+    def _build(self, ctx: AppContext, sale: Sale) -> None:
+        """The widgets, once: the window keeps one receipt screen and loads each scanned sale into it."""
         layout = QVBoxLayout(self)
         self.header = QLabel(objectName="receiptHeader")
         self.header.setStyleSheet("font-size: 14pt;")
@@ -259,11 +280,24 @@ class ReceiptScreen(QWidget):
         self.exchange_scan.returnPressed.connect(self.add_exchange_item)
         self.remove_button.clicked.connect(self.remove_exchange_item)
         self.model.changed.connect(self.refresh)
-        self.retranslate()
+
+    def load(self, sale: Sale) -> None:
+        """Start over with ``sale``: no lines picked, no approvals, an empty exchange basket."""
+        if sale is not self.model.sale:
+            self.model.set_sale(sale)
+        self.sale = sale
+        self.pending = None
+        self.grants = []
+        self.basket = Basket()
+        self.message.clear_message()
+        self.exchange_scan.clear()
+        self._set_header()  # the other texts stay (retranslate() sets them, and again when the language changes)
+        self._fill_basket()
         self.refresh()
+        self.table.scrollToTop()
         first = next((r for r in range(self.model.rowCount()) if self.model.returnable(r) > 0), None)
         if first is None:
-            self.message.error(ctx.gettext("Everything on receipt {receipt} has already been returned.").format(
+            self.message.error(self.ctx.gettext("Everything on receipt {receipt} has already been returned.").format(
                 receipt=sale.receipt))
         else:
             self.table.setCurrentIndex(self.model.index(first, C_QTY))
@@ -271,11 +305,7 @@ class ReceiptScreen(QWidget):
     # -- text -----------------------------------------------------------------
     def retranslate(self) -> None:
         _ = self.ctx.gettext
-        sold = self.sale.sold_at
-        from pos_returns.i18n import format_value
-        gift = ("  \u2022 " + _("Gift receipt")) if self.sale.gift_receipt else ""
-        self.header.setText(_("Receipt {receipt}, sold {date}").format(
-            receipt=self.sale.receipt, date=format_value(sold, self.ctx.lang)) + gift)
+        self._set_header()
         self.exchange_label.setText(_("Exchange basket: scan new items [Ctrl+E]"))
         self.exchange_scan.setPlaceholderText(_("SKU or barcode, then Enter"))
         self.remove_button.setText(_("Remove item [Del]"))
@@ -285,6 +315,13 @@ class ReceiptScreen(QWidget):
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         self._fill_basket()
         self.panel.retranslate()
+
+    def _set_header(self) -> None:
+        _ = self.ctx.gettext
+        from pos_returns.i18n import format_value
+        gift = ("  \u2022 " + _("Gift receipt")) if self.sale.gift_receipt else ""
+        self.header.setText(_("Receipt {receipt}, sold {date}").format(
+            receipt=self.sale.receipt, date=format_value(self.sale.sold_at, self.ctx.lang)) + gift)
 
     # -- decision -------------------------------------------------------------
     def request(self) -> Request | None:
