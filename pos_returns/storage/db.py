@@ -8,16 +8,18 @@ newer version is refused.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence, Union
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, Union
 
 from pos_returns.i18n import N_, UserError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 5000
@@ -201,7 +203,7 @@ def _schema_v4(db: sqlite_utils.Database) -> None:
     db["sale_lines"].create_index(["sku"], index_name="sale_lines_sku")
 
 
-Migration = Union[str, Callable[[sqlite_utils.Database], None]]
+Migration = Union[str, Callable[["sqlite_utils.Database"], None]]
 
 #: MIGRATIONS[i] upgrades schema version i to i + 1, in one transaction with the version bump: SQL text (run
 #: statement by statement) or a function of the sqlite-utils view of the connection. The first stays SQL:
@@ -239,6 +241,7 @@ def _translate(exc: sqlite3.Error, path: Path) -> StoreError:
 
 def utils_of(conn: sqlite3.Connection) -> sqlite_utils.Database:
     """sqlite-utils on an open connection (inside a write transaction, its writes join that transaction)."""
+    import sqlite_utils  # imported when first needed: it pulls in click, dateutil and pluggy (start-up time)
     return sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
 
 
@@ -248,7 +251,11 @@ class Database:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
-        self.utils = sqlite_utils.Database(conn)  # sqlite-utils on the same connection
+
+    @functools.cached_property
+    def utils(self) -> "sqlite_utils.Database":
+        """sqlite-utils on the same connection, made on first use."""
+        return utils_of(self.conn)
 
     def close(self) -> None:
         self.conn.close()
