@@ -332,12 +332,12 @@ def fallback_receipt(tx_lines: list[tuple[str, str]]) -> bytes:
 
 def bench_pdf(db: Path, policy, txnos: list[str], n: int) -> tuple[dict, dict]:
     floor = summary(timed(minimal_pdf, n))
-    if importlib.util.find_spec("pos_returns.documents.paperwork") is not None:
+    if importlib.util.find_spec("pos_returns.services.paperwork") is not None:
         try:
             samples = _paperwork_samples(db, policy, txnos, n)
             if samples:
                 metric = summary(samples)
-                metric["source"] = "pos_returns.documents.paperwork.document_pdf(store, txno, 'receipt', 'en')"
+                metric["source"] = "pos_returns.services.paperwork.document_pdf(store, txno, 'receipt', 'en')"
                 return metric, floor
         except Exception as exc:  # noqa: BLE001 - the API may still be moving; fall back and say so
             note = f"paperwork API not usable yet ({type(exc).__name__}: {exc})"
@@ -357,9 +357,9 @@ def bench_pdf(db: Path, policy, txnos: list[str], n: int) -> tuple[dict, dict]:
 
 
 def _paperwork_samples(db: Path, policy, txnos: list[str], n: int) -> list[float]:
-    """A customer receipt of a committed transaction through pos_returns.documents.paperwork.document_pdf (loads the
+    """A customer receipt of a committed transaction through pos_returns.services.paperwork.document_pdf (loads the
     entry from the journal, lays it out, embeds the font, writes the PDF bytes), English."""
-    from pos_returns.documents import paperwork
+    from pos_returns.services import paperwork
     store = st.open_store(db, create=False)
     try:
         picks = [txnos[i % len(txnos)] for i in range(n)]

@@ -18,7 +18,10 @@ from pathlib import Path
 import pytest
 from babel.dates import format_datetime
 
-from pos_returns.documents import fonts, paperwork, printing
+from pos_returns.documents import fonts
+from pos_returns.documents import paperwork as documents
+from pos_returns.services import paperwork
+from pos_returns.services import paperwork as printing
 from pos_returns import i18n
 from pos_returns.services import counter as services
 from pos_returns.storage import store as st
@@ -260,8 +263,8 @@ def test_document(world, tmp_path, name, kind, lang):
             assert "Manager signature" in text
     else:  # until the catalogs translate them, the marker words may be English or not
         record = paperwork.load_transaction(store, t.txno, policy.store.locale)
-        model = paperwork.BUILDERS[kind](record, lang, 1)
-        banners = [e.text for e in model.elements if isinstance(e, paperwork.Banner)]
+        model = documents.BUILDERS[kind](record, lang, 1)
+        banners = [e.text for e in model.elements if isinstance(e, documents.Banner)]
         assert len(banners) == (name == "training") + (kind == "store-copy")
         if name != "training":
             assert "TRAINING" not in text
@@ -274,9 +277,9 @@ def test_document(world, tmp_path, name, kind, lang):
     # the barcode is the transaction number
     values = barcodes(pdf, tmp_path)
     if values is None:
-        tx_doc = paperwork.BUILDERS[kind](paperwork.load_transaction(store, t.txno, policy.store.locale), lang, 1)
+        tx_doc = documents.BUILDERS[kind](paperwork.load_transaction(store, t.txno, policy.store.locale), lang, 1)
         assert tx_doc.barcode_value == t.txno
-        assert any(isinstance(e, paperwork.Barcode) and e.value == t.txno for e in tx_doc.elements)
+        assert any(isinstance(e, documents.Barcode) and e.value == t.txno for e in tx_doc.elements)
     else:
         assert values == [t.txno]
 

@@ -55,10 +55,10 @@ def _write(out: str, data: bytes) -> None:
 
 
 def cmd_paperwork(args: argparse.Namespace) -> int:
-    from pos_returns.documents import printing
+    from pos_returns.services import paperwork as printing
     from pos_returns.storage import store as st
     from pos_returns.documents.fonts import FontMissing
-    from pos_returns.documents.paperwork import PaperworkError
+    from pos_returns.documents.record import PaperworkError
     lang = _lang(args.lang)
     locale = _policy_locale(getattr(args, "policy", None))
     with st.open_store(st.resolve_db_path(args.db), create=False) as store:
@@ -75,7 +75,7 @@ def cmd_paperwork(args: argparse.Namespace) -> int:
 
 
 def cmd_report_day(args: argparse.Namespace) -> int:
-    from pos_returns.documents import printing
+    from pos_returns.services import paperwork as printing
     from pos_returns.storage import store as st
     from pos_returns.documents.fonts import FontMissing
     lang = _lang(args.lang)
@@ -98,7 +98,7 @@ def cmd_report_day(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction, with_db: Callable[[argparse.ArgumentParser], argparse.ArgumentParser]
              ) -> None:
     """Add ``paperwork`` and ``report-day`` to the command line's subcommands."""
-    from pos_returns.documents.paperwork import DOC_KINDS
+    from pos_returns.documents.formatting import DOC_KINDS
     pw = with_db(sub.add_parser("paperwork", help="render a document of a recorded transaction as PDF"))
     pw.add_argument("txno", help="transaction number, e.g. 0001-R1-000042")
     pw.add_argument("--doc", choices=DOC_KINDS, default="receipt", help="which document (default: receipt)")

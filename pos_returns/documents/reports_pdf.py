@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pos_returns.i18n import N_
 from pos_returns.manager.reports import Report
-from pos_returns.documents.paperwork import TENDER_NAMES, Doc, Formatter, Para, Space, Table, Title, Center, render
+from pos_returns.documents.elements import Center, Doc, Para, Space, Table, Title
+from pos_returns.documents.formatting import TENDER_NAMES, Formatter
+from pos_returns.documents.render import render
 from pos_returns.domain.policy import Policy
 from pos_returns.domain.policy_text import code_label
 
