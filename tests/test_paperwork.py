@@ -371,6 +371,67 @@ def test_end_of_day_report(world, tmp_path, lang):
     assert all(f["emb"] == "yes" for f in pdffonts(pdf, tmp_path))
 
 
+LONG_CASHIER = "assistant-store-manager"
+LONG_MANAGER = "regional-supervisor-novakova"
+
+
+@pytest.fixture(scope="module")
+def long_names(tmp_path_factory):
+    """A day recorded by staff with long ids (the day report shows ids) and names."""
+    policy = load_policy(POLICY)
+    tmp = tmp_path_factory.mktemp("long-names")
+    sales = tmp / "sales.json"
+    sales.write_text(json.dumps(SALES), encoding="utf-8")
+    with st.open_store(tmp / "pos.db") as store:
+        import_file(store, policy, sales, NOW)
+        counter = services.Counter(store, policy, register="R1", clock=lambda: NOW)
+        counter.add_staff(LONG_CASHIER, "Alexandra Konstantinopolská-Nguyễnová", "cashier", "1111")
+        counter.add_staff(LONG_MANAGER, "Maximiliána Vyšehradská", "manager", "9999")
+        cashier = counter.sign_in(LONG_CASHIER, "1111")
+        counter.commit(counter.prepare(cashier, counter.lookup("0001-900001"),
+                                       Request("return", lines=(RequestLine(1, 1, "unopened", "changed_mind"),))))
+        p = counter.prepare(cashier, counter.lookup("0001-900002"),
+                            Request("return", lines=(RequestLine(1, 1, "unopened", "defective", "SN777"),)))
+        counter.commit(p, [counter.approve(p, LONG_MANAGER, "9999", "customer_satisfaction")])
+        yield store, policy
+
+
+@pytest.mark.parametrize("lang", ("en", "cs"))
+def test_day_report_never_breaks_a_word(long_names, lang):
+    """Headers, staff ids and rule ids of the A4 day report come out of the PDF as whole words ("Manager", not
+    "Manage r"), however narrow their column."""
+    store, policy = long_names
+    pdf = paperwork.day_report_pdf(store, date(2026, 1, 10), lang, locale=policy.store.locale)
+    tokens = set(pdftext(pdf).replace(",", " ").split())
+    _ = i18n.translations(lang).gettext
+    headers = ("Time", "Transaction", "Type", "Cashier", "Original receipt", "Returned", "New items", "Refunded to",
+               "Manager", "Rules", "Hash", "Tender", "Amount")
+    expected = {w for h in headers for w in _(h).split()} | {LONG_CASHIER, LONG_MANAGER, "approval.large_refund"}
+    assert expected <= tokens, sorted(expected - tokens)
+
+
+def test_day_report_repeats_the_table_header_on_every_page(world):
+    """Documents take plain records: a day of 150 transactions, built without a database, spans pages, and each
+    page starts the table with its header row."""
+    import dataclasses
+    store, policy, tx = world
+    one = paperwork.load_transaction(store, tx["return"].txno, policy.store.locale)
+    many = tuple(dataclasses.replace(one, txno=f"0001-R1-{n:06d}") for n in range(1, 151))
+    report = documents.DayReport(NOW.date(), "0001", "Main Street General", "USD", "en_US", many, (),
+                                 {"credit": sum((r.refund_total for r in many), Money.zero("USD"))}, None)
+    pdf = documents.day_report_pdf(report, "en")
+    need("pdfinfo", "poppler-utils")
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    assert pages >= 3
+    for page in range(1, pages + 1):
+        out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-", "-"], input=pdf,
+                             capture_output=True, check=True).stdout.decode("utf-8")
+        if "0001-R1-" in out:
+            assert "Transaction" in out and "Refunded to" in out, f"page {page} has no header row"
+    assert "0001-R1-000150" in pdftext(pdf)
+
+
 # ----------------------------------------------------------------------------- example stores: money per locale
 
 EXAMPLES = [("hanoi", "01-phone-opened-fee.json"), ("prague", "03-electronics-opened-fee.json"),
