@@ -333,6 +333,24 @@ def test_loaded_from_the_database_alone(world):
     assert record.short_hash == t.entry.short_hash
 
 
+def test_a_reprint_shows_the_names_recorded_with_the_entry(tmp_path):
+    """Staff names come from the journal entry's payload, not today's staff table: renamed later, the reprint
+    still shows the name of the day."""
+    store, policy, tx = record_world(tmp_path)
+    try:
+        with store.write() as c:  # a later rename (marriage, a typo fixed)
+            c.execute("UPDATE staff SET name = 'Alice Renamed' WHERE id = 'c1'")
+            c.execute("UPDATE staff SET name = 'Marta Renamed' WHERE id = 'm1'")
+        record = paperwork.load_transaction(store, tx["override"].txno)
+        assert record.cashier_name == "Alice Nguyễn"
+        assert [a.manager_name for a in record.approvals] == ["Marta Nováková"]
+        text = pdftext(printing.render_document(store, tx["override"].txno, "override", "en", reprint=True,
+                                                now=NOW, folder=tmp_path).pdf)
+        assert "Alice Nguyễn" in text and "Marta Nováková" in text and "Renamed" not in text
+    finally:
+        store.close()
+
+
 def test_documents_a_transaction_does_not_have_are_refused(world):
     store, policy, tx = world
     with pytest.raises(paperwork.PaperworkError):
