@@ -359,9 +359,10 @@ def receipt_floor(db: Path, txnos: list[str], n: int) -> dict:
     a ReportLab PDF embedding the same font"); falls back to a minimal Helvetica PDF without paperwork."""
     try:
         from pos_returns.documents import fonts, paperwork
+        from pos_returns.services import paperwork as assemble
         store = st.open_store(db, create=False)
         try:
-            tx = paperwork.load_transaction(store, txnos[0])
+            tx = assemble.load_transaction(store, txnos[0])
         finally:
             store.close()
         doc = paperwork.BUILDERS["receipt"](tx, "en", 1)
@@ -387,7 +388,7 @@ def bench_pdf(db: Path, policy, txnos: list[str], n: int) -> tuple[dict, dict]:
             samples = _paperwork_samples(db, policy, txnos, n)
             if samples:
                 metric = summary(samples)
-                metric["source"] = "pos_returns.documents.paperwork.document_pdf(store, txno, 'receipt', 'en')"
+                metric["source"] = "pos_returns.services.paperwork.document_pdf(store, txno, 'receipt', 'en')"
                 return metric, floor
         except Exception as exc:  # noqa: BLE001 - the API may still be moving; fall back and say so
             note = f"paperwork API not usable yet ({type(exc).__name__}: {exc})"
@@ -407,9 +408,9 @@ def bench_pdf(db: Path, policy, txnos: list[str], n: int) -> tuple[dict, dict]:
 
 
 def _paperwork_samples(db: Path, policy, txnos: list[str], n: int) -> list[float]:
-    """A customer receipt of a committed transaction through pos_returns.documents.paperwork.document_pdf (loads the
+    """A customer receipt of a committed transaction through pos_returns.services.paperwork.document_pdf (loads the
     entry from the journal, lays it out, embeds the font, writes the PDF bytes), English."""
-    from pos_returns.documents import paperwork
+    from pos_returns.services import paperwork
     store = st.open_store(db, create=False)
     try:
         picks = [txnos[i % len(txnos)] for i in range(n)]

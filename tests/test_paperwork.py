@@ -18,7 +18,10 @@ from pathlib import Path
 import pytest
 from babel.dates import format_datetime
 
-from pos_returns.documents import fonts, paperwork, printing
+from pos_returns.documents import fonts
+from pos_returns.documents import paperwork as documents
+from pos_returns.services import paperwork
+from pos_returns.services import paperwork as printing
 from pos_returns import i18n
 from pos_returns.services import counter as services
 from pos_returns.storage import store as st
@@ -260,8 +263,8 @@ def test_document(world, tmp_path, name, kind, lang):
             assert "Manager signature" in text
     else:  # until the catalogs translate them, the marker words may be English or not
         record = paperwork.load_transaction(store, t.txno, policy.store.locale)
-        model = paperwork.BUILDERS[kind](record, lang, 1)
-        banners = [e.text for e in model.elements if isinstance(e, paperwork.Banner)]
+        model = documents.BUILDERS[kind](record, lang, 1)
+        banners = [e.text for e in model.elements if isinstance(e, documents.Banner)]
         assert len(banners) == (name == "training") + (kind == "store-copy")
         if name != "training":
             assert "TRAINING" not in text
@@ -274,9 +277,9 @@ def test_document(world, tmp_path, name, kind, lang):
     # the barcode is the transaction number
     values = barcodes(pdf, tmp_path)
     if values is None:
-        tx_doc = paperwork.BUILDERS[kind](paperwork.load_transaction(store, t.txno, policy.store.locale), lang, 1)
+        tx_doc = documents.BUILDERS[kind](paperwork.load_transaction(store, t.txno, policy.store.locale), lang, 1)
         assert tx_doc.barcode_value == t.txno
-        assert any(isinstance(e, paperwork.Barcode) and e.value == t.txno for e in tx_doc.elements)
+        assert any(isinstance(e, documents.Barcode) and e.value == t.txno for e in tx_doc.elements)
     else:
         assert values == [t.txno]
 
@@ -330,6 +333,24 @@ def test_loaded_from_the_database_alone(world):
     assert record.short_hash == t.entry.short_hash
 
 
+def test_a_reprint_shows_the_names_recorded_with_the_entry(tmp_path):
+    """Staff names come from the journal entry's payload, not today's staff table: renamed later, the reprint
+    still shows the name of the day."""
+    store, policy, tx = record_world(tmp_path)
+    try:
+        with store.write() as c:  # a later rename (marriage, a typo fixed)
+            c.execute("UPDATE staff SET name = 'Alice Renamed' WHERE id = 'c1'")
+            c.execute("UPDATE staff SET name = 'Marta Renamed' WHERE id = 'm1'")
+        record = paperwork.load_transaction(store, tx["override"].txno)
+        assert record.cashier_name == "Alice Nguyễn"
+        assert [a.manager_name for a in record.approvals] == ["Marta Nováková"]
+        text = pdftext(printing.render_document(store, tx["override"].txno, "override", "en", reprint=True,
+                                                now=NOW, folder=tmp_path).pdf)
+        assert "Alice Nguyễn" in text and "Marta Nováková" in text and "Renamed" not in text
+    finally:
+        store.close()
+
+
 def test_documents_a_transaction_does_not_have_are_refused(world):
     store, policy, tx = world
     with pytest.raises(paperwork.PaperworkError):
@@ -366,6 +387,67 @@ def test_end_of_day_report(world, tmp_path, lang):
     if lang == "en":
         assert "TRAINING" in text and "Refunds by tender" in text
     assert all(f["emb"] == "yes" for f in pdffonts(pdf, tmp_path))
+
+
+LONG_CASHIER = "assistant-store-manager"
+LONG_MANAGER = "regional-supervisor-novakova"
+
+
+@pytest.fixture(scope="module")
+def long_names(tmp_path_factory):
+    """A day recorded by staff with long ids (the day report shows ids) and names."""
+    policy = load_policy(POLICY)
+    tmp = tmp_path_factory.mktemp("long-names")
+    sales = tmp / "sales.json"
+    sales.write_text(json.dumps(SALES), encoding="utf-8")
+    with st.open_store(tmp / "pos.db") as store:
+        import_file(store, policy, sales, NOW)
+        counter = services.Counter(store, policy, register="R1", clock=lambda: NOW)
+        counter.add_staff(LONG_CASHIER, "Alexandra Konstantinopolská-Nguyễnová", "cashier", "1111")
+        counter.add_staff(LONG_MANAGER, "Maximiliána Vyšehradská", "manager", "9999")
+        cashier = counter.sign_in(LONG_CASHIER, "1111")
+        counter.commit(counter.prepare(cashier, counter.lookup("0001-900001"),
+                                       Request("return", lines=(RequestLine(1, 1, "unopened", "changed_mind"),))))
+        p = counter.prepare(cashier, counter.lookup("0001-900002"),
+                            Request("return", lines=(RequestLine(1, 1, "unopened", "defective", "SN777"),)))
+        counter.commit(p, [counter.approve(p, LONG_MANAGER, "9999", "customer_satisfaction")])
+        yield store, policy
+
+
+@pytest.mark.parametrize("lang", ("en", "cs"))
+def test_day_report_never_breaks_a_word(long_names, lang):
+    """Headers, staff ids and rule ids of the A4 day report come out of the PDF as whole words ("Manager", not
+    "Manage r"), however narrow their column."""
+    store, policy = long_names
+    pdf = paperwork.day_report_pdf(store, date(2026, 1, 10), lang, locale=policy.store.locale)
+    tokens = set(pdftext(pdf).replace(",", " ").split())
+    _ = i18n.translations(lang).gettext
+    headers = ("Time", "Transaction", "Type", "Cashier", "Original receipt", "Returned", "New items", "Refunded to",
+               "Manager", "Rules", "Hash", "Tender", "Amount")
+    expected = {w for h in headers for w in _(h).split()} | {LONG_CASHIER, LONG_MANAGER, "approval.large_refund"}
+    assert expected <= tokens, sorted(expected - tokens)
+
+
+def test_day_report_repeats_the_table_header_on_every_page(world):
+    """Documents take plain records: a day of 150 transactions, built without a database, spans pages, and each
+    page starts the table with its header row."""
+    import dataclasses
+    store, policy, tx = world
+    one = paperwork.load_transaction(store, tx["return"].txno, policy.store.locale)
+    many = tuple(dataclasses.replace(one, txno=f"0001-R1-{n:06d}") for n in range(1, 151))
+    report = documents.DayReport(NOW.date(), "0001", "Main Street General", "USD", "en_US", many, (),
+                                 {"credit": sum((r.refund_total for r in many), Money.zero("USD"))}, None)
+    pdf = documents.day_report_pdf(report, "en")
+    need("pdfinfo", "poppler-utils")
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    assert pages >= 3
+    for page in range(1, pages + 1):
+        out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-", "-"], input=pdf,
+                             capture_output=True, check=True).stdout.decode("utf-8")
+        if "0001-R1-" in out:
+            assert "Transaction" in out and "Refunded to" in out, f"page {page} has no header row"
+    assert "0001-R1-000150" in pdftext(pdf)
 
 
 # ----------------------------------------------------------------------------- example stores: money per locale

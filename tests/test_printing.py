@@ -22,7 +22,8 @@ import pytest
 
 from pos_returns import i18n
 
-from pos_returns.documents import printing
+from pos_returns.documents import printing as printers
+from pos_returns.services import paperwork as printing
 from pos_returns.storage import store as st
 from pos_returns.documents.printing import CupsPrinter, FolderPrinter, PrintError
 
@@ -63,7 +64,7 @@ def cups_queue() -> str:
     """A CUPS queue named PDF backed by cups-pdf, set up when missing and possible; else skip, saying why."""
     if shutil.which("lp") is None or shutil.which("lpstat") is None:
         pytest.skip("CUPS client tools not installed (Debian: cups-client, cups)")
-    if QUEUE in printing.cups_printers():
+    if QUEUE in printers.cups_printers():
         return QUEUE
     if not _scheduler_running():
         cupsd = shutil.which("cupsd") or ("/usr/sbin/cupsd" if Path("/usr/sbin/cupsd").exists() else None)
@@ -78,11 +79,11 @@ def cups_queue() -> str:
             time.sleep(0.2)
         else:
             pytest.skip("cupsd would not start")
-    if QUEUE not in printing.cups_printers():
+    if QUEUE not in printers.cups_printers():
         if shutil.which("lpadmin") is None:
             pytest.skip("lpadmin not found (Debian: cups)")
         added = _run("lpadmin", "-p", QUEUE, "-v", "cups-pdf:/", "-m", PPD, "-E")
-        if QUEUE not in printing.cups_printers():
+        if QUEUE not in printers.cups_printers():
             pytest.skip(f"cannot add the cups-pdf queue (Debian: cups-pdf): {added.stderr.strip()}")
     return QUEUE
 

@@ -22,6 +22,7 @@ from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from pos_returns.documents import printing
 from pos_returns.i18n import N_, UserError
 from pos_returns.documents.printing import CupsPrinter, PrintError
+from pos_returns.services import paperwork
 
 
 def printer_names() -> list[str]:
@@ -113,8 +114,8 @@ class Paper:
         try:
             printer = make_printer(ctx.printer or default_printer(), self.method) \
                 if (ctx.printer or default_printer()) else None
-            printing.print_transaction(ctx.store, txno, printer, ctx.paper_lang, reprint=reprint, actor=actor,
-                                       now=ctx.clock(), locale=ctx.policy.store.locale)
+            paperwork.print_transaction(ctx.store, txno, printer, ctx.paper_lang, reprint=reprint, actor=actor,
+                                        now=ctx.clock(), locale=ctx.policy.store.locale)
         except UserError as exc:
             return exc.message(ctx.lang)
         except OSError as exc:

@@ -33,7 +33,7 @@ def _write(out: str, data: bytes) -> None:
 
 def cmd_paperwork(args: argparse.Namespace) -> int:
     from pos_returns.documents.fonts import FontMissing
-    from pos_returns.documents.paperwork import PaperworkError
+    from pos_returns.documents.record import PaperworkError
     lang = _lang(args.lang)
     locale = policy_locale(getattr(args, "policy", None))
     with admin.Office.open(args.db) as office:
@@ -71,7 +71,7 @@ def cmd_report_day(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction,
              with_db: Callable[[argparse.ArgumentParser], argparse.ArgumentParser] = _with_db) -> None:
     """Add ``paperwork`` and ``report-day`` to the command line's subcommands."""
-    from pos_returns.documents.paperwork import DOC_KINDS
+    from pos_returns.documents.formatting import DOC_KINDS
     pw = with_db(sub.add_parser("paperwork", help="render a document of a recorded transaction as PDF"))
     pw.add_argument("txno", help="transaction number, e.g. 0001-R1-000042")
     pw.add_argument("--doc", choices=DOC_KINDS, default="receipt", help="which document (default: receipt)")

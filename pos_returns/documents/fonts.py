@@ -9,6 +9,7 @@ Where fonts come from, in order:
 2. fontconfig (``fc-match -s`` for the language, then ``fc-list``), where it is installed (Linux, BSD, some macOS);
 3. the system's font folder on Windows (``%WINDIR%\\Fonts``) and macOS.
 
+Font files are read with fontTools (the sfnt tables and the ``cmap``), not by parsing headers here.
 A font is taken for a language only when its character map covers every character of a representative
 text of that language (and of the document being printed). When no font covers it,
 :class:`FontMissing` says which package to install - the paperwork never prints boxes.
@@ -81,40 +82,50 @@ class FontFile:
 
 # ----------------------------------------------------------------------------- reading font files
 
-def outline_kind(path: str | os.PathLike[str], index: int = 0) -> str:
-    """'truetype', 'cff' or 'unknown' from the file's sfnt header (collections: the subfont's header)."""
+def _open_face(path: str | os.PathLike[str], index: int = 0):
+    """The subfont ``index`` of a font file read with fontTools (tables load on first use), or None."""
+    from fontTools.ttLib import TTFont, TTLibError
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(12)
-            if head[:4] == b"ttcf":
-                count = int.from_bytes(head[8:12], "big")
-                if index >= count:
-                    return "unknown"
-                fh.seek(12 + 4 * index)
-                offset = int.from_bytes(fh.read(4), "big")
-                fh.seek(offset)
-                head = fh.read(4)
-    except OSError:
+        return TTFont(str(path), fontNumber=index, lazy=True)
+    except (TTLibError, OSError, ValueError, KeyError, IndexError, AssertionError, EOFError):
+        return None
+    except Exception:  # noqa: BLE001 - a damaged font file is "not usable", never a crash of the paperwork
+        return None
+
+
+def outline_kind(path: str | os.PathLike[str], index: int = 0) -> str:
+    """'truetype', 'cff' or 'unknown' from the font's tables (collections: the subfont's), read by fontTools."""
+    face = _open_face(path, index)
+    if face is None:
         return "unknown"
-    tag = head[:4]
-    if tag in (b"\x00\x01\x00\x00", b"true"):
-        return "truetype"
-    if tag == b"OTTO":
-        return "cff"
-    return "unknown"
+    try:
+        if "glyf" in face:
+            return "truetype"
+        if "CFF " in face or "CFF2" in face:
+            return "cff"
+        return "unknown"
+    finally:
+        face.close()
 
 
 @lru_cache(maxsize=256)
 def coverage(path: str, index: int = 0) -> frozenset[int]:
-    """The code points a TrueType font maps to a real glyph (empty when it cannot be read or embedded)."""
-    if outline_kind(path, index) != "truetype":
+    """The code points a TrueType font maps to a real glyph (empty when it cannot be read or embedded).
+
+    fontTools reads the best Unicode ``cmap`` subtable; code points mapped to glyph 0 (``.notdef``) do not count."""
+    face = _open_face(path, index)
+    if face is None:
         return frozenset()
-    from reportlab.pdfbase.ttfonts import TTFError, TTFontFile
     try:
-        face = TTFontFile(path, subfontIndex=index, validate=0)
-    except (TTFError, OSError, ValueError, KeyError, IndexError, AssertionError):
+        if "glyf" not in face:
+            return frozenset()
+        cmap = face.getBestCmap() or {}
+        notdef = face.getGlyphOrder()[0] if cmap else None
+        return frozenset(cp for cp, glyph in cmap.items() if glyph != notdef)
+    except Exception:  # noqa: BLE001 - a damaged table: the font covers nothing we can rely on
         return frozenset()
-    return frozenset(cp for cp, glyph in (face.charToGlyph or {}).items() if glyph)
+    finally:
+        face.close()
 
 
 def _needed(text: str) -> set[int]:
@@ -219,14 +230,17 @@ def folder_fonts() -> tuple[FontFile, ...]:
 
 
 def _subfont_count(path: str | os.PathLike[str]) -> int:
+    """How many fonts a file holds: a collection's count (fontTools reads its header), else 1; 0 unreadable."""
+    from fontTools.ttLib import TTLibError
+    from fontTools.ttLib.sfnt import readTTCHeader
     try:
         with open(path, "rb") as fh:
-            head = fh.read(12)
-    except OSError:
+            if fh.read(4) != b"ttcf":
+                return 1
+            fh.seek(0)
+            return min(readTTCHeader(fh).numFonts, 32)
+    except (OSError, TTLibError, ValueError, EOFError):
         return 0
-    if head[:4] == b"ttcf":
-        return min(int.from_bytes(head[8:12], "big"), 32)
-    return 1
 
 
 def _setting_font(explicit: str | os.PathLike[str] | None) -> FontFile | None:

@@ -1,12 +1,18 @@
-"""The manager's returns report (any period) as an A4 PDF, laid out with the paperwork module."""
+"""The manager's returns report (any period) as an A4 PDF (platypus, through ``documents.a4``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pos_returns.i18n import N_
-from pos_returns.manager.reports import Report
-from pos_returns.documents.paperwork import TENDER_NAMES, Doc, Formatter, Para, Space, Table, Title, Center, render
+from pos_returns.documents.elements import Center, Doc, Para, Space, Table, Title
+from pos_returns.documents.formatting import TENDER_NAMES, Formatter
+from pos_returns.documents.render import render
 from pos_returns.domain.policy import Policy
 from pos_returns.domain.policy_text import code_label
+
+if TYPE_CHECKING:  # the manager's Report is the record this document takes; documents import nothing above them
+    from pos_returns.manager.reports import Report
 
 KIND_WORDS = {"return": N_("Returns"), "exchange": N_("Exchanges"), "no_receipt": N_("Without a receipt"),
               "correction": N_("Corrections")}

@@ -110,12 +110,12 @@ class Office:
     # -- paperwork -----------------------------------------------------------------------------------------
     def render_document(self, txno: str, kind: str, lang: str, *, reprint: bool = False, actor: str | None = None,
                         locale: str | None = None, font: str | None = None):
-        from pos_returns.documents import printing
+        from pos_returns.services import paperwork as printing
         return printing.render_document(self._store, txno, kind, lang, reprint=reprint, actor=actor,
                                         now=self.clock(), locale=locale, font=font)
 
     def render_day_report(self, day: date, lang: str, *, locale: str | None = None, font: str | None = None):
-        from pos_returns.documents import printing
+        from pos_returns.services import paperwork as printing
         return printing.render_day_report(self._store, day, lang, locale=locale, font=font)
 
     # -- the manager's work --------------------------------------------------------------------------------

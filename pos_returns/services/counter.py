@@ -558,6 +558,7 @@ class Counter:
                                **({"stated_prices": dict(g.stated_prices)} if g.stated_prices else {})}
                               for g in grants],
                 "journal_lines": lines, "journal_tenders": tenders, "journal_draws": draws,
+                "staff": _staff_names(c, [pending.cashier, *(g.manager for g in grants)]),
             }
             fields = {
                 "store_id": policy.store.id, "register": self.register, "txno": None, "kind": kind,
@@ -655,7 +656,8 @@ class Counter:
             tenders = [dict(x, amount=-x["amount"]) for x in payload["journal_tenders"]]
             draws = [dict(x, amount=-x["amount"]) for x in payload["journal_draws"]]
             body = {"corrects": txno, "reason": reason.strip(), "manager": manager.id,
-                    "journal_lines": lines, "journal_tenders": tenders, "journal_draws": draws}
+                    "journal_lines": lines, "journal_tenders": tenders, "journal_draws": draws,
+                    "staff": _staff_names(c, [manager.id])}
             fields = {
                 "store_id": self.policy.store.id, "register": self.register, "txno": None, "kind": "correction",
                 "at": st.iso(now), "cashier": manager.id, "receipt": original.receipt, "corrects": txno,
@@ -692,6 +694,17 @@ def _money_terms(decision: Decision) -> tuple:
 def _stated_prices(pending: Pending) -> tuple[tuple[str, str], ...]:
     """(SKU, price) of each no-receipt item priced by a manager's statement rather than the store's sales."""
     return tuple((i.sku, i.lowest_price.plain()) for i in pending.case.request.no_receipt_items if i.price_stated)
+
+
+def _staff_names(c, staff_ids) -> dict[str, str]:
+    """The names of the staff on an entry as they are today, recorded in its payload: the paperwork prints these,
+    so a reprint after a rename still shows the name of the day (services.paperwork reads them)."""
+    names = {}
+    for staff_id in dict.fromkeys(staff_ids):
+        row = st.staff_row(c, staff_id)
+        if row is not None:
+            names[staff_id] = row["name"]
+    return names
 
 
 def _line_labels(case: Case, number: int) -> dict[str, str | None]:
