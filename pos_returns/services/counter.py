@@ -15,187 +15,25 @@ import hmac
 import json
 import secrets
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from pos_returns import keys
 from pos_returns.storage import store as st
-from pos_returns.i18n import N_, UserError
-from pos_returns.domain.case import Case, case_to_json, decision_json, read_case
+from pos_returns.i18n import N_
+from pos_returns.domain.case import Case
 from pos_returns.domain.engine import evaluate
-from pos_returns.domain.model import Decision, PastReturn, Request, Sale
+from pos_returns.domain.model import PastReturn, Request, Sale
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
 from pos_returns.security import check_pin_format, hash_pin, verify_pin
+from pos_returns.services.records import (  # noqa: F401 - re-exported: services' public names
+    Clock, MAX_PIN_FAILURES, LOCKOUT, system_clock, note_policy, ServiceError, AuthError, WrongPin, LockedOut, NotSignedIn, ApprovalRefused, NotRecordable, DecisionChanged, UnknownSku, PriceNeeded, Product, StaffMember, Session, Pending, Grant, Transaction)
+from pos_returns.services.entry import (  # noqa: F401
+    _line_labels, _money_terms, _staff_names, _stated_prices, journal_entry, request_from_json)
 
-Clock = Callable[[], datetime]
-MAX_PIN_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
-
-
-def system_clock() -> datetime:
-    """Local store time, without a time zone (as the case JSON carries it)."""
-    return datetime.now().replace(microsecond=0)
-
-
-def note_policy(store: st.Database, policy: Policy, actor: str | None, now: datetime) -> bool:
-    """Record a 'policy_loaded' event when this policy differs from the last one used on this database."""
-    last = st.last_event(store, "policy_loaded")
-    if last is not None and json.loads(last["detail"]).get("sha256") == policy.sha256:
-        return False
-    st.record_event(store, now, "policy_loaded", actor, None, path=policy.path, sha256=policy.sha256)
-    return True
-
-
-# ----------------------------------------------------------------------------- errors
-
-class ServiceError(UserError):
-    """A refusal the user can understand; ``str()`` says what and why (in English), ``message(lang)`` in any."""
-
-
-class AuthError(ServiceError):
-    pass
-
-
-class WrongPin(AuthError):
-    def __init__(self, staff_id: str, remaining: int):
-        self.remaining = remaining
-        super().__init__(N_("Wrong PIN for {staff_id}; {remaining} tries left before a 15-minute lockout."),
-                         staff_id=staff_id, remaining=remaining)
-
-
-class LockedOut(AuthError):
-    def __init__(self, staff_id: str, until: datetime):
-        self.until = until
-        super().__init__(N_("{staff_id} is locked out after 5 wrong PINs, until {until}."),
-                         staff_id=staff_id, until=until)
-
-
-class NotSignedIn(AuthError):
-    pass
-
-
-class ApprovalRefused(ServiceError):
-    pass
-
-
-class NotRecordable(ServiceError):
-    pass
-
-
-class DecisionChanged(st.Conflict):
-    """Another till returned from the same sale between scan and commit, and that changed this decision.
-
-    Nothing was written. ``pending`` is the same request decided again against what the sale has left now
-    (``decision`` is its Decision): show it, and commit that one when the cashier confirms it."""
-
-    def __init__(self, pending: "Pending"):
-        self.pending = pending
-        self.decision = pending.decision
-        sale = pending.case.sale
-        super().__init__(N_("Receipt {receipt} changed at another till a moment ago, so this return's decision "
-                            "changed (the refund is now {refund}); check the new decision and finish again."),
-                         receipt=sale.receipt if sale else "", refund=pending.payout)
-
-
-class UnknownSku(ServiceError):
-    """A return without a receipt of a SKU the store has no selling price for over the look-back."""
-
-    def __init__(self, msgid: str, skus: list[str], **values: Any):
-        self.skus = tuple(skus)
-        super().__init__(msgid, skus=", ".join(skus), **values)
-
-
-class PriceNeeded(UnknownSku):
-    """The policy takes such a SKU only at a price a manager states (``stated_prices``) and approves."""
-
-
-# ----------------------------------------------------------------------------- records
-
-@dataclass(frozen=True)
-class Product:
-    sku: str
-    name: str
-    category: str
-    price: Money
-    tax_rate: Decimal
-    tags: frozenset[str]
-
-
-@dataclass(frozen=True)
-class StaffMember:
-    id: str
-    name: str
-    role: str
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role == "manager"
-
-
-@dataclass(frozen=True)
-class Session(StaffMember):
-    """Proof that this staff member's PIN was checked on this register; made only by :meth:`Counter.check_pin`
-    (and so :meth:`Counter.sign_in`). The services take "who is doing this" from a session, never from a free
-    string. It is sealed with the store's secret over the member's id, role, register and PIN hash, so it is
-    refused on another register, after the PIN changed, or when the member was deactivated."""
-
-    register: str
-    at: str
-    seal: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A return or exchange being prepared at the counter by the signed-in ``session``, not yet in the journal."""
-
-    id: str
-    session: Session
-    case: Case
-    decision: Decision
-    customer_key: str | None = None
-    training: bool = False
-
-    @property
-    def cashier(self) -> str:
-        """The signed-in person who prepares (and records) the transaction."""
-        return self.session.id
-
-    @property
-    def payout(self) -> Money:
-        return (self.decision.refund_total - self.decision.exchange_total).max(Money.zero(self.decision.currency))
-
-
-@dataclass(frozen=True)
-class Grant:
-    """A manager's approval, bound to one pending transaction and its amount."""
-
-    id: str
-    pending: str
-    manager: str
-    rules: tuple[str, ...]
-    reason_code: str
-    amount: Money
-    stated_prices: tuple[tuple[str, str], ...] = ()  # (SKU, price) this manager stated for a no-receipt item
-
-
-@dataclass(frozen=True)
-class Transaction:
-    txno: str
-    entry: st.JournalEntry
-    decision: Decision
-    case: Case
-    cashier: str
-    approvals: tuple[Grant, ...] = field(default_factory=tuple)
-
-    @property
-    def short_hash(self) -> str:
-        return self.entry.short_hash
-
-
-# ----------------------------------------------------------------------------- the counter
 
 class Counter:
     """The use-cases of one register on one database under one policy."""
@@ -543,31 +381,7 @@ class Counter:
             if missing:
                 raise ApprovalRefused(N_("This needs a manager's approval first: {rules}."), rules=", ".join(missing))
 
-            kind = "no_receipt" if sale is None else pending.case.request.type
-            lines = [{"line": d.line, "sku": d.sku, "qty": d.qty, "outcome": d.outcome, "refund": st.minor(d.refund),
-                      "fee": st.minor(d.fee), **_line_labels(case, d.line)} for d in decision.lines]
-            tenders = [{"type": t.type, "amount": st.minor(t.amount), "last4": t.last4}
-                       for t in decision.refund_tenders]
-            draws = [{"source_seq": i + 1, "amount": st.minor(m)} for i, m in decision.tender_draws]
-            payload = {
-                "store": {"id": policy.store.id, "name": policy.store.name, "locale": policy.store.locale},
-                "case": case_to_json(case, policy.store.id),
-                "decision": decision_json(decision, policy.store.language, policy.store.locale),
-                "approvals": [{"id": g.id, "manager": g.manager, "rules": list(g.rules),
-                               "reason_code": g.reason_code, "amount": g.amount.plain(),
-                               **({"stated_prices": dict(g.stated_prices)} if g.stated_prices else {})}
-                              for g in grants],
-                "journal_lines": lines, "journal_tenders": tenders, "journal_draws": draws,
-                "staff": _staff_names(c, [pending.cashier, *(g.manager for g in grants)]),
-            }
-            fields = {
-                "store_id": policy.store.id, "register": self.register, "txno": None, "kind": kind,
-                "at": st.iso(case.now), "cashier": pending.cashier, "receipt": sale.receipt if sale else None,
-                "corrects": None, "customer_key": pending.customer_key, "training": int(pending.training),
-                "policy_sha256": policy.sha256, "currency": policy.currency,
-                "refund_total": st.minor(decision.refund_total), "exchange_total": st.minor(decision.exchange_total),
-                "balance_due": st.minor(decision.balance_due), "payload": st.canonical(payload),
-            }
+            kind, fields, lines, tenders, draws = journal_entry(c, policy, self.register, pending, grants)
             entry = st.append_entry(c, fields, lines, tenders, draws)
             for grant in grants:
                 if not st.use_approval(c, grant.id, entry.txno):
@@ -680,56 +494,3 @@ class Counter:
             except st.StoreError:
                 pass  # a read-only copy can still be verified
         return problems
-
-
-def _money_terms(decision: Decision) -> tuple:
-    """What a decision pays, to whom and on which terms (two decisions equal here record the same money)."""
-    return (decision.outcome,
-            tuple((d.line, d.qty, d.outcome, d.item, d.fee, d.tax, d.takeback, d.refund) for d in decision.lines),
-            decision.refund_total, decision.exchange_total, decision.balance_due, decision.rounding,
-            tuple((t.type, t.amount, t.last4) for t in decision.refund_tenders),
-            tuple(a.rule for a in decision.approvals), tuple(decision.tender_draws))
-
-
-def _stated_prices(pending: Pending) -> tuple[tuple[str, str], ...]:
-    """(SKU, price) of each no-receipt item priced by a manager's statement rather than the store's sales."""
-    return tuple((i.sku, i.lowest_price.plain()) for i in pending.case.request.no_receipt_items if i.price_stated)
-
-
-def _staff_names(c, staff_ids) -> dict[str, str]:
-    """The names of the staff on an entry as they are today, recorded in its payload: the paperwork prints these,
-    so a reprint after a rename still shows the name of the day (services.paperwork reads them)."""
-    names = {}
-    for staff_id in dict.fromkeys(staff_ids):
-        row = st.staff_row(c, staff_id)
-        if row is not None:
-            names[staff_id] = row["name"]
-    return names
-
-
-def _line_labels(case: Case, number: int) -> dict[str, str | None]:
-    """Category and reason of a decided line, kept on the journal line so reports aggregate in SQL."""
-    request = case.request
-    if case.sale is not None:
-        sale_line = case.sale.line(number)
-        asked = next((rl for rl in request.lines if rl.line == number), None)
-        return {"category": sale_line.category if sale_line else None, "reason": asked.reason if asked else None}
-    items = request.no_receipt_items
-    item = items[number - 1] if 0 < number <= len(items) else None
-    return {"category": item.category if item else None,
-            "reason": (item.reason or "no_receipt") if item else None}
-
-
-def request_from_json(policy: Policy, data: dict[str, Any], sale: Sale | None, now: datetime,
-                      source: str = "case") -> Request:
-    """Read only the request part of a case against a known sale (used by ``record``)."""
-    case_json = {"now": now.isoformat(), "sale": _sale_json(sale) if sale else None,
-                 "request": data.get("request")}
-    if isinstance(data, dict) and data.get("store") is not None:
-        case_json["store"] = data["store"]
-    return read_case(case_json, policy, source).request
-
-
-def _sale_json(sale: Sale) -> dict[str, Any]:
-    return case_to_json(Case(now=sale.sold_at, sale=sale, request=Request("return"), history=()))["sale"]
-
