@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import sys
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -68,17 +67,11 @@ class Conflict(StoreError):
 # ----------------------------------------------------------------------------- location
 
 def default_db_path(environ: dict[str, str] | None = None) -> Path:
-    """``POS_RETURNS_DB``, else the user's data folder (per platform)."""
+    """``POS_RETURNS_DB``, else the user's data folder (platformdirs: ~/.local/share/pos-returns on Linux)."""
     env = os.environ if environ is None else environ
     if env.get("POS_RETURNS_DB"):
         return Path(env["POS_RETURNS_DB"])
-    if sys.platform.startswith("win"):
-        base = Path(env.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / APP_DIR_NAME / "pos-returns.db"
+    return keys.data_dir() / "pos-returns.db"
 
 
 def resolve_db_path(arg: str | None, environ: dict[str, str] | None = None) -> Path:
