@@ -2,7 +2,7 @@
 
 :class:`QtPrinter` prints a ReportLab PDF on a real printer: QtPdf's ``QPdfDocument`` renders each page
 at the printer's resolution and a ``QPainter`` paints it on a ``QPrinter`` chosen by name through
-``QPrinterInfo``. :class:`pos_returns.documents.printing.CupsPrinter` sends the file straight to a CUPS queue
+``QPrinterInfo``. :class:`pos_returns.services.paper.CupsPrinter` sends the file straight to a CUPS queue
 (``lp -d NAME``) where CUPS is present; it keeps the PDF's vectors, so it is preferred there.
 
 :class:`Paper` is what the main window uses: ``print_new(ctx, tx)`` after a commit and
@@ -19,9 +19,9 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
-from pos_returns.documents import printing
 from pos_returns.i18n import N_, UserError
-from pos_returns.documents.printing import CupsPrinter, PrintError
+from pos_returns.services import paper
+from pos_returns.services.paper import CupsPrinter, PrintError
 
 
 def printer_names() -> list[str]:
@@ -92,7 +92,7 @@ class QtPrinter:
 
 def make_printer(name: str | None, method: str = "auto"):
     """The best way to reach a printer: ``lp`` straight to CUPS where the queue is a CUPS one, else Qt."""
-    if method in ("auto", "cups") and name and name in printing.cups_printers():
+    if method in ("auto", "cups") and name and name in paper.cups_printers():
         return CupsPrinter(name)
     if method == "cups":
         raise PrintError(N_("{printer} is not a CUPS queue here."), printer=name or "-")
@@ -113,8 +113,8 @@ class Paper:
         try:
             printer = make_printer(ctx.printer or default_printer(), self.method) \
                 if (ctx.printer or default_printer()) else None
-            printing.print_transaction(ctx.store, txno, printer, ctx.paper_lang, reprint=reprint, actor=actor,
-                                       now=ctx.clock(), locale=ctx.policy.store.locale)
+            paper.print_transaction(ctx.store, txno, printer, ctx.paper_lang, reprint=reprint, actor=actor,
+                                    now=ctx.clock(), locale=ctx.policy.store.locale)
         except UserError as exc:
             return exc.message(ctx.lang)
         except OSError as exc:
