@@ -34,6 +34,7 @@ from babel.numbers import format_decimal
 from pos_returns import i18n
 from pos_returns.storage import store as st
 from pos_returns.domain.model import TenderAmount as TxTender  # a refund tender as the journal recorded it
+from pos_returns.domain.labels import OUTCOME_ON_PAPER, TENDER_LABELS
 from pos_returns.documents.fonts import FontSet, fonts_for
 from pos_returns.i18n import N_, UserError
 from pos_returns.domain.money import Money
@@ -43,13 +44,10 @@ DOC_KINDS = ("receipt", "store-copy", "no-receipt-form", "override")
 #: a store's locale when the database does not say (the policy's [store] locale is passed in when known)
 CURRENCY_LOCALES = {"USD": "en_US", "VND": "vi_VN", "CZK": "cs_CZ", "TWD": "zh_Hant_TW"}
 
-TENDER_NAMES = {
-    "cash": N_("Cash"), "check": N_("Check"), "credit": N_("Credit card"), "debit": N_("Debit card"),
-    "gift_card": N_("Gift card"), "store_credit": N_("Store credit"), "mailed_check": N_("Check mailed by head office"),
-}
+TENDER_NAMES = TENDER_LABELS  # one set of words for screens and paper (pos_returns.domain.labels)
 KIND_NAMES = {"return": N_("Return"), "exchange": N_("Exchange"), "no_receipt": N_("Return without receipt"),
               "correction": N_("Correction")}
-OUTCOME_NAMES = {"approved": N_("accepted"), "needs_approval": N_("manager approved"), "denied": N_("not accepted")}
+OUTCOME_NAMES = OUTCOME_ON_PAPER
 CARD_TENDERS = ("credit", "debit")
 INDENT = 8.0  # points: details under a line
 
