@@ -59,12 +59,14 @@ def cmd_paperwork(args: argparse.Namespace) -> int:
     from pos_returns.storage import store as st
     from pos_returns.documents.fonts import FontMissing
     from pos_returns.documents.paperwork import PaperworkError
+    from pos_returns.services.counter import system_clock
     lang = _lang(args.lang)
     locale = _policy_locale(getattr(args, "policy", None))
     with st.open_store(st.resolve_db_path(args.db), create=False) as store:
         try:
             done = printing.render_document(store, args.txno, args.doc, lang, reprint=args.reprint,
-                                            actor=args.actor, locale=locale, font=args.font)
+                                            actor=args.actor, locale=locale, font=args.font,
+                                            now=system_clock())
         except (FontMissing, PaperworkError) as err:
             return _usage(str(err))
     if args.out:

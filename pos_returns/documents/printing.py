@@ -82,7 +82,9 @@ def render_document(store: st.Store, txno: str, kind: str, lang: str, *, reprint
     name = f"{_safe(txno)}-{kind}-{_safe(lang)}" + (f"-copy{copy}" if copy > 1 else "") + ".pdf"
     path = _write(out / name, pdf)
     if reprint:
-        st.record_event(store, now or datetime.now().replace(microsecond=0), "reprint", actor, txno,
+        if now is None:  # the caller's clock says when; nothing below services reads the wall clock
+            raise ValueError("a reprint is recorded at the caller's 'now'")
+        st.record_event(store, now, "reprint", actor, txno,
                         doc=kind, copy=copy, lang=lang, file=path.name)
     return Rendered(txno, kind, lang, copy, path, pdf)
 
