@@ -19,7 +19,7 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
-from pos_returns.i18n import N_, UserError
+from pos_returns.i18n import N_
 from pos_returns.services import paper
 from pos_returns.services.paper import CupsPrinter, PrintError
 
@@ -109,17 +109,18 @@ class Paper:
         return printer_names()
 
     def _run(self, ctx, txno: str, reprint: bool) -> str | None:
+        from .ops import run_op
         actor = ctx.staff.id if getattr(ctx, "staff", None) else None
-        try:
+
+        def job() -> None:
             printer = make_printer(ctx.printer or default_printer(), self.method) \
                 if (ctx.printer or default_printer()) else None
             paper.print_transaction(ctx.store, txno, printer, ctx.paper_lang, reprint=reprint, actor=actor,
                                     now=ctx.clock(), locale=ctx.policy.store.locale)
-        except UserError as exc:
-            return exc.message(ctx.lang)
-        except OSError as exc:
-            return str(exc)
-        return None
+
+        problems: list[str] = []
+        run_op(ctx, job, show=problems.append)  # a failed print is a message; the transaction stands
+        return problems[0] if problems else None
 
     def printer_name(self, ctx) -> str | None:
         """The printer documents go to, or None when they are only saved as PDF."""

@@ -6,6 +6,7 @@ functions, so it never imports storage.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -68,6 +69,15 @@ def setting(db: Database, key: str, default: str | None = None) -> str | None:
 
 def set_setting(db: Database, key: str, value: str) -> None:
     db.set_setting(key, value)
+
+
+#: a transaction number of our own paperwork: STORE-REGISTER-SEQ (storage numbers entries so)
+TXNO_RE = re.compile(r"^[0-9A-Za-z]+-[0-9A-Za-z]+-\d{6}$")
+
+
+def is_transaction_number(code: str) -> bool:
+    """Whether a scanned code is one of our transaction numbers (a reprint) rather than a sale's receipt."""
+    return bool(TXNO_RE.match(code.strip()))
 
 
 def check_register(text: str) -> str:
