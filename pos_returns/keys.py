@@ -1,9 +1,9 @@
 """Secrets that live outside the database: the store's keyed-hash secret (customer IDs, approval seals).
 
 Someone with a copy of the database file and this code must not be able to recover a customer's ID number or
-forge an approval, so the key is kept in the user's config folder (``POS_RETURNS_CONFIG``, else
-``$XDG_CONFIG_HOME/pos-returns``), in a file readable by its owner only (mode 0600), or given whole as hex in
-``POS_RETURNS_SECRET``. It is created on first use.
+forge an approval, so the key is kept in the user's config folder (``POS_RETURNS_CONFIG``, else the platform's
+one through platformdirs: ``~/.config/pos-returns`` on Linux), in a file readable by its owner only (mode 0600),
+or given whole as hex in ``POS_RETURNS_SECRET``. It is created on first use.
 """
 
 from __future__ import annotations
@@ -12,24 +12,27 @@ import hashlib
 import hmac
 import os
 import secrets
-import sys
 from pathlib import Path
+
+import platformdirs
 
 APP_DIR_NAME = "pos-returns"
 SECRET_FILE = "store-secret.key"
 
 
 def config_dir(environ: dict[str, str] | None = None) -> Path:
+    """``POS_RETURNS_CONFIG``, else the user's config folder (platformdirs: ~/.config/pos-returns on Linux,
+    the roaming AppData folder on Windows, as before)."""
     env = os.environ if environ is None else environ
     if env.get("POS_RETURNS_CONFIG"):
         return Path(env["POS_RETURNS_CONFIG"])
-    if sys.platform.startswith("win"):
-        base = Path(env.get("APPDATA") or Path.home() / "AppData" / "Roaming")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / APP_DIR_NAME
+    return Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False, roaming=True))
+
+
+def data_dir() -> Path:
+    """The user's data folder (platformdirs: ~/.local/share/pos-returns on Linux, $XDG_DATA_HOME honoured;
+    the local AppData folder on Windows; Application Support on macOS)."""
+    return Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False, roaming=False))
 
 
 def _read_or_create(path: Path) -> bytes:

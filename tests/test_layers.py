@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,77 @@ print(json.dumps({"bad": bad, "errors": errors, "loaded": sorted(m for m in sys.
     assert report["bad"] == []
     for module in ("pos_returns.domain.engine", "pos_returns.domain.policy", "pos_returns.domain.money", "pos_returns.cli.main"):
         assert module in report["loaded"]
+
+
+# ----------------------------------------------------------------------------- ui never imports storage
+
+UI = ROOT / "ui"
+UI_FILES = sorted(UI.rglob("*.py"))
+
+
+def storage_imports(source: str) -> list[str]:
+    """Every import of pos_returns.storage in ``source`` (import, from-import, import_module), by line."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [f"{node.lineno}: import {a.name}" for a in node.names
+                      if a.name == "pos_returns.storage" or a.name.startswith("pos_returns.storage.")]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "pos_returns.storage" or node.module.startswith("pos_returns.storage."):
+                found.append(f"{node.lineno}: from {node.module} import ...")
+            elif node.module == "pos_returns" and any(a.name == "storage" for a in node.names):
+                found.append(f"{node.lineno}: from pos_returns import storage")
+    # and grep-style, so a name given to importlib (or any other way in) is caught as well
+    seen = {int(f.split(":")[0]) for f in found}
+    found += [f"{n}: {line.strip()}" for n, line in enumerate(source.splitlines(), 1)
+              if n not in seen and "pos_returns.storage" in line.split("#", 1)[0]]
+    return found
+
+
+def test_ui_has_python_files():
+    assert (UI / "manager.py") in UI_FILES
+
+
+@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_ui_never_imports_storage(path):
+    assert storage_imports(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_storage_checker_catches_each_form():
+    for source in ("from pos_returns.storage import store as st\n", "import pos_returns.storage.store\n",
+                   "from pos_returns import storage\n", "def f():\n    from pos_returns.storage.store import Store\n",
+                   "import importlib\nimportlib.import_module('pos_returns.storage.store')\n"):
+        assert storage_imports(source), source
+    assert storage_imports("from pos_returns.services import session\n") == []
+
+
+# ----------------------------------------------------------------------------- one injected clock
+
+WALL_CLOCK = re.compile(r"\b(datetime\.(now|today|utcnow)|date\.today|time\.(time|localtime|gmtime|ctime)|"
+                        r"QDate\.currentDate|QDateTime\.current\w*|QTime\.currentTime)\s*\(")
+# services own the clock (services.counter.system_clock); ui and the CLI take it from there
+BELOW_SERVICES = sorted(p for p in CORE.rglob("*.py")
+                        if p.relative_to(CORE).parts[0] not in ("services", "cli", "__main__.py"))
+
+
+def wall_clock_reads(source: str) -> list[str]:
+    return [f"{n}: {line.strip()}" for n, line in enumerate(source.splitlines(), 1)
+            if WALL_CLOCK.search(line.split("#", 1)[0])]
+
+
+def test_below_services_covers_the_layers():
+    layers = {p.relative_to(CORE).parts[0] for p in BELOW_SERVICES}
+    assert {"domain", "storage", "documents", "manager", "i18n.py", "keys.py"} <= layers
+
+
+@pytest.mark.parametrize("path", BELOW_SERVICES + UI_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_nothing_below_services_reads_the_wall_clock(path):
+    """The clock is passed in (AppContext.clock in the ui, ``now`` below services); only services read it."""
+    assert wall_clock_reads(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_clock_checker_catches_each_form():
+    for source in ("x = datetime.now()\n", "d = date.today()\n", "t = time.time()\n", "q = QDate.currentDate()\n",
+                   "n = datetime.now().replace(microsecond=0)\n", "x = QDateTime.currentDateTime()\n"):
+        assert wall_clock_reads(source), source
+    assert wall_clock_reads("now = ctx.clock()\nt = time.perf_counter()\n# datetime.now() in a comment\n") == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
@@ -13,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from pos_returns import i18n
 from pos_returns.services import counter as services
-from pos_returns.storage import store as st
+from pos_returns.services import session
 from pos_returns.domain.policy import PolicyError, load_policy
 
 from .context import AppContext
@@ -28,16 +27,14 @@ class DemoWorker(QObject):
     progress = Signal(int, int)
     finished = Signal(str)  # "" on success, else the message
 
-    def __init__(self, db_path: Path, policy_path: Path, lang: str = "en"):
+    def __init__(self, db_path: Path, policy_path: Path, lang: str = "en", clock: services.Clock = services.system_clock):
         super().__init__()
-        self.db_path, self.policy_path, self.lang = db_path, policy_path, lang
+        self.db_path, self.policy_path, self.lang, self.clock = db_path, policy_path, lang, clock
 
     def run(self) -> None:
-        from pos_returns.services import demo
         try:
             policy = load_policy(self.policy_path)
-            with st.open_store(self.db_path) as store:
-                demo.build_demo(store, policy, today=date.today(), progress=self.progress.emit, batch=500)
+            session.build_demo(self.db_path, policy, today=self.clock().date(), progress=self.progress.emit, batch=500)
             self.finished.emit("")
         except i18n.UserError as exc:
             self.finished.emit(exc.message(self.lang))
@@ -66,14 +63,15 @@ class LazyPaper:
         return getattr(self._paper, name)
 
 
-def build_demo_with_progress(app: QApplication, db_path: Path, policy_path: Path, lang: str) -> str:
+def build_demo_with_progress(app: QApplication, db_path: Path, policy_path: Path, lang: str,
+                             clock: services.Clock = services.system_clock) -> str:
     _ = i18n.translations(lang).gettext
     dialog = QProgressDialog(_("Creating the demo store\u2026"), "", 0, 100)
     dialog.setCancelButton(None)
     dialog.setMinimumDuration(0)
     dialog.setWindowTitle(_("Returns and exchanges"))
     thread = QThread()
-    worker = DemoWorker(db_path, policy_path, lang)
+    worker = DemoWorker(db_path, policy_path, lang, clock)
     worker.moveToThread(thread)
     result: list[str] = []
     worker.progress.connect(lambda done, total: (dialog.setMaximum(total), dialog.setValue(done)))
@@ -110,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     _ = i18n.translations(lang).gettext
-    db_path = st.resolve_db_path(args.db)
+    clock = services.system_clock  # the one clock, handed to everything below through the AppContext
+    db_path = session.resolve_db_path(args.db)
     first_start = not db_path.exists()
     if first_start:  # a policy with errors must not leave an empty database behind (the next start is a first one)
         try:
@@ -120,11 +119,11 @@ def main(argv: list[str] | None = None) -> int:
                              "\n".join(str(p) for p in err.problems))
             return 2
     try:
-        store = st.open_store(db_path)
-    except st.StoreError as exc:
+        store = session.open_database(db_path)
+    except session.DatabaseError as exc:
         message_box_text(app, lang, exc.message(lang))
         return 2
-    policy_path = Path(args.policy or store.setting("policy_path") or DEFAULT_POLICY)
+    policy_path = Path(args.policy or session.setting(store, "policy_path") or DEFAULT_POLICY)
     try:
         policy = load_policy(policy_path)
     except PolicyError as err:
@@ -133,18 +132,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # demo sales and staff with known PINs never go into a store's own database: only into a new file on a first
     # start, or with --demo (into an empty database, or one already marked demo that was not finished)
-    demo_wanted = first_start or args.demo or store.is_demo()
-    if demo_wanted and not (store.is_demo() and st.count(store, "sales")):
-        problem = build_demo_with_progress(app, db_path, policy_path, lang)
+    demo_wanted = first_start or args.demo or session.is_demo(store)
+    if demo_wanted and not session.demo_finished(store):
+        problem = build_demo_with_progress(app, db_path, policy_path, lang, clock)
         if problem:
             message_box_text(app, lang, problem)
             store.close()
             return 2
     try:
-        services.note_policy(store, policy, None, services.system_clock())
-    except st.StoreError as exc:  # a read-only database still opens for lookups
+        services.note_policy(store, policy, None, clock())
+    except session.DatabaseError as exc:  # a read-only database still opens for lookups
         print(exc.message(lang), file=sys.stderr)
-    ctx = AppContext(store=store, policy=policy, policy_path=policy_path, lang=lang, demo=store.is_demo())
+    ctx = AppContext(store=store, policy=policy, policy_path=policy_path, clock=clock, lang=lang,
+                     demo=session.is_demo(store))
     ctx.load_settings()
     if args.register:
         ctx.register = args.register

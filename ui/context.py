@@ -11,7 +11,7 @@ from typing import Callable
 
 from pos_returns import i18n
 from pos_returns.services import counter as services
-from pos_returns.storage import store as st
+from pos_returns.services import session
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
 
@@ -20,7 +20,7 @@ SETTING_KEYS = ("register", "printer", "store_locale", "policy_path", "idle_minu
 
 @dataclass
 class AppContext:
-    store: st.Database
+    store: session.Database  # the open database: an opaque handle, used only through services
     policy: Policy
     policy_path: Path
     clock: services.Clock = services.system_clock
@@ -57,17 +57,26 @@ class AppContext:
         return self.customer_lang or self.lang
 
     # -- services --------------------------------------------------------------
+    @property
+    def db_path(self) -> Path:
+        return session.db_path(self.store)
+
+    def today(self):
+        """The store's date, from the injected clock (never the wall clock)."""
+        return self.clock().date()
+
     def counter(self) -> services.Counter:
         return services.Counter(self.store, self.policy, register=self.register, clock=self.clock,
                                 training=self.training)
 
     # -- settings (kept in the database, so every till on it agrees) -------------
     def load_settings(self) -> None:
-        self.register = self.store.setting("register", self.register) or self.register
-        self.printer = self.store.setting("printer", None) or None
-        self.idle_minutes = int(self.store.setting("idle_minutes", str(self.idle_minutes)) or self.idle_minutes)
+        self.register = session.setting(self.store, "register", self.register) or self.register
+        self.printer = session.setting(self.store, "printer", None) or None
+        self.idle_minutes = int(session.setting(self.store, "idle_minutes", str(self.idle_minutes))
+                                or self.idle_minutes)
 
     def save_setting(self, key: str, value: str) -> None:
         if key not in SETTING_KEYS:
             raise KeyError(key)
-        self.store.set_setting(key, value)
+        session.set_setting(self.store, key, value)

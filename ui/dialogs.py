@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from pos_returns import i18n
 from pos_returns.services import counter as services
+from pos_returns.services import returns, session
 from pos_returns.domain.policy import PolicyError, load_policy
 from pos_returns.domain.policy_text import APPROVAL_CODE_TEXT, code_label
 
@@ -112,7 +113,7 @@ class ConfirmDialog(QDialog):
         if d.balance_due > zero:
             money = _("Customer pays {amount}").format(amount=ctx.money(d.balance_due))
         else:
-            money = _("Store refunds {amount}").format(amount=ctx.money((d.refund_total - d.exchange_total).max(zero)))
+            money = _("Store refunds {amount}").format(amount=ctx.money(pending.payout))
         marker = _("TRAINING")
         training = f"<p style='color:#9a6200'><b>{_esc(marker)}</b></p>" if pending.training else ""
         summary = QTextBrowser(objectName="summary")
@@ -172,9 +173,8 @@ class SettingsDialog(QDialog):
 
     def save(self) -> None:
         _ = self.ctx.gettext
-        register = self.register.text().strip()
-        if not register or not register.isalnum():
-            self.message.error(_("The register id is letters and digits, e.g. R1."))
+        register = run_op(self.ctx, lambda: session.check_register(self.register.text()), show=self.message.error)
+        if register is None:
             return
         path = self.policy.text().strip()
         try:
@@ -192,7 +192,8 @@ class SettingsDialog(QDialog):
         ctx.save_setting("idle_minutes", str(ctx.idle_minutes))
         ctx.save_setting("policy_path", path)
         if changed:
-            services.note_policy(ctx.store, policy, ctx.staff.id if ctx.staff else None, ctx.clock())
+            actor = ctx.staff.id if ctx.staff else None
+            run_op(ctx, lambda: services.note_policy(ctx.store, policy, actor, ctx.clock()), show=self.message.error)
         self.accept()
 
 
@@ -204,8 +205,7 @@ def finish_transaction(ctx: AppContext, parent, pending: services.Pending | None
     if not pending or pending.decision.outcome == "denied":
         show_error(ctx.gettext("Nothing on this return can be accepted; there is nothing to record."))
         return None
-    covered = {rule for g in grants for rule in g.rules}
-    if not {a.rule for a in pending.decision.approvals} <= covered:
+    if not returns.covered(pending.decision, grants):
         dialog = ApprovalDialog(ctx, pending, parent)
         if not dialog.exec() or dialog.grant is None:
             return None

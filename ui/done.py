@@ -7,6 +7,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pos_returns.services.counter import Transaction
+from pos_returns.services.returns import payout
 
 from .context import AppContext
 from .widgets import MessageStrip
@@ -59,8 +60,7 @@ class DoneScreen(QWidget):
         if d.balance_due > zero:
             self.money.setText(_("Customer pays {amount}").format(amount=self.ctx.money(d.balance_due)))
         else:
-            payout = (d.refund_total - d.exchange_total).max(zero)
-            self.money.setText(_("Store refunds {amount}").format(amount=self.ctx.money(payout)))
+            self.money.setText(_("Store refunds {amount}").format(amount=self.ctx.money(payout(d))))
         self.reprint_button.setText(_("Reprint") + " [F4]")
         self.back_button.setText(_("Next customer") + " [Enter]")
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from pos_returns.services import session
 
 from .context import AppContext
 from .widgets import BigButton, MessageStrip
 
-TXNO_RE = re.compile(r"^[0-9A-Za-z]+-[0-9A-Za-z]+-\d{6}$")  # our own paperwork: STORE-REGISTER-SEQ
+TXNO_RE = session.TXNO_RE  # our own paperwork: STORE-REGISTER-SEQ (the rule lives in services)
 
 
 class HomeScreen(QWidget):
@@ -70,7 +70,7 @@ class HomeScreen(QWidget):
             self.message.error(self.ctx.gettext("Scan or type a receipt number."))
             return
         self.message.clear_message()
-        if TXNO_RE.match(code):
+        if session.is_transaction_number(code):
             self.scanned_transaction.emit(code)
         else:
             self.scanned_receipt.emit(code)

@@ -1,12 +1,12 @@
 """The manager area: reports with a chart and exports, exceptions, complaints, what-if, day close, policy view.
 
-Each tab is its own small widget; heavy queries run off the interface thread (ui.worker.Background).
+Each tab is its own small widget; heavy queries run off the interface thread (ui.worker.Background), the
+others through ui.ops.run_op; all of them call services.manager_view. Dates start from the context's clock.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QDate, Qt, Signal
@@ -15,14 +15,14 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, Q
                                QLineEdit, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
-from pos_returns.manager import reports as mg
 from pos_returns.domain import policy_text
 from pos_returns.i18n import N_, Percent, format_value
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import PolicyError, load_policy
+from pos_returns.services import manager_view as mv
 
 from .context import AppContext
-from .ops import describe
+from .ops import describe, run_op
 from .widgets import MessageStrip
 from .worker import Background
 
@@ -49,6 +49,10 @@ def _table(headers: list[str], rows: list[list[str]], name: str, numeric: tuple[
     return table
 
 
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
 def _percent(ctx: AppContext, share: float) -> str:
     from decimal import Decimal
     return format_value(Percent(Decimal(str(round(share * 100, 2)))), ctx.lang)
@@ -64,9 +68,9 @@ class PeriodPicker(QWidget):
         for code, label in PERIODS:
             self.kind.addItem(ctx.gettext(label), code)
         self.kind.setCurrentIndex(2)
-        today = QDate.currentDate()
-        self.start = QDateEdit(today.addDays(-30), objectName="periodStart")
-        self.end = QDateEdit(today, objectName="periodEnd")
+        start, end = mv.default_period(ctx.today())
+        self.start = QDateEdit(_qdate(start), objectName="periodStart")
+        self.end = QDateEdit(_qdate(end), objectName="periodEnd")
         for edit in (self.start, self.end):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
@@ -75,15 +79,7 @@ class PeriodPicker(QWidget):
         row.addWidget(self.end)
 
     def period(self) -> tuple[date, date]:
-        end = self.end.date().toPython()
-        kind = self.kind.currentData()
-        if kind == "day":
-            return end, end
-        if kind == "week":
-            return end - timedelta(days=6), end
-        if kind == "month":
-            return end.replace(day=1), end
-        return min(self.start.date().toPython(), end), end
+        return mv.period(self.kind.currentData(), self.start.date().toPython(), self.end.date().toPython())
 
 
 class ReportsTab(QWidget):
@@ -91,7 +87,7 @@ class ReportsTab(QWidget):
         super().__init__()
         self.ctx = ctx
         _ = ctx.gettext
-        self.report: mg.Report | None = None
+        self.report: mv.Report | None = None
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.picker = PeriodPicker(ctx)
@@ -126,10 +122,10 @@ class ReportsTab(QWidget):
         start, end = self.picker.period()
         policy = self.ctx.policy
         self.message.clear_message()
-        self.worker.start(self.ctx.store.path, lambda store: mg.build_report(store, policy, start, end),
-                          self.show_report, lambda exc: self.message.error(describe(self.ctx, exc)))
+        self.worker.start(self.ctx, lambda db: mv.report(db, policy, start, end), self.show_report,
+                          self.message.error)
 
-    def show_report(self, report: mg.Report) -> None:
+    def show_report(self, report: mv.Report) -> None:
         ctx, _ = self.ctx, self.ctx.gettext
         self.report = report
         m = report.money
@@ -155,7 +151,7 @@ class ReportsTab(QWidget):
         self.tables.addTab(_table(heads, rows, "reportTable", numeric=(1, 2)), _("By tender"))
         self._chart(report)
 
-    def _chart(self, report: mg.Report) -> None:
+    def _chart(self, report: mv.Report) -> None:
         _ = self.ctx.gettext
         chart = QChart()
         chart.setTitle(_("Refunds by category"))
@@ -184,8 +180,8 @@ class ReportsTab(QWidget):
             return
         path, _filter = QFileDialog.getSaveFileName(self, self.ctx.gettext("Export CSV"), "returns-report.csv",
                                                     "CSV (*.csv)")
-        if path:
-            Path(path).write_text(mg.report_csv(self.report), encoding="utf-8")
+        report = self.report
+        if path and run_op(self.ctx, lambda: mv.save_report_csv(report, path), show=self.message.error):
             self.message.info(self.ctx.gettext("Saved {path}.").format(path=path))
 
     def export_pdf(self) -> None:
@@ -194,13 +190,10 @@ class ReportsTab(QWidget):
             return
         path, _filter = QFileDialog.getSaveFileName(self, self.ctx.gettext("Export PDF"), "returns-report.pdf",
                                                     "PDF (*.pdf)")
-        if path:
-            try:
-                from pos_returns.documents.reports_pdf import report_pdf
-                Path(path).write_bytes(report_pdf(self.report, self.ctx.policy, self.ctx.lang))
-            except Exception as exc:  # noqa: BLE001 - e.g. a missing font, named in the message
-                self.message.error(describe(self.ctx, exc))
-                return
+        report, ctx = self.report, self.ctx
+        # e.g. a missing font is named in the message
+        if path and run_op(ctx, lambda: mv.save_report_pdf(report, ctx.policy, ctx.lang, path),
+                           show=self.message.error):
             self.message.info(self.ctx.gettext("Saved {path}.").format(path=path))
 
 
@@ -227,7 +220,7 @@ class _JobTab(QWidget):
 
     def run_job(self, fn, on_done) -> None:
         self.message.clear_message()
-        self.worker.start(self.ctx.store.path, fn, on_done, lambda exc: self.message.error(describe(self.ctx, exc)))
+        self.worker.start(self.ctx, fn, on_done, self.message.error)
 
     def put_table(self, table: QTableWidget) -> None:
         if self.table is not None:
@@ -250,7 +243,7 @@ class ExceptionsTab(_JobTab):
     def run(self) -> None:
         start, end = self.picker.period()
         policy = self.ctx.policy
-        self.run_job(lambda store: mg.exception_report(store, policy, start, end), self.show)
+        self.run_job(lambda db: mv.exceptions(db, policy, start, end), self.show)
 
     def show(self, figures) -> None:  # noqa: A003
         ctx, _ = self.ctx, self.ctx.gettext
@@ -289,7 +282,7 @@ class ComplaintsTab(QWidget):
         self.text = QTextEdit(objectName="complaintText")
         self.text.setMaximumHeight(80)
         self.resolution = QLineEdit(objectName="complaintResolution")
-        self.follow_up = QDateEdit(QDate.currentDate().addDays(7), objectName="complaintFollowUp")
+        self.follow_up = QDateEdit(_qdate(ctx.today()).addDays(7), objectName="complaintFollowUp")
         self.follow_up.setCalendarPopup(True)
         form.addRow(_("Kind"), self.kind)
         form.addRow(_("Category"), self.category)
@@ -310,14 +303,12 @@ class ComplaintsTab(QWidget):
 
     def save(self) -> None:
         ctx = self.ctx
-        try:
-            mg.log_complaint(ctx.store, at=ctx.clock(), logged_by=ctx.staff.id if ctx.staff else "?",
-                             kind=self.kind.currentData(), category=self.category.currentData(),
-                             severity=self.severity.value(), text=self.text.toPlainText(),
-                             txno=self.txno.text().strip() or None, resolution=self.resolution.text().strip() or None,
-                             follow_up=self.follow_up.date().toPython())
-        except Exception as exc:  # noqa: BLE001
-            self.message.error(describe(ctx, exc))
+        fields = dict(at=ctx.clock(), logged_by=ctx.staff.id if ctx.staff else "?",
+                      kind=self.kind.currentData(), category=self.category.currentData(),
+                      severity=self.severity.value(), text=self.text.toPlainText(),
+                      txno=self.txno.text().strip() or None, resolution=self.resolution.text().strip() or None,
+                      follow_up=self.follow_up.date().toPython())
+        if run_op(ctx, lambda: mv.log_complaint(ctx.store, **fields), show=self.message.error) is None:
             return
         self.text.clear()
         self.txno.clear()
@@ -326,11 +317,11 @@ class ComplaintsTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        from pos_returns.storage import store as st
         _ = self.ctx.gettext
-        today = self.ctx.clock().date()
-        rows = st.list_complaints(self.ctx.store, (today - timedelta(days=90)).isoformat(),
-                                  (today + timedelta(days=1)).isoformat())
+        ctx = self.ctx
+        rows = run_op(ctx, lambda: mv.recent_complaints(ctx.store, ctx.today()), show=self.message.error)
+        if rows is None:
+            return
         self.list.setColumnCount(6)
         self.list.setHorizontalHeaderLabels([_("When"), _("Kind"), _("Severity"), _("Transaction"), _("Text"),
                                              _("Follow up on")])
@@ -368,9 +359,9 @@ class WhatIfTab(_JobTab):
         except PolicyError as err:
             self.message.error(describe(self.ctx, err))
             return
-        self.run_job(lambda store: mg.what_if(store, new), self.show)
+        self.run_job(lambda db: mv.what_if(db, new), self.show)
 
-    def show(self, result: mg.WhatIf) -> None:  # noqa: A003
+    def show(self, result: mv.WhatIf) -> None:  # noqa: A003
         ctx, _ = self.ctx, self.ctx.gettext
         cur = ctx.policy.currency
         diff = Money.from_minor(result.difference, cur)
@@ -392,7 +383,7 @@ class DayCloseTab(QWidget):
         _ = ctx.gettext
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
-        self.day = QDateEdit(QDate.currentDate(), objectName="closeDate")
+        self.day = QDateEdit(_qdate(ctx.today()), objectName="closeDate")
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
         self.button = QPushButton(_("Close the day"), objectName="closeDay")
@@ -408,23 +399,18 @@ class DayCloseTab(QWidget):
         self.button.clicked.connect(self.close_day)
 
     def close_day(self) -> None:
-        import json
         ctx, _ = self.ctx, self.ctx.gettext
-        try:
-            entry = mg.close_day(ctx.store, ctx.policy, self.day.date().toPython(), ctx.staff.id, ctx.clock())
-        except Exception as exc:  # noqa: BLE001
-            self.message.error(describe(ctx, exc))
+        day = self.day.date().toPython()
+        closed = run_op(ctx, lambda: mv.close_day(ctx.store, ctx.policy, day, ctx.staff.id, ctx.clock()),
+                        show=self.message.error)
+        if closed is None:
             return
-        figures = json.loads(entry.payload)
-        cur = ctx.policy.currency
-        tenders = ", ".join(f"{k}: {ctx.money(Money.from_minor(v, cur))}"
-                            for k, v in figures["refunds_by_tender"].items()) or "\u2014"
+        tenders = ", ".join(f"{k}: {ctx.money(v)}" for k, v in closed.refunds_by_tender) or "\u2014"
         self.message.clear_message()
         self.result.setText(_("{txno}: {day} closed. {count} transactions; paid out {period} ({tenders}); "
                               "perpetual total {perpetual}.").format(
-            txno=entry.txno, day=figures["date"], count=figures["count"],
-            period=ctx.money(Money.from_minor(figures["period_total"], cur)), tenders=tenders,
-            perpetual=ctx.money(Money.from_minor(figures["perpetual_total"], cur))))
+            txno=closed.txno, day=closed.day, count=closed.count, period=ctx.money(closed.period_total),
+            tenders=tenders, perpetual=ctx.money(closed.perpetual_total)))
 
 
 class PolicyTab(QWidget):

@@ -8,7 +8,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
                                QPushButton, QVBoxLayout, QWidget)
 
 from pos_returns.services import counter as services
-from pos_returns.domain.model import Customer, NoReceiptItem, Request
+from pos_returns.services import returns
+from pos_returns.domain.model import Request
 from pos_returns.domain.policy import CONDITIONS
 
 from .context import AppContext
@@ -109,7 +110,8 @@ class NoReceiptScreen(QWidget):
         self.list.clear()
         counter = self.ctx.counter()
         for product, condition, qty in self.items:
-            low = counter.lowest_price(product.sku)  # the store's own price; the services price the return
+            # the store's own lowest price of the look-back, shown; the services price the return the same way
+            low = run_op(self.ctx, lambda: counter.lowest_price(product.sku), show=self.message.error)
             self.list.addItem(f"{product.name} ({product.sku}) \u00d7{qty} \u2014 "
                               f"{self.ctx.gettext(CONDITION_TEXT[condition])} \u2014 "
                               f"{self.ctx.money(low) if low is not None else chr(0x2014)}")
@@ -117,8 +119,13 @@ class NoReceiptScreen(QWidget):
     def _limits(self) -> None:
         _ = self.ctx.gettext
         rule = self.ctx.policy.no_receipt
-        key = self.ctx.counter().customer_key(self.customer_id.text()) if self.customer_id.text().strip() else None
-        count, value = self.ctx.counter().no_receipt_standing(key)
+        document = self.customer_id.text()
+        standing = run_op(self.ctx, lambda: returns.no_receipt_standing(self.ctx.counter(), document),
+                          show=self.message.error)
+        if standing is None:
+            self.limits.setText("")
+            return
+        count, value = standing
         parts = [_("In the last {days} days: {count} returns without a receipt, {value}.").format(
             days=rule.limit_days, count=count, value=self.ctx.money(value))]
         if rule.limit_count is not None:
@@ -128,15 +135,8 @@ class NoReceiptScreen(QWidget):
         self.limits.setText(" ".join(parts))
 
     def request(self) -> Request | None:
-        if not self.items:
-            return None
-        # the price is left to the services, which take the store's lowest price of the look-back
-        items = tuple(NoReceiptItem(sku=p.sku, category=p.category, qty=q, lowest_price=p.price,
-                                    tax_rate=p.tax_rate, tags=p.tags, condition=c, name=p.name)
-                      for p, c, q in self.items)
-        document = self.customer_id.text().strip() or None
-        return Request(type="return", no_receipt_items=items,
-                       customer=Customer(id_verified=self.id_checked.isChecked(), id=document))
+        # no price from the screen: the services take the store's lowest price of the look-back
+        return returns.no_receipt_request(self.items, self.customer_id.text(), self.id_checked.isChecked())
 
     def refresh(self) -> None:
         self.grants.clear()

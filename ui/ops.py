@@ -24,9 +24,9 @@ log = logging.getLogger(__name__)
 
 
 def describe(ctx: AppContext, exc: BaseException) -> str:
-    _ = ctx.gettext
-    if isinstance(exc, UserError):
+    if isinstance(exc, UserError):  # needs only the language (a printing context may have nothing else)
         return exc.message(ctx.lang)
+    _ = ctx.gettext
     if isinstance(exc, PolicyError):
         return _("The policy file has errors:") + "\n" + "\n".join(str(p) for p in exc.problems)
     if isinstance(exc, CaseError):

@@ -2,7 +2,7 @@
 
 :class:`QtPrinter` prints a ReportLab PDF on a real printer: QtPdf's ``QPdfDocument`` renders each page
 at the printer's resolution and a ``QPainter`` paints it on a ``QPrinter`` chosen by name through
-``QPrinterInfo``. :class:`pos_returns.documents.printing.CupsPrinter` sends the file straight to a CUPS queue
+``QPrinterInfo``. :class:`pos_returns.services.paperwork.CupsPrinter` sends the file straight to a CUPS queue
 (``lp -d NAME``) where CUPS is present; it keeps the PDF's vectors, so it is preferred there.
 
 :class:`Paper` is what the main window uses: ``print_new(ctx, tx)`` after a commit and
@@ -19,10 +19,9 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
-from pos_returns.documents import printing
-from pos_returns.i18n import N_, UserError
-from pos_returns.documents.printing import CupsPrinter, PrintError
-from pos_returns.services import paperwork
+from pos_returns.i18n import N_
+from pos_returns.services import paperwork as paper
+from pos_returns.services.paperwork import CupsPrinter, PrintError
 
 
 def printer_names() -> list[str]:
@@ -93,7 +92,7 @@ class QtPrinter:
 
 def make_printer(name: str | None, method: str = "auto"):
     """The best way to reach a printer: ``lp`` straight to CUPS where the queue is a CUPS one, else Qt."""
-    if method in ("auto", "cups") and name and name in printing.cups_printers():
+    if method in ("auto", "cups") and name and name in paper.cups_printers():
         return CupsPrinter(name)
     if method == "cups":
         raise PrintError(N_("{printer} is not a CUPS queue here."), printer=name or "-")
@@ -110,17 +109,18 @@ class Paper:
         return printer_names()
 
     def _run(self, ctx, txno: str, reprint: bool) -> str | None:
+        from .ops import run_op
         actor = ctx.staff.id if getattr(ctx, "staff", None) else None
-        try:
+
+        def job() -> None:
             printer = make_printer(ctx.printer or default_printer(), self.method) \
                 if (ctx.printer or default_printer()) else None
-            paperwork.print_transaction(ctx.store, txno, printer, ctx.paper_lang, reprint=reprint, actor=actor,
-                                        now=ctx.clock(), locale=ctx.policy.store.locale)
-        except UserError as exc:
-            return exc.message(ctx.lang)
-        except OSError as exc:
-            return str(exc)
-        return None
+            paper.print_transaction(ctx.store, txno, printer, ctx.paper_lang, reprint=reprint, actor=actor,
+                                    now=ctx.clock(), locale=ctx.policy.store.locale)
+
+        problems: list[str] = []
+        run_op(ctx, job, show=problems.append)  # a failed print is a message; the transaction stands
+        return problems[0] if problems else None
 
     def printer_name(self, ctx) -> str | None:
         """The printer documents go to, or None when they are only saved as PDF."""

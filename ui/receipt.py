@@ -11,17 +11,18 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel
                                QVBoxLayout, QWidget)
 
 from pos_returns.services import counter as services
+from pos_returns.services import returns
 from pos_returns.i18n import N_
+from pos_returns.domain.labels import CONDITION_LABELS
 from pos_returns.domain.policy_text import REASON_TEXT
-from pos_returns.domain.model import ExchangeItem, Request, RequestLine, Sale
+from pos_returns.domain.model import Request, RequestLine, Sale
 from pos_returns.domain.policy import CONDITIONS
 
 from .context import AppContext
 from .ops import run_op, scan_product
 from .widgets import OUTCOME_COLOR, DecisionPanel, MessageStrip, outcome_label
 
-CONDITION_TEXT = {"unopened": N_("Unopened"), "opened": N_("Opened"), "damaged": N_("Damaged"),
-                  "defective": N_("Defective")}
+CONDITION_TEXT = CONDITION_LABELS
 
 
 def reason_label(ctx: AppContext, code: str) -> str:
@@ -72,8 +73,7 @@ class ReturnLinesModel(QAbstractTableModel):
         self.endResetModel()
 
     def returnable(self, row: int) -> int:
-        line = self.sale.lines[row]
-        return max(line.qty - self.sale.returned.get(line.line, 0), 0)
+        return returns.returnable(self.sale, self.sale.lines[row])
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.sale.lines)
@@ -325,12 +325,7 @@ class ReceiptScreen(QWidget):
 
     # -- decision -------------------------------------------------------------
     def request(self) -> Request | None:
-        lines = self.model.request_lines()
-        if not lines:
-            return None
-        exchange = tuple(ExchangeItem(sku=p.sku, category=p.category, qty=q, unit_price=p.price, tax_rate=p.tax_rate,
-                                      name=p.name) for p, q in self.basket.items)
-        return Request(type="exchange" if exchange else "return", lines=lines, exchange_items=exchange)
+        return returns.receipt_request(self.model.request_lines(), self.basket.items)
 
     def refresh(self) -> None:
         self.grants.clear()  # an approval is bound to exactly what was approved
@@ -356,10 +351,7 @@ class ReceiptScreen(QWidget):
         self.finish_button.setEnabled(bool(d and d.outcome != "denied"))
 
     def _approved(self) -> bool:
-        if not self.pending:
-            return False
-        covered = {rule for g in self.grants for rule in g.rules}
-        return {a.rule for a in self.pending.decision.approvals} <= covered
+        return bool(self.pending) and returns.covered(self.pending.decision, self.grants)
 
     # -- exchange -------------------------------------------------------------
     def add_exchange_item(self) -> None:

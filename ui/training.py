@@ -8,10 +8,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from pos_returns.manager import training
 from pos_returns.i18n import format_value
+from pos_returns.services import manager_view as mv
 
 from .context import AppContext
+from .ops import run_op
 from .receipt import CONDITION_TEXT, reason_label
 from .widgets import OUTCOME_TEXT, MessageStrip, _esc
 
@@ -26,8 +27,9 @@ class TrainingScreen(QWidget):
         self.ctx = ctx
         _ = ctx.gettext
         self.setObjectName("trainingScreen")
-        self.cards = training.cards_from_scenarios(ctx.policy, SCENARIOS) + \
-            training.cards_from_journal(ctx.store, ctx.policy, 20)
+        self.message = MessageStrip()
+        self.cards = run_op(ctx, lambda: mv.training_cards(ctx.store, ctx.policy, SCENARIOS, 20),
+                            show=self.message.error) or []
         self.index = 0
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -55,7 +57,6 @@ class TrainingScreen(QWidget):
         for w in (self.outcome, self.refund, self.check_button, self.next_button):
             answer.addWidget(w)
         layout.addLayout(answer)
-        self.message = MessageStrip()
         layout.addWidget(self.message)
         self.verdict = QTextBrowser(objectName="verdict")
         layout.addWidget(self.verdict, 1)
@@ -108,9 +109,12 @@ class TrainingScreen(QWidget):
         if not self.cards:
             return
         card = self.cards[self.index % len(self.cards)]
-        verdict = training.check(ctx.policy, card, self.outcome.currentData(), self.refund.text().strip())
         trainee = ctx.staff.id if ctx.staff else "?"
-        training.record_answer(ctx.store, trainee, card, verdict, ctx.clock())
+        outcome, refund = self.outcome.currentData(), self.refund.text().strip()
+        verdict = run_op(ctx, lambda: mv.check_answer(ctx.store, ctx.policy, trainee, card, outcome, refund,
+                                                      ctx.clock()), show=self.message.error)
+        if verdict is None:
+            return
         if verdict.correct:
             self.message.info("\u2714 " + _("Right."))
         else:
@@ -124,6 +128,7 @@ class TrainingScreen(QWidget):
 
     def _score(self) -> None:
         trainee = self.ctx.staff.id if self.ctx.staff else "?"
-        answered, correct = training.scores(self.ctx.store).get(trainee, (0, 0))
+        score = run_op(self.ctx, lambda: mv.score(self.ctx.store, trainee), show=self.message.error)
+        answered, correct = score or (0, 0)
         self.score.setText(self.ctx.gettext("Score: {correct} of {answered}").format(correct=correct,
                                                                                       answered=answered))

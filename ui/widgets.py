@@ -7,23 +7,16 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QPushButton, QSizePolicy, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from pos_returns.i18n import N_
+from pos_returns.domain.labels import OUTCOME_LABELS, OUTCOME_MARKS, TENDER_LABELS
 from pos_returns.domain.model import Decision
+from pos_returns.services.returns import payout
 
 from .context import AppContext
 
-OUTCOME_TEXT = {
-    "approved": N_("Approved"),
-    "needs_approval": N_("Needs manager"),
-    "denied": N_("Denied"),
-    "partial": N_("Partly approved"),
-}
-OUTCOME_MARK = {"approved": "\u2714", "needs_approval": "!", "denied": "\u2716", "partial": "\u25d0"}
+OUTCOME_TEXT = OUTCOME_LABELS
+OUTCOME_MARK = OUTCOME_MARKS
 OUTCOME_COLOR = {"approved": "#1b7a2f", "needs_approval": "#9a6200", "denied": "#b3261e", "partial": "#9a6200"}
-TENDER_TEXT = {
-    "cash": N_("Cash"), "check": N_("Check"), "credit": N_("Credit card"), "debit": N_("Debit card"),
-    "gift_card": N_("Gift card"), "store_credit": N_("Store credit"), "mailed_check": N_("Check mailed from head office"),
-}
+TENDER_TEXT = TENDER_LABELS
 
 
 def outcome_label(ctx: AppContext, outcome: str) -> str:
@@ -168,8 +161,7 @@ class DecisionPanel(QFrame):
         if d.balance_due > zero:
             balance = _("Customer pays {amount}").format(amount=ctx.money(d.balance_due))
         else:
-            payout = (d.refund_total - d.exchange_total).max(zero)
-            balance = _("Store refunds {amount}").format(amount=ctx.money(payout))
+            balance = _("Store refunds {amount}").format(amount=ctx.money(payout(d)))
         self.total_labels["balance"][1].setText(balance)
 
 

@@ -14,19 +14,17 @@ from pos_returns import i18n
 from pos_returns.documents.record import TxTender
 from pos_returns.domain.money import Money
 from pos_returns.i18n import N_
+from pos_returns.domain.labels import OUTCOME_ON_PAPER, TENDER_LABELS
 
 DOC_KINDS = ("receipt", "store-copy", "no-receipt-form", "override")
 
 #: a store's locale when the database does not say (the policy's [store] locale is passed in when known)
 CURRENCY_LOCALES = {"USD": "en_US", "VND": "vi_VN", "CZK": "cs_CZ", "TWD": "zh_Hant_TW"}
 
-TENDER_NAMES = {
-    "cash": N_("Cash"), "check": N_("Check"), "credit": N_("Credit card"), "debit": N_("Debit card"),
-    "gift_card": N_("Gift card"), "store_credit": N_("Store credit"), "mailed_check": N_("Check mailed by head office"),
-}
+TENDER_NAMES = TENDER_LABELS  # the words are defined once, in domain.labels
 KIND_NAMES = {"return": N_("Return"), "exchange": N_("Exchange"), "no_receipt": N_("Return without receipt"),
               "correction": N_("Correction")}
-OUTCOME_NAMES = {"approved": N_("accepted"), "needs_approval": N_("manager approved"), "denied": N_("not accepted")}
+OUTCOME_NAMES = OUTCOME_ON_PAPER
 CARD_TENDERS = ("credit", "debit")
 
 

@@ -25,7 +25,8 @@ from typing import Any, Sequence
 
 from pos_returns.documents.day_report import day_report_pdf as _day_report_pdf
 from pos_returns.documents.formatting import CURRENCY_LOCALES, DOC_KINDS
-from pos_returns.documents.printing import Printer, PrintError, Rendered, write_pdf
+from pos_returns.documents.printing import (  # noqa: F401 - the printers, as the screens reach them
+    CupsPrinter, FolderPrinter, Printer, PrintError, Rendered, cups_printers, write_pdf)
 from pos_returns.documents.receipts import BUILDERS, documents_for, transaction_pdf
 from pos_returns.documents.record import (DayReport, PaperworkError, TxApproval, TxLine, TxNewItem, TxRecord,
                                           TxTender, last4, masked_id)
@@ -249,7 +250,9 @@ def render_document(store: st.Database, txno: str, kind: str, lang: str, *, repr
     name = f"{_safe(txno)}-{kind}-{_safe(lang)}" + (f"-copy{copy}" if copy > 1 else "") + ".pdf"
     path = write_pdf(out / name, pdf)
     if reprint:
-        st.record_event(store, now or datetime.now().replace(microsecond=0), "reprint", actor, txno,
+        if now is None:  # the caller's clock says when; nothing below services reads the wall clock
+            raise ValueError("a reprint is recorded at the caller's 'now'")
+        st.record_event(store, now, "reprint", actor, txno,
                         doc=kind, copy=copy, lang=lang, file=path.name)
     return Rendered(txno, kind, lang, copy, path, pdf)
 

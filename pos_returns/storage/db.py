@@ -11,11 +11,11 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, Union
 
+from pos_returns import keys
 from pos_returns.i18n import N_, UserError
 
 if TYPE_CHECKING:
@@ -61,17 +61,11 @@ class Conflict(StoreError):
 # ----------------------------------------------------------------------------- location
 
 def default_db_path(environ: dict[str, str] | None = None) -> Path:
-    """``POS_RETURNS_DB``, else the user's data folder (per platform)."""
+    """``POS_RETURNS_DB``, else the user's data folder (platformdirs: ~/.local/share/pos-returns on Linux)."""
     env = os.environ if environ is None else environ
     if env.get("POS_RETURNS_DB"):
         return Path(env["POS_RETURNS_DB"])
-    if sys.platform.startswith("win"):
-        base = Path(env.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / APP_DIR_NAME / "pos-returns.db"
+    return keys.data_dir() / "pos-returns.db"
 
 
 def resolve_db_path(arg: str | None, environ: dict[str, str] | None = None) -> Path:
