@@ -36,7 +36,3 @@ from pos_returns.storage.staff import (  # noqa: F401
 from pos_returns.storage.values import (  # noqa: F401
     canonical, hash_customer_id, id_last4, iso, legacy_customer_key, minor)
 from pos_returns.storage.verify import VerifyProblem, verify_file, verify_journal  # noqa: F401
-
-#: the name ``Database`` had before issue 11 (it clashed with the policy's ``[store]`` section, domain.policy.Store);
-#: kept only so branches written against the old name still merge and run. Use ``Database``.
-Store = Database
