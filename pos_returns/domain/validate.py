@@ -91,3 +91,15 @@ class Validator:
     def messages(self, since: int = 0) -> list[str]:
         """The problems as ``key.path: message`` (from the ``since``-th on)."""
         return [str(i) for i in self.issues[since:]]
+
+
+def nesting_depth(data: Any) -> int:
+    """How deeply lists and objects (dicts) nest in parsed input, without recursion, so any depth can be
+    measured (the JSON and TOML readers refuse input nested deeper than their limits before walking it)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (list, dict)):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest

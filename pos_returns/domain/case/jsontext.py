@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pos_returns.domain.validate import nesting_depth
+
 
 class CaseError(ValueError):
     """A case that cannot be decided; ``problems`` lists each as 'where: what'."""
@@ -52,15 +54,7 @@ def parse_json_text(text: str, source: str) -> Any:
     return data
 
 
-def json_depth(data: Any) -> int:
-    """How deeply lists and objects nest in ``data`` (without recursion, so any depth can be measured)."""
-    deepest, stack = 0, [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, (list, dict)):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
-    return deepest
+json_depth = nesting_depth  # the name the case package exports
 
 
 def _too_deep(text: str) -> str:

@@ -8,12 +8,11 @@ import hashlib
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
 
 from pos_returns.domain.policy.build import build
 from pos_returns.domain.policy.model import Policy
 from pos_returns.domain.policy.values import PolicyChecker
-from pos_returns.domain.validate import Problem
+from pos_returns.domain.validate import Problem, nesting_depth
 
 
 class PolicyError(Exception):
@@ -47,7 +46,7 @@ def parse_policy(raw: bytes, shown: str = "<policy>") -> Policy:
         raise PolicyError([_syntax_problem(shown, text, exc)]) from None
     except RecursionError:
         data = None
-    if data is None or _depth(data) > MAX_TOML_DEPTH:
+    if data is None or nesting_depth(data) > MAX_TOML_DEPTH:
         raise PolicyError([Problem(shown, _deep_line(text), "(syntax)", f"lists and tables are nested too deeply "
                                                                        f"(more than {MAX_TOML_DEPTH} levels)")])
     checker = PolicyChecker(shown, text)
@@ -60,15 +59,6 @@ def parse_policy(raw: bytes, shown: str = "<policy>") -> Policy:
 #: a policy nests three or four levels; deeper input is refused before anything walks it
 MAX_TOML_DEPTH = 16
 
-
-def _depth(data: Any) -> int:
-    deepest, stack = 0, [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, (list, dict)):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
-    return deepest
 
 
 def _deep_line(text: str) -> int:
