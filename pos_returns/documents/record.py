@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from pos_returns.domain.model import TenderAmount as TxTender  # a refund tender as the journal recorded it
+from pos_returns.domain.model import payout
 from pos_returns.domain.money import Money
 from pos_returns.i18n import UserError
 
@@ -113,7 +114,7 @@ class TxRecord:
 
     @property
     def payout(self) -> Money:
-        return (self.refund_total - self.exchange_total).max(Money.zero(self.currency))
+        return payout(self.refund_total, self.exchange_total)
 
     @property
     def all_rules(self) -> tuple[str, ...]:

@@ -154,6 +154,12 @@ class Approval:
     reason: Text
 
 
+def payout(refund_total: Money, exchange_total: Money) -> Money:
+    """The payout rule, defined once: what the store hands back is the refund less the new items of an
+    exchange, never below zero (when the new items cost more, the customer pays the balance)."""
+    return (refund_total - exchange_total).max(Money.zero(refund_total.currency))
+
+
 @dataclass(frozen=True)
 class Decision:
     outcome: str
@@ -171,3 +177,7 @@ class Decision:
     # how much of the payout is drawn from each of the sale's tenders (index into sale.tenders), so later
     # returns never refund a tender more than it paid
     tender_draws: tuple[tuple[int, Money], ...] = ()
+
+    @property
+    def payout(self) -> Money:
+        return payout(self.refund_total, self.exchange_total)

@@ -151,7 +151,7 @@ class Pending:
 
     @property
     def payout(self) -> Money:
-        return (self.decision.refund_total - self.decision.exchange_total).max(Money.zero(self.decision.currency))
+        return self.decision.payout
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,8 @@ def covered(decision: Decision | None, grants: Iterable[Grant]) -> bool:
 
 
 def payout(decision: Decision) -> Money:
-    """What the store hands back: the refund less the new items of an exchange, never below zero."""
-    return (decision.refund_total - decision.exchange_total).max(Money.zero(decision.currency))
+    """What the store hands back (the rule is :attr:`Decision.payout`)."""
+    return decision.payout
 
 
 def no_receipt_standing(counter, document: str) -> tuple[int, Money]:

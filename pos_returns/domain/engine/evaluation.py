@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Sequence
 
 from pos_returns.i18n import N_, Text
-from pos_returns.domain.model import Decision, LineDecision, PastReturn, Request, Sale
+from pos_returns.domain.model import Decision, LineDecision, PastReturn, Request, Sale, payout as payout_rule
 from pos_returns.domain.policy import Policy
 from pos_returns.domain.engine.context import Evaluation, LineWork
 from pos_returns.domain.engine.noreceipt import no_receipt_lines
@@ -31,7 +31,7 @@ def run(ev: Evaluation) -> Decision:
 
     refund_total = sum((d.refund for d in decided), ev.zero)
     exchanged = exchange_total(ev)
-    payout = (refund_total - exchanged).max(ev.zero)
+    payout = payout_rule(refund_total, exchanged)
     balance_due = (exchanged - refund_total).max(ev.zero)
     live_lines = [d for d in decided if d.outcome != "denied"]
     approval = policy.approval
