@@ -189,10 +189,11 @@ def test_keyboard_only_from_scan_to_receipt(app):
 
     def press_enter_in_dialog():
         dialog = QApplication.activeModalWidget()
-        if dialog is None:
-            return False
+        focus = QApplication.focusWidget()
+        if dialog is None or focus is None or not (focus is dialog or dialog.isAncestorOf(focus)):
+            return False  # not yet where a cashier's Enter would land (the dialog has no focus yet): wait
         confirmed["dialog"] = dialog.objectName()
-        app.qtbot.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Return)
+        app.qtbot.keyClick(focus, Qt.Key.Key_Return)
         return True
 
     try:
