@@ -215,7 +215,7 @@ class Counter:
         items, missing = [], []
         for item in request.no_receipt_items:
             facts = st.sku_facts(self.store, item.sku)
-            if facts is not None and facts["category"] in self.policy.categories:
+            if facts is not None:  # a department the policy does not name: its default rules (and a note)
                 item = replace(item, category=facts["category"], tags=frozenset(json.loads(facts["tags"])),
                                tax_rate=Decimal(facts["tax_rate"]), name=item.name or facts["name"])
             low = self.lowest_price(item.sku, now)
