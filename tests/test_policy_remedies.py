@@ -295,3 +295,30 @@ def test_counter_wants_the_id_number_when_the_policy_records_it(tmp_path):
         tx = c.commit(pending)
         [row] = store.query("SELECT customer_key, payload FROM journal WHERE txno = ?", (tx.txno,))
     assert row["customer_key"] == pending.customer_key and "98765432" not in row["payload"]
+
+
+def test_two_tills_one_customer_the_limit_is_counted_at_commit(tmp_path):
+    """Two tills (two connections) decide returns of the same customer at the same time; the limit allows
+    one return in 30 days: the first commit stands, the second is refused with the new decision."""
+    db = h.fresh_db(tmp_path)
+    path = tmp_path / "limits.toml"
+    path.write_text(SAMPLE_POLICY.read_text(encoding="utf-8") + '\n[photo_id]\nalways = true\n\n'
+                    '[customer_limits]\nid = "limit.customer"\nlimit_count = 1\nlimit_days = 30\n', encoding="utf-8")
+    policy = load_policy(path)
+    from dataclasses import replace
+    from pos_returns.domain.model import Customer
+    from pos_returns.services.counter import Counter
+    from pos_returns.services.identity import CustomerChanged
+    customer = Customer(id_verified=True, id="P-5550123")
+    with st.open_store(db) as one, st.open_store(db) as two:
+        till1, till2 = (Counter(s, policy, register=r, clock=lambda: h.NOW) for s, r in ((one, "R1"), (two, "R2")))
+        first = till1.prepare(h.signed_in(till1), till1.lookup(h.JEANS), replace(h.return_request(), customer=customer))
+        second = till2.prepare(h.signed_in(till2), till2.lookup(h.SHIRT), replace(h.return_request(), customer=customer))
+        assert first.decision.outcome == second.decision.outcome == "approved"  # neither knows of the other yet
+        till1.commit(first)
+        with pytest.raises(CustomerChanged) as info:
+            till2.commit(second)
+        assert "recorded at another till" in str(info.value)
+        again = info.value.pending.decision
+        assert again.outcome == "denied" and "limit.customer" in again.lines[0].rules
+        assert two.query("SELECT COUNT(*) AS n FROM journal WHERE customer_key = ?", (first.customer_key,))[0]["n"] == 1

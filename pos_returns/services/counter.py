@@ -29,7 +29,7 @@ from pos_returns.domain.model import PastReturn, Request, Sale
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
 from pos_returns.security import check_pin_format, hash_pin, verify_pin
-from pos_returns.services.identity import history_days, require_id_number
+from pos_returns.services.identity import CustomerChanged, history_days, recheck_customer, require_id_number  # noqa: F401
 from pos_returns.services.records import (  # noqa: F401 - re-exported: services' public names
     Clock, MAX_PIN_FAILURES, LOCKOUT, system_clock, note_policy, ServiceError, AuthError, WrongPin, LockedOut, NotSignedIn, ApprovalRefused, NotRecordable, DecisionChanged, UnknownSku, PriceNeeded, Product, StaffMember, Session, Pending, Grant, Transaction)
 from pos_returns.services.entry import (  # noqa: F401
@@ -367,6 +367,7 @@ class Counter:
             sale = case.sale
             if sale is not None:
                 self._recheck(c, pending)
+            recheck_customer(self, pending)  # the customer's limits, against what other tills recorded
             self._signed_in(pending.session)
             if sale is None:
                 self._check_no_receipt_prices(case)

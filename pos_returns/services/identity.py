@@ -9,11 +9,16 @@ returns with a receipt) from the journal entries with that key.
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
+
 from pos_returns.i18n import N_
-from pos_returns.domain.engine.identity import line_refund, photo_id_needed  # noqa: F401 - for the screens
+from pos_returns.domain.engine import evaluate
 from pos_returns.domain.model import Request, Sale
 from pos_returns.domain.policy import Policy
-from pos_returns.services.records import ServiceError
+from pos_returns.services.entry import _money_terms
+from pos_returns.services.records import DecisionChanged, Pending, ServiceError
+from pos_returns.storage import store as st
 
 
 def counts_by_id(policy: Policy, sale: Sale | None) -> bool:
@@ -42,3 +47,35 @@ def history_days(policy: Policy) -> int:
     if policy.customer_limits.active:
         days.append(policy.customer_limits.limit_days)
     return max(max(days), 1)
+
+
+class CustomerChanged(DecisionChanged):
+    """The same customer's return was recorded at another till between this decision and its commit, and that
+    changed this decision (their limits). Nothing was written; ``pending`` is the request decided again."""
+
+    def __init__(self, pending: Pending):
+        self.pending = pending
+        self.decision = pending.decision
+        st.Conflict.__init__(self, N_("This customer's return was recorded at another till a moment ago, so this "
+                                      "decision changed (the refund is now {refund}); check the new decision and "
+                                      "finish again."), refund=pending.payout)
+
+
+def recheck_customer(counter, pending: Pending) -> None:
+    """Inside the commit's write transaction: count the customer's earlier returns again (another till may have
+    recorded one since the decision); when that changes the decision, refuse with the new one."""
+    if not pending.customer_key:
+        return
+    case = pending.case
+    history = counter.customer_history(pending.customer_key)
+    if sorted(history, key=_key) == sorted(case.history, key=_key):
+        return
+    again = evaluate(counter.policy, case.sale, case.request, history, case.now)
+    if _money_terms(again) == _money_terms(pending.decision):
+        return
+    raise CustomerChanged(replace(pending, id=uuid.uuid4().hex, case=replace(case, history=history),
+                                  decision=again))
+
+
+def _key(h) -> tuple:
+    return (h.at, h.amount.amount, h.no_receipt)
