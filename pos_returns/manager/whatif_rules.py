@@ -18,6 +18,6 @@ def newly_decided(decision: Decision, old_lines: list[dict], watched: frozenset[
     """Whether a watched rule decides a line of ``decision`` that it did not decide before."""
     if not watched:
         return False
+    # line rules only: the transaction's notes (e.g. "photo ID checked") do not change what the return gives
     new = {r for line in decision.lines for r in line.rules if r in watched}
-    new.update(r for r in decision.rules if r in watched)
     return bool(new - {r for line in old_lines for r in line.get("rules", ())})
