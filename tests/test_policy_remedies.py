@@ -140,13 +140,16 @@ def test_policy_view_shows_the_new_rules():
         "no refund.")
     assert rows["id.photo"].explanation == "A photo ID is checked for every return."
     assert rows["limit.returns"].explanation == (
-        "Returns with a receipt, per customer (by ID) in 90 days: at most 3 returns, \u2014. "
+        "Returns with a receipt, per customer (by ID) in 90 days: at most 3 returns. "
         "Over the limit a manager must approve.")
     rows = {r.id: r for r in describe(load_policy(FURNITURE / "policies.toml"), "en")}
     assert rows["credit.cut_fabric"].scope == "tags: cut_to_length"
     assert rows["credit.plants_food"].explanation == "Refunded only as store credit, even with a receipt."
     assert rows["id.photo"].explanation == "A photo ID is checked for refunds over $500.00."
     assert rows["limit.returns"].overridable
+    assert rows["limit.returns"].explanation == (
+        "Returns with a receipt, per customer (by ID) in 30 days: at most $2,000.00 in all. "
+        "Over the limit the return is refused.")
 
 
 def test_policy_view_in_czech_is_translated():
@@ -322,3 +325,16 @@ def test_two_tills_one_customer_the_limit_is_counted_at_commit(tmp_path):
         again = info.value.pending.decision
         assert again.outcome == "denied" and "limit.customer" in again.lines[0].rules
         assert two.query("SELECT COUNT(*) AS n FROM journal WHERE customer_key = ?", (first.customer_key,))[0]["n"] == 1
+
+
+def test_policy_show_lists_the_new_rules_in_the_chosen_language():
+    out = h.ok(h.run_cli("policy", "show", str(ELECTRONICS / "policies.toml")))
+    assert ("exchange.opened_media  (Exchange only; categories: games, movies, music, software)\n"
+            "    When opened: only an exchange for the identical item (the same product), without a restocking fee; "
+            "no refund.") in out
+    assert "id.photo  (Photo ID; everything)\n    A photo ID is checked for every return." in out
+    out = h.ok(h.run_cli("policy", "show", str(FURNITURE / "policies.toml"), "--lang", "vi"))
+    assert "credit.plants_food  (Chỉ hoàn bằng phiếu mua hàng;" in out
+    assert "limit.returns  (Hạn mức theo khách hàng; tất cả) [overridable]" in out
+    err = h.usage_error(h.run_cli("policy", "show", str(FURNITURE / "policies.toml"), "--lang", "xx"))
+    assert "--lang xx" in err

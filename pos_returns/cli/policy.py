@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from pos_returns.cli.common import (DEFAULT_POLICY, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, default_policy,
-                                    print_policy_errors, read_policy, subcommands)
+                                    language, print_policy_errors, read_policy, subcommands)
 from pos_returns.domain.policy import PolicyError, load_policy
 from pos_returns.domain.scenarios import run_scenarios
 from pos_returns.services.coverage import unnamed_departments
@@ -36,6 +36,17 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
             print(f"{source}: warning: {item}")
         if not found:
             print(f"{source}: every category and tag sold is named by a rule")
+    return EXIT_OK
+
+
+def cmd_policy_show(args: argparse.Namespace) -> int:
+    """The policy as readable rules (what the manager's policy view shows): id, kind, scope, explanation."""
+    from pos_returns.domain.policy_text import describe
+    loaded = read_policy(args.policy)
+    lang = language(args.lang, "--lang") if args.lang else loaded.store.language
+    for row in describe(loaded, lang):
+        mark = " [overridable]" if row.overridable else ""
+        print(f"{row.id}  ({row.kind}; {row.scope}){mark}\n    {row.explanation}")
     return EXIT_OK
 
 
@@ -77,6 +88,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="the same for every sale in a database (without PATH: the one the commands use, "
                             "$POS_RETURNS_DB or the user's data folder)")
     check.set_defaults(func=cmd_policy_check)
+    show = psub.add_parser("show", help="the policy as readable rules, in the cashier's language")
+    show.add_argument("policy", nargs="?", help=f"policy file (default: $POS_RETURNS_POLICY or {DEFAULT_POLICY})")
+    show.add_argument("--lang", default=None, help="en, vi, cs or zh_Hant (default: the policy's language)")
+    show.set_defaults(func=cmd_policy_show)
     test = psub.add_parser("test", help="run scenario files against a policy")
     test.add_argument("items", nargs="+", metavar="[POLICY] SCENARIO",
                       help="an optional policy file (.toml), then scenario files or folders")

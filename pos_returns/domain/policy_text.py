@@ -193,11 +193,15 @@ def remedy_rows(policy: Policy, lang: str) -> list[RuleRow]:
                             photo.overridable))
     lim = policy.customer_limits
     if lim.active:
-        text = render(Text(N_("Returns with a receipt, per customer (by ID) in {days} days: at most {count} "
-                              "returns, {value}."),
-                           {"days": lim.limit_days,
-                            "count": lim.limit_count if lim.limit_count is not None else "\u2014",
-                            "value": policy.money(lim.limit_value) or "\u2014"}), lang, loc)
+        params = {"days": lim.limit_days, "count": lim.limit_count, "value": policy.money(lim.limit_value)}
+        if lim.limit_count is not None and lim.limit_value is not None:
+            msgid = N_("Returns with a receipt, per customer (by ID) in {days} days: at most {count} returns and "
+                       "{value} in all.")
+        elif lim.limit_count is not None:
+            msgid = N_("Returns with a receipt, per customer (by ID) in {days} days: at most {count} returns.")
+        else:
+            msgid = N_("Returns with a receipt, per customer (by ID) in {days} days: at most {value} in all.")
+        text = render(Text(msgid, params), lang, loc)
         text += " " + render(Text(N_("Over the limit a manager must approve.") if lim.over_limit == "approval"
                                   else N_("Over the limit the return is refused.")), lang)
         rows.append(RuleRow(lim.id, render(Text(N_("Customer limits")), lang), everything, text,
