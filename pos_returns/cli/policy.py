@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 from pos_returns.cli.common import (DEFAULT_POLICY, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, default_policy,
-                                    print_policy_errors, read_policy, subcommands)
+                                    language, print_policy_errors, read_policy, subcommands)
 from pos_returns.domain.policy import PolicyError, load_policy
 from pos_returns.domain.scenarios import run_scenarios
+from pos_returns.services.coverage import unnamed_departments
 
 
 def cmd_policy_check(args: argparse.Namespace) -> int:
@@ -23,6 +24,29 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     rules = len(loaded.rule_ids())
     print(f"{path}: OK ({rules} rules, store {loaded.store.id}, {loaded.currency}, sha256 {loaded.sha256[:12]})")
+    from pos_returns.services.importer import SalesImportError
+    try:
+        coverage = unnamed_departments(loaded, args.sales, args.db)
+    except SalesImportError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    for source, found in coverage:
+        for item in found:
+            print(f"{source}: warning: {item}")
+        if not found:
+            print(f"{source}: every category and tag sold is named by a rule")
+    return EXIT_OK
+
+
+def cmd_policy_show(args: argparse.Namespace) -> int:
+    """The policy as readable rules (what the manager's policy view shows): id, kind, scope, explanation."""
+    from pos_returns.domain.policy_text import describe
+    loaded = read_policy(args.policy)
+    lang = language(args.lang, "--lang") if args.lang else loaded.store.language
+    for row in describe(loaded, lang):
+        mark = " [overridable]" if row.overridable else ""
+        print(f"{row.id}  ({row.kind}; {row.scope}){mark}\n    {row.explanation}")
     return EXIT_OK
 
 
@@ -57,7 +81,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     psub = subcommands(group, "policy_command")
     check = psub.add_parser("check", help="validate a policy file; every error as FILE:LINE: key.path: message")
     check.add_argument("policy", nargs="?", help=f"policy file (default: $POS_RETURNS_POLICY or {DEFAULT_POLICY})")
+    check.add_argument("--sales", metavar="FILE", action="append", default=[],
+                       help="a till's sales file (.json or .csv, the import format): warn about the categories "
+                            "and tags sold that no rule names")
+    check.add_argument("--db", nargs="?", const="", default=None, metavar="PATH",
+                       help="the same for every sale in a database (without PATH: the one the commands use, "
+                            "$POS_RETURNS_DB or the user's data folder)")
     check.set_defaults(func=cmd_policy_check)
+    show = psub.add_parser("show", help="the policy as readable rules, in the cashier's language")
+    show.add_argument("policy", nargs="?", help=f"policy file (default: $POS_RETURNS_POLICY or {DEFAULT_POLICY})")
+    show.add_argument("--lang", default=None, help="en, vi, cs or zh_Hant (default: the policy's language)")
+    show.set_defaults(func=cmd_policy_show)
     test = psub.add_parser("test", help="run scenario files against a policy")
     test.add_argument("items", nargs="+", metavar="[POLICY] SCENARIO",
                       help="an optional policy file (.toml), then scenario files or folders")

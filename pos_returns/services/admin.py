@@ -76,6 +76,11 @@ class Office:
     def counter(self, policy: Policy, *, register: str = "R1", training: bool = False) -> Counter:
         return Counter(self._store, policy, register=register, clock=self.clock, training=training)
 
+    def unnamed_departments(self, policy: Policy) -> list:
+        """The categories and tags of this store's sales that no rule of ``policy`` names (services.coverage)."""
+        from pos_returns.services import coverage
+        return coverage.unnamed_in_database(policy, self._store)
+
     def note_policy(self, policy: Policy, actor: str | None) -> bool:
         """Record that ``policy`` is in use here (an event, when it differs from the last one used)."""
         from pos_returns.services.counter import note_policy
