@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self._show(self.signin)
         self.signin.reset()
         self.retranslate()
+        self.signin.staff_id.setFocus()
 
     # -- navigation -----------------------------------------------------------------
     def _show(self, widget: QWidget) -> None:
@@ -212,7 +213,19 @@ class MainWindow(QMainWindow):
             self.choose_language()
         elif name == "sign_out":
             self.lock()
-        self.home.scan.setFocus()
+        self.focus_next_field()
+
+    def focus_next_field(self) -> None:
+        """Focus where the next keystroke belongs on the screen shown (after an action, a dialog, a message):
+        never a field of a screen that is not shown, so a PIN or a customer's ID is never read as a receipt."""
+        current = self.stack.currentWidget()
+        self.activateWindow()
+        if current is self.home:
+            self.home.scan.setFocus()
+        elif current is self.signin:
+            (self.signin.pin if self.signin.staff_id.text().strip() else self.signin.staff_id).setFocus()
+        elif hasattr(current, "first_field"):
+            current.first_field().setFocus()
 
     def manager_menu(self) -> None:
         from .manager import ManagerScreen

@@ -453,6 +453,8 @@ class ReceiptScreen(QWidget):
                                 on_error=self._commit_refused)
         if tx is not None:
             self.committed.emit(tx)
+        else:
+            self.table.setFocus()  # back where the cashier goes on (a dialog closed, a message shown)
 
     def _commit_refused(self, exc: BaseException) -> None:
         """Another till changed this sale meanwhile: show the new decision (finishing again records that one)."""
