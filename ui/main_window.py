@@ -53,9 +53,22 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
-        self.resize(1200, 800)
+        self.fit_to_screen()
         self.retranslate()
         self.lock()
+
+    def fit_to_screen(self) -> None:
+        """1200x800 where there is room, else the screen's available area (1366x768 counter screens are common:
+        the status line and the Finish row must stay on screen), with room left for the window's frame."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            self.resize(1200, 800)
+            return
+        area = screen.availableGeometry()
+        frame = 40 if area.height() < 860 else 0  # a title bar the window manager adds above our client area
+        width, height = min(1200, area.width()), min(800, area.height() - frame)
+        self.resize(width, height)
+        self.move(area.x() + (area.width() - width) // 2, area.y() + max((area.height() - frame - height) // 2, 0))
 
     # -- status, language ---------------------------------------------------------
     def retranslate(self) -> None:
