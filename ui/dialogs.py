@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from pos_returns import i18n
 from pos_returns.services import counter as services
-from pos_returns.services import returns, session
+from pos_returns.services import outcomes, returns, session
 from pos_returns.domain.policy import PolicyError, load_policy
 
 from .context import AppContext
@@ -37,16 +37,20 @@ def _buttons(ctx: AppContext, dialog: QDialog, ok_text: str, enter_accepts: bool
 class ConfirmDialog(QDialog):
     """The summary the cashier confirms before anything is recorded."""
 
-    def __init__(self, ctx: AppContext, pending: services.Pending, names: dict[int, str], parent=None):
+    def __init__(self, ctx: AppContext, pending: services.Pending, names: dict[int, str], parent=None,
+                 grants: list[services.Grant] | None = None):
         super().__init__(parent)
         _ = ctx.gettext
         self.setObjectName("confirmDialog")
         self.setWindowTitle(_("Confirm"))
         d = pending.decision
+        # confirmed only once every approval is given: what needed a manager shows as approved (one truth)
+        shown = outcomes.shown_outcomes(d, grants)[1] if grants is not None else {}
         layout = QVBoxLayout(self)
         rows = "".join(
             f"<tr><td>{line.line}</td><td>{_esc(names.get(line.line, line.sku))}</td><td>\u00d7{line.qty}</td>"
-            f"<td>{_esc(outcome_label(ctx, line.outcome))}</td><td align=right>{_esc(ctx.money(line.refund))}</td></tr>"
+            f"<td>{_esc(outcome_label(ctx, shown.get(line.line, line.outcome)))}</td>"
+            f"<td align=right>{_esc(ctx.money(line.refund))}</td></tr>"
             for line in d.lines)
         tenders = "".join(f"<li>{_esc(tender_label(ctx, t.type, t.last4))}: {_esc(ctx.money(t.amount))}</li>"
                           for t in d.refund_tenders)
@@ -151,7 +155,7 @@ def finish_transaction(ctx: AppContext, parent, pending: services.Pending | None
         if not dialog.exec() or dialog.grant is None:
             return None
         grants.append(dialog.grant)
-    if not ConfirmDialog(ctx, pending, names, parent).exec():
+    if not ConfirmDialog(ctx, pending, names, parent, grants).exec():
         return None
     granted = tuple(grants)
     return run_op(ctx, lambda: ctx.counter().commit(pending, granted), show=show_error, on_error=on_error)

@@ -151,10 +151,15 @@ def test_f8_override_of_a_denied_line_is_approved_recorded_and_printed(app, moda
     app.reactivate()  # what the window manager does when the dialog closes
     assert focus() is screen.table
 
-    modals.expect("confirmDialog", press_enter(app))
+    def confirm(dialog):
+        seen["summary"] = dialog.findChild(QWidget, "summary").toPlainText()
+        press_enter(app)(dialog)
+
+    modals.expect("confirmDialog", confirm)
     app.key(Qt.Key.Key_F12)
     modals.check()
     assert modals.seen == ["approvalDialog", "confirmDialog"]  # no second approval
+    assert "\u2714 Approved" in seen["summary"] and "Needs manager" not in seen["summary"]  # one truth
     done = app.screen
     assert done.objectName() == "doneScreen", screen.message.text()
     txno = done.number.text()
