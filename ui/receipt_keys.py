@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QMessageBox, QStyledItemDelegate
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QMessageBox, QStyledItemDelegate
 
 from pos_returns.i18n import N_
 from pos_returns.services import outcomes
@@ -30,7 +30,8 @@ DISCARD_APPROVAL = N_("The manager's approval given for it will be lost too.")
 
 
 class CellKeys(QObject):
-    """Enter (or the keypad's Enter) on a cell that is not being edited opens its editor."""
+    """Enter (or the keypad's Enter) on a cell that is not being edited opens its editor (a list opens its
+    choices)."""
 
     def __init__(self, table: QAbstractItemView):
         super().__init__(table)
@@ -44,6 +45,9 @@ class CellKeys(QObject):
             index = self.table.currentIndex()
             if index.isValid() and index.flags() & Qt.ItemFlag.ItemIsEditable:
                 self.table.edit(index)
+                editor = self.table.indexWidget(index) or QApplication.focusWidget()
+                if isinstance(editor, QComboBox):
+                    editor.showPopup()  # the choices open at once: arrows pick one, Enter takes it
                 return True
         return False
 

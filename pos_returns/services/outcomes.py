@@ -18,12 +18,9 @@ from typing import Iterable
 
 from pos_returns.domain.model import Decision
 from pos_returns.services.records import Grant
+from pos_returns.services.returns import covered
 
-
-def covered(decision: Decision | None, grants: Iterable[Grant]) -> bool:
-    """Whether the grants cover every approval ``decision`` asks for (the rule: services.returns.covered)."""
-    from pos_returns.services.returns import covered as rule
-    return rule(decision, grants)
+__all__ = ["covered", "shown_outcomes"]
 
 
 def shown_outcomes(decision: Decision | None, grants: Iterable[Grant]) -> tuple[str | None, dict[int, str]]:

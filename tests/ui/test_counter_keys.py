@@ -257,6 +257,38 @@ def test_arrows_move_between_cells_and_never_change_a_quantity(app):
     app.qtbot.waitUntil(lambda: [s.qty for s in screen.model.states] == [1, 1], timeout=2000)
 
 
+def test_enter_on_a_condition_opens_its_choices_and_arrows_pick_one(app):
+    from pos_returns.domain.policy import CONDITIONS
+    from ui.receipt import C_COND
+    sign_in(app)
+    screen = open_receipt(app, KEYBOARD)
+    table = screen.table
+    app.key(Qt.Key.Key_Right)
+    assert focus() is table and table.currentIndex().column() == C_COND
+    app.key(Qt.Key.Key_Return)
+    combo = table.indexWidget(table.currentIndex())
+    app.qtbot.waitUntil(lambda: combo.view().isVisible(), timeout=2000)
+    assert screen.model.states[0].condition == CONDITIONS[0]
+    app.qtbot.keyClick(focus(), Qt.Key.Key_Down)  # in the open list
+    app.qtbot.keyClick(focus(), Qt.Key.Key_Return)  # takes it
+    app.qtbot.waitUntil(lambda: not combo.view().isVisible(), timeout=2000)
+    app.key(Qt.Key.Key_Return)  # and Enter again ends the edit
+    app.qtbot.waitUntil(lambda: screen.model.states[0].condition == CONDITIONS[1], timeout=2000)
+    app.reactivate()  # the list was a window of its own
+    app.qtbot.waitUntil(lambda: focus() is table, timeout=2000)
+    assert table.currentIndex().row() == 0
+
+
+def test_after_the_reprint_dialog_and_the_language_menu_focus_is_on_the_scan_field(app, modals):
+    sign_in(app)
+    modals.expect("reprintDialog", press_escape(app))
+    app.key(Qt.Key.Key_F4)
+    app.qtbot.waitUntil(lambda: modals.seen == ["reprintDialog"], timeout=3000)
+    modals.check()
+    app.reactivate()
+    assert app.screen is app.window.home and focus() is app.window.home.scan
+
+
 def test_more_than_returnable_is_refused_with_a_message(app):
     sign_in(app)
     screen = open_receipt(app, KEYBOARD)
