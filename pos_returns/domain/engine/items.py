@@ -64,8 +64,6 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
     season = found[1] if found is not None else None  # (first, last buying day, returnable until)
     if found is not None:
         deciding, deadline, tier = found[0], season[2], None
-    if tier is not None:
-        work.ok("tiers." + tier.name)
     if deadline is None or ev.today <= deadline:
         if season is not None:
             text = Text.counted(NP_("Bought {age} day ago; purchases made {start} to {end} are returnable until "
@@ -76,6 +74,8 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
         else:
             text = in_window_text(ev, rule, age, deadline, tier)
         work.ok(deciding.id, explained(deciding, text))
+        if tier is not None:  # the tier's extra days decided too
+            work.ok("tiers." + tier.name)
         return
     warranty = most_specific(ev.scoped(ev.policy.warranties, **scope)) if defective else None
     if warranty is not None and ev.today <= sold + timedelta(days=warranty.days):
@@ -85,6 +85,8 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
                             "Bought {age} days ago; the return period ended on {until}."), "age",
                         {"age": age, "until": deadline})
     work.fail(deciding.id, deciding.overridable, explained(deciding, text), ev.overrides)
+    if tier is not None:
+        work.ok("tiers." + tier.name)
     if warranty is not None:
         work.reasons.append(Text(N_("The {days}-day warranty ended on {until}."),
                                  {"days": warranty.days, "until": sold + timedelta(days=warranty.days)}))
