@@ -153,6 +153,29 @@ def test_a_till_of_the_chain_records_its_own_stores_returns_under_its_region(tmp
     assert tx.case.request.store == "0077" and tx.case.request.region == "TX"
 
 
+def test_what_if_shows_a_flat_fee_replacing_a_percent_fee_on_the_chains_past_returns(tmp_path):
+    db = tmp_path / "till.db"
+    assert cli_in_process(["db", "init", "--db", db, "--store", "0077"]).returncode == 0
+    policy = load_policy(CHAIN)
+    now = datetime(2026, 3, 10, 12, 0)
+    with admin.Office.open(db, clock=lambda: now) as office:
+        office.import_sales(policy, _sales_file(tmp_path))
+        office.add_staff(policy, "c1", "Cashier", "cashier", "1111")
+        counter = office.counter(policy)
+        session = counter.sign_in("c1", "1111")
+        pending = counter.prepare(session, counter.lookup("0077-000001"), Request(
+            "return", lines=(RequestLine(1, 1, "opened", "other"),), customer=Customer()))
+        tx = counter.commit(pending)
+        flat = CHAIN.read_text(encoding="utf-8").replace(
+            'id = "fee.electronics_opened"', 'id = "fee.electronics_flat"').replace('percent = "15"', 'amount = "45.00"')
+        result = office.what_if(load_policy(write_policy(tmp_path, flat, "flat.toml")), None, None)
+    assert result.unreadable == [] and result.replayed == 1
+    (change,) = result.changed
+    assert change.txno == tx.txno
+    assert (change.old_refund, change.new_refund) == ("475.00", "505.00")  # a 75.00 fee becomes 45.00
+    assert change.note == "fee.electronics_flat, fee.electronics_opened"
+
+
 def test_a_till_of_a_store_the_chain_does_not_serve_is_told_so(tmp_path):
     db = tmp_path / "till.db"
     assert cli_in_process(["db", "init", "--db", db, "--store", "0099", "--region", "WA"]).returncode == 0
