@@ -338,6 +338,16 @@ def test_a_gift_receipt_stays_store_credit_over_the_amount(tmp_path):
 
 # ============================================================================ validation, with lines
 
+def test_a_default_window_with_exclude_regions_is_refused_as_the_reference_says(tmp_path):
+    text = mini_policy_text().replace('days = 30\n', 'days = 30\nexclude_regions = ["CA"]\n', 1)
+    with pytest.raises(PolicyError) as err:
+        load_policy(write_policy(tmp_path, text))
+    assert [str(p) for p in err.value.problems] == [
+        f"{tmp_path / 'policy.toml'}:{line_no(text, '[[window]]')}: window: needs one [[window]] without any scope "
+        "(no categories, tags, skus, tiers, tenders, regions or exclude_regions): the default return window for "
+        "everything else"]
+
+
 @pytest.mark.parametrize("body, needle, where, message", [
     ('[[window]]\nid = "w.e"\ncategories = ["electronics"]\ndays = "forever"\n', 'days = "forever"',
      "window[2].days", '"forever" is not a number of days: write a whole number (e.g. 30) or "unlimited"'),
