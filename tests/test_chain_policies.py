@@ -108,6 +108,23 @@ def test_a_chain_without_a_store_list_serves_any_store_and_the_case_gives_the_re
     assert err.value.problems == ["store.region: 'ZZ' is not one of the regions of chain BB (CA, TX)"]
 
 
+def test_evaluate_refuses_a_case_of_a_store_outside_the_chain_with_exit_2(tmp_path):
+    scenario = json.loads((ROOT / "examples" / "chain" / "scenarios" / "01-ca-store-opened-tv-no-fee.json")
+                          .read_text(encoding="utf-8"))
+    scenario["store"] = {"id": "0099"}
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(scenario), encoding="utf-8")
+    out = cli_in_process(["evaluate", "--policy", CHAIN, path])
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert f"{path}: store.id: store 0099 is not one of the stores of chain VOLT (0042, 0077, 0105, 0230)" \
+        in out.stderr, out.stderr
+    scenario["store"] = {"id": "0230"}  # Spokane: WA, no fee exclusion -> 15 % of 499.99 = 75.00
+    path.write_text(json.dumps(scenario), encoding="utf-8")
+    out = cli_in_process(["evaluate", "--policy", CHAIN, path])
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["lines"][0]["fee"] == "75.00"
+
+
 def test_a_single_store_policy_still_refuses_another_store(tmp_path):
     policy = policy_of(tmp_path, "")
     with pytest.raises(CaseError) as err:
@@ -118,10 +135,11 @@ def test_a_single_store_policy_still_refuses_another_store(tmp_path):
 
 def _sales_file(tmp_path: Path) -> Path:
     sold = "2026-03-05T10:00:00"
-    sales = [{"receipt": f"{store}-000001", "store": store, "sold_at": sold,
+    sales = [{"receipt": f"{store}-000001", "sold_at": sold, **({"store": store} if store == "0042" else {}),
               "lines": [{"line": 1, "sku": "TV55", "name": "TV", "category": "electronics", "qty": 1,
                          "unit_price": "500.00", "tax_rate": "0.10"}],
               "tenders": [{"type": "credit", "amount": "550.00", "last4": "4242"}]} for store in ("0042", "0077")]
+    # the 0077 sale names no store: imported on till 0077, it is that till's
     path = tmp_path / "sales.json"
     path.write_text(json.dumps({"sales": sales}), encoding="utf-8")
     return path
