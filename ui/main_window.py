@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QApplication, QInputDialog, QLabel, QMainWindow, 
 
 from pos_returns import i18n
 from pos_returns.i18n import N_
+from pos_returns.services import session
 
 from .context import AppContext
 from .home import HomeScreen
@@ -77,7 +78,8 @@ class MainWindow(QMainWindow):
         title = _("Returns and exchanges") + f" \u2014 {ctx.policy.store.name}"
         self.setWindowTitle(title + f" \u2014 {_('DEMO')}" if ctx.demo else title)
         who = ctx.staff.name if ctx.staff else _("nobody signed in")
-        parts = [f"{ctx.policy.store.name} ({ctx.policy.store.id})", _("Register {register}").format(
+        store_id = session.setting(ctx.store, "store_id") or ctx.policy.store.id  # a chain's till: its own store
+        parts = [f"{ctx.policy.store.name} ({store_id})", _("Register {register}").format(
             register=ctx.register), who, i18n.language_name(ctx.lang)]
         if ctx.training:
             parts.append(_("TRAINING"))

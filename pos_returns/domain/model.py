@@ -121,6 +121,7 @@ class Request:
     customer: Customer = Customer()
     overrides: frozenset[str] = frozenset()  # rule ids a manager is asked to override
     region: str | None = None  # the store's region when it differs from the policy's
+    store: str | None = None  # the store (of a chain) where the return is made, when the case or till says
 
 
 # ----------------------------------------------------------------------------- decision

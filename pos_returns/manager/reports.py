@@ -38,7 +38,7 @@ def close_day(store: st.Database, policy: Policy, day: date, manager: str, now: 
             raise st.DayClosed(N_("The day {day} is closed; no new entries can be dated inside it."), day=closed)
         figures = st.day_figures(c, text)
         fields = {
-            "store_id": policy.store.id, "register": st.DAY_REGISTER, "txno": None, "kind": "day_close",
+            "store_id": store.setting("store_id") or policy.store.id, "register": st.DAY_REGISTER, "txno": None, "kind": "day_close",
             "at": st.iso(now), "cashier": manager, "receipt": None, "corrects": None, "customer_key": None,
             "training": 0, "policy_sha256": policy.sha256, "currency": policy.currency,
             "refund_total": figures["period_total"], "exchange_total": 0, "balance_due": 0,

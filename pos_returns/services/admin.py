@@ -32,15 +32,20 @@ class Created:
     path: Path
     existed: bool  # the file was there before (and was opened, upgraded if it was older)
     schema: int
+    store: str | None = None  # the till's store and region, when its settings name them
+    region: str | None = None
 
 
-def init_database(db: str | Path | None) -> Created:
-    """Create (or upgrade) the database; a file from a newer version is refused (StoreError)."""
+def init_database(db: str | Path | None, *, store: str | None = None, region: str | None = None) -> Created:
+    """Create (or upgrade) the database; a file from a newer version is refused (StoreError). ``store`` and
+    ``region`` say which store of a chain this till is (kept in its settings; see services.location)."""
+    from pos_returns.services.location import set_location
     path = database_path(db)
     existed = path.exists()
-    with st.open_store(path, create=True):
-        pass  # open_store leaves the file at this version's schema or refuses it
-    return Created(path, existed, st.SCHEMA_VERSION)
+    with st.open_store(path, create=True) as opened:  # leaves the file at this version's schema or refuses it
+        location = set_location(opened, store, region)
+    return Created(path, existed, st.SCHEMA_VERSION, location.store_id if location else None,
+                   location.region if location else None)
 
 
 def verify_journal(db: str | Path | None) -> tuple[int, list[Any]]:

@@ -32,6 +32,7 @@ from pos_returns.security import check_pin_format, hash_pin, verify_pin
 from pos_returns.services.identity import CustomerChanged, history_days, recheck_customer, require_id_number  # noqa: F401
 from pos_returns.services.records import (  # noqa: F401 - re-exported: services' public names
     Clock, MAX_PIN_FAILURES, LOCKOUT, system_clock, note_policy, ServiceError, AuthError, WrongPin, LockedOut, NotSignedIn, ApprovalRefused, NotRecordable, DecisionChanged, UnknownSku, PriceNeeded, Product, StaffMember, Session, Pending, Grant, Transaction)
+from pos_returns.services.location import located, till_location
 from pos_returns.services.entry import (  # noqa: F401
     _line_labels, _money_terms, _staff_names, _stated_prices, journal_entry, request_from_json)
 
@@ -152,10 +153,11 @@ class Counter:
         if not code:
             raise st.NotFound(N_("Scan or type a receipt number."))
         sale = st.load_sale(self.store, code, self.policy.currency, include_training=self.training)
-        if sale.store_id and sale.store_id != self.policy.store.id:
+        here = till_location(self.store, self.policy).store_id  # the till's store (of a chain) or the policy's
+        if sale.store_id and sale.store_id != here:
             raise ServiceError(N_("Receipt {receipt} is from store {other}, not this store ({store}); return it "
                                   "there, or as a return without a receipt."),
-                               receipt=sale.receipt, other=sale.store_id, store=self.policy.store.id)
+                               receipt=sale.receipt, other=sale.store_id, store=here)
         return sale
 
     def customer_key(self, document: str) -> str:
@@ -253,7 +255,7 @@ class Counter:
         ``stated_prices`` (SKU -> price) are a manager's prices for SKUs the store has none for. "ID checked"
         is the act of ``cashier``, the one signed in, and is recorded with their id."""
         cashier = self._signed_in(cashier)
-        now = self.clock()
+        now, request = self.clock(), located(self.store, self.policy, request)  # the till's store and region
         if sale is None and request.no_receipt_items:
             request = self.price_no_receipt(request, stated_prices, now)
         require_id_number(self.policy, sale, request)
@@ -473,7 +475,8 @@ class Counter:
                     "journal_lines": lines, "journal_tenders": tenders, "journal_draws": draws,
                     "staff": _staff_names(c, [manager.id])}
             fields = {
-                "store_id": self.policy.store.id, "register": self.register, "txno": None, "kind": "correction",
+                "store_id": till_location(self.store, self.policy).store_id, "register": self.register,
+                "txno": None, "kind": "correction",
                 "at": st.iso(now), "cashier": manager.id, "receipt": original.receipt, "corrects": txno,
                 "customer_key": original.customer_key, "training": original.training,
                 "policy_sha256": self.policy.sha256, "currency": original.currency,

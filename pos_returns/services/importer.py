@@ -18,7 +18,7 @@ import io
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -120,8 +120,12 @@ class ImportResult:
 
 
 def import_file(store: st.Database, policy: Policy, path: str | Path, now: datetime) -> ImportResult:
-    """Import a till's file whole or not at all; ``now`` is the time of the import (sales after it are refused)."""
+    """Import a till's file whole or not at all; ``now`` is the time of the import (sales after it are refused).
+    A sale that names no store is this till's (``db init --store``), else the policy's ``[store]``."""
     path = Path(path)
+    till = store.setting("store_id")
+    if till and till != policy.store.id:
+        policy = replace(policy, store=replace(policy.store, id=till))
     raw, sales, products, customers = read_sales_file(policy, path, now)
     return _import_read(store, policy, path, now, raw, sales, products, customers)
 

@@ -118,6 +118,7 @@ def case_to_json(case: Case, store_id: str | None = None) -> dict[str, Any]:
         "customer": customer,
         "overrides": sorted(request.overrides),
     }
+    store_id = request.store or store_id
     if request.region or store_id:
         out["store"] = {k: v for k, v in (("id", store_id), ("region", request.region)) if v}
     return out

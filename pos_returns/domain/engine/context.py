@@ -98,7 +98,7 @@ class Evaluation:
         self.currency = policy.currency
         self.zero = Money.zero(self.currency)
         self.incl = policy.store.prices_include_tax
-        self.region = request.region or policy.store.region
+        self.region = request.region or policy.region_of(request.store)
         self.tier = request.customer.tier
         self.overrides = request.overrides
         self.rules: list[str] = []

@@ -108,6 +108,19 @@ def _mailed_check(ev: Evaluation, parts: list[TenderAmount], payout: Money,
         parts = _to_mailed(ev, parts, ("cash",))
         ev.note(mailed.id, Text(N_("Cash refunds over {limit} are paid by a check mailed from head office."),
                                 {"limit": ev.money(mailed.cash_over)}))
+    return _mailed_over(ev, parts, payout)
+
+
+def _mailed_over(ev: Evaluation, parts: list[TenderAmount], payout: Money) -> list[TenderAmount]:
+    """Every refund above ``refund_over`` is paid by a mailed check, whatever the tender (store credit stays)."""
+    mailed = ev.policy.mailed_check
+    if mailed.refund_over is None or payout <= ev.money(mailed.refund_over):
+        return parts
+    moving = tuple({p.type for p in parts} - {"store_credit", "mailed_check"})
+    if moving:
+        parts = _to_mailed(ev, parts, moving)
+        ev.note(mailed.id, Text(N_("Refunds over {limit} are paid by a check mailed from head office, whatever "
+                                   "the tender."), {"limit": ev.money(mailed.refund_over)}))
     return parts
 
 
