@@ -76,18 +76,6 @@ def cmd_policy_test(args: argparse.Namespace) -> int:
     return EXIT_OK if report.failed == 0 else EXIT_PROBLEM
 
 
-def cmd_policy_show(args: argparse.Namespace) -> int:
-    """The policy as readable rules (the manager area's view): id, kind, where it applies, what it says."""
-    from pos_returns.cli.common import language
-    from pos_returns.domain.policy_text import describe
-    loaded = read_policy(args.policy)
-    lang = language(args.lang, "--lang") if args.lang else loaded.store.language
-    for row in describe(loaded, lang):
-        flag = " *" if row.overridable else ""
-        print(f"{row.id}{flag} [{row.kind}; {row.scope}]\n    {row.explanation}")
-    return EXIT_OK
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     group = sub.add_parser("policy", help="check or test a policy file")
     psub = subcommands(group, "policy_command")
@@ -110,7 +98,3 @@ def register(sub: argparse._SubParsersAction) -> None:
     test.add_argument("--locale", default=None, help="language of the reasons (default: the policy's)")
     test.add_argument("-v", "--verbose", action="store_true", help="list passing scenarios too")
     test.set_defaults(func=cmd_policy_test)
-    show = psub.add_parser("show", help="the policy as readable rules (* : a manager may override)")
-    show.add_argument("policy", nargs="?", help=f"policy file (default: $POS_RETURNS_POLICY or {DEFAULT_POLICY})")
-    show.add_argument("--lang", default=None, help="language (default: the policy's)")
-    show.set_defaults(func=cmd_policy_show)
