@@ -10,6 +10,7 @@ from pos_returns.cli.common import (DEFAULT_POLICY, EXIT_OK, EXIT_PROBLEM, EXIT_
                                     print_policy_errors, read_policy, subcommands)
 from pos_returns.domain.policy import PolicyError, load_policy
 from pos_returns.domain.scenarios import run_scenarios
+from pos_returns.cli.evaluate import read_versions
 
 
 def cmd_policy_check(args: argparse.Namespace) -> int:
@@ -28,16 +29,16 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
 
 def cmd_policy_test(args: argparse.Namespace) -> int:
     items = list(args.items)
-    if items and items[0].endswith(".toml"):
-        policy_path = items.pop(0)
-    else:
-        policy_path = default_policy()
+    policy_paths = []
+    while items and items[0].endswith(".toml"):  # several: versions of one policy, decided by sale date
+        policy_paths.append(items.pop(0))
     if not items:
         raise UsageError("name at least one scenario file or folder")
     missing = [i for i in items if not Path(i).exists()]
     if missing:
         raise UsageError(f"no such scenario file or folder: {', '.join(missing)}")
-    report = run_scenarios(read_policy(policy_path), [Path(i) for i in items], lang=args.locale)
+    versions = read_versions(policy_paths or [default_policy()])
+    report = run_scenarios(versions[-1], [Path(i) for i in items], lang=args.locale, versions=versions)
     for result in report.results:
         if result.ok and not args.verbose:
             continue
@@ -59,8 +60,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     check.add_argument("policy", nargs="?", help=f"policy file (default: $POS_RETURNS_POLICY or {DEFAULT_POLICY})")
     check.set_defaults(func=cmd_policy_check)
     test = psub.add_parser("test", help="run scenario files against a policy")
-    test.add_argument("items", nargs="+", metavar="[POLICY] SCENARIO",
-                      help="an optional policy file (.toml), then scenario files or folders")
+    test.add_argument("items", nargs="+", metavar="[POLICY...] SCENARIO",
+                      help="optional policy files (.toml; several: versions, the one in force on the sale date "
+                           "decides), then scenario files or folders")
     test.add_argument("--locale", default=None, help="language of the reasons (default: the policy's)")
     test.add_argument("-v", "--verbose", action="store_true", help="list passing scenarios too")
     test.set_defaults(func=cmd_policy_test)

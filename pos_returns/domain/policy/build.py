@@ -19,6 +19,7 @@ from pos_returns.domain.policy.model import (CONDITIONS, REMEDIES, TENDERS, Appr
                                                  GiftReceiptRule, MailedCheckRule, NoReceiptRule, NotReturnableRule,
                                                  Policy, PromotionRule, Scope, SeasonalRule, SerialRule, StoreProfile,
                                                  TenderRule, WarrantyRule, WindowRule)
+from pos_returns.domain.policy.version import KEYS as VERSION_KEYS, read_version
 from pos_returns.domain.policy.values import (PolicyChecker, _bool, _choice, _choices, _count, _date, _days, _id,
                                                   _money_reader, _percent, _some_str_list, _str, _str_list,
                                                   _type_name)
@@ -46,6 +47,7 @@ _TABLE_KEYS = {
     "approval": ("id", "refund_over", "reason_codes"),
     "promotions": ("id", "take_back"),
     "serial": ("id", "tags"),
+    "policy": VERSION_KEYS,
 }
 _RULE_LISTS = ("window", "seasonal", "not_returnable", "conditions", "restocking_fee", "warranty")
 _SINGLE_TABLES = ("store", "catalog", "gift_receipt", "no_receipt", "tenders", "mailed_check", "approval",
@@ -95,6 +97,7 @@ class _Builder:
         gift_receipt, no_receipt, tenders = self.gift_receipt(), self.no_receipt(), self.tenders()
         mailed_check, approval = self.mailed_check(), self.approval()
         promotions, serial = self.promotions(), self.serial()
+        version = read_version(self.c, self.data)
         if "quantity.limit" in self.seen_ids:
             self.c.error(self.seen_ids["quantity.limit"],
                          "'quantity.limit' is the built-in quantity rule's id; choose another")
@@ -105,7 +108,7 @@ class _Builder:
             tiers=tuple(self.tiers), reasons=tuple(self.reasons), windows=tuple(windows), seasonal=tuple(seasonal),
             not_returnable=tuple(not_returnable), conditions=tuple(conditions), fees=tuple(fees),
             warranties=tuple(warranties), gift_receipt=gift_receipt, no_receipt=no_receipt, tenders=tenders,
-            mailed_check=mailed_check, approval=approval, promotions=promotions, serial=serial)
+            mailed_check=mailed_check, approval=approval, promotions=promotions, serial=serial, version=version)
 
     # ------------------------------------------------------------------ what every rule has
     def rule_id(self, table: dict, path: tuple, default: str | None = None) -> str:

@@ -1,0 +1,146 @@
+"""Issue 12 item 10: the policy version in force when the item was sold decides the return.
+
+The arithmetic of each situation is hand-checked in the scenario files' descriptions
+(examples/policy-versions/*/scenarios); these tests run them through the command line as a manager would,
+and check the ``[policy]`` table's validation (each misuse named at its line)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from casekit import ROOT, ask, case, cli_in_process, line_no, mini_policy_text, sale_line, tender, write_policy
+from pos_returns.domain.policy import PolicyError, load_policy
+
+VERSIONS = ROOT / "examples" / "policy-versions"
+
+
+def cli(*args: str):
+    unset = {k: None for k in os.environ if k.startswith("POS_RETURNS_")}
+    return cli_in_process(args, cwd=ROOT, env=unset)
+
+
+def only_problem(path: Path) -> str:
+    with pytest.raises(PolicyError) as info:
+        load_policy(path)
+    assert len(info.value.problems) == 1, info.value.problems
+    return str(info.value.problems[0])
+
+
+@pytest.mark.parametrize("suite", ["shorter", "longer"])
+def test_versioned_scenarios_pass_under_the_version_of_the_sale_date(suite):
+    folder = VERSIONS / suite
+    policies = sorted(folder.glob("*.toml"))
+    files = sorted((folder / "scenarios").glob("*.json"))
+    assert len(policies) == 2 and len(files) >= 4
+    result = cli("policy", "test", *map(str, policies), str(folder / "scenarios"))
+    assert result.stdout.strip().splitlines()[-1] == f"{len(files)} passed, 0 failed", result.stdout + result.stderr
+    assert result.returncode == 0
+
+
+def test_the_same_scenarios_fail_under_the_newest_version_alone():
+    """Proof that the version matters: under the 14-day policy alone, the 30-day sale would be refused."""
+    folder = VERSIONS / "shorter"
+    scenario = folder / "scenarios" / "01-sold-under-30-days-returned-after-change-to-14.json"
+    result = cli("policy", "test", str(folder / "2026-14-days.toml"), str(scenario))
+    assert result.stdout.strip().splitlines()[-1] == "0 passed, 1 failed"
+    assert result.returncode == 1
+
+
+def evaluate(*policies: str | Path, case_file: Path) -> dict:
+    args = ["evaluate"]
+    for p in policies:
+        args += ["--policy", str(p)]
+    result = cli(*args, str(case_file))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_evaluate_takes_policy_twice_or_a_folder_and_names_the_version():
+    folder = VERSIONS / "shorter"
+    scenario = folder / "scenarios" / "01-sold-under-30-days-returned-after-change-to-14.json"
+    twice = evaluate(folder / "2026-14-days.toml", folder / "2025-30-days.toml", case_file=scenario)
+    by_folder = evaluate(folder, case_file=scenario)
+    assert twice == by_folder
+    assert twice["outcome"] == "approved" and twice["refund_total"] == "108.00"
+    assert twice["policy_version"] == {"id": "2025", "sha256": load_policy(folder / "2025-30-days.toml").sha256,
+                                       "effective_from": "2025-01-01"}
+    assert twice["policy_sha256"] == twice["policy_version"]["sha256"]
+    alone = evaluate(folder / "2026-14-days.toml", case_file=scenario)
+    assert alone["outcome"] == "denied"
+    assert alone["policy_version"]["id"] == "2026-03"
+    assert "policy.version" not in alone["rules"]  # one policy: decided exactly as without versions
+
+
+def test_without_versions_the_decision_is_as_before_and_names_the_file(tmp_path):
+    path = write_policy(tmp_path, mini_policy_text())
+    data = case(lines=[sale_line(1, price="10.00")], tenders=[tender("cash", "10.00")], asks=[ask(1)])
+    case_file = tmp_path / "case.json"
+    case_file.write_text(json.dumps(data), encoding="utf-8")
+    out = evaluate(path, case_file=case_file)
+    sha = load_policy(path).sha256
+    assert out["policy_version"] == {"id": sha[:12], "sha256": sha, "effective_from": None}
+    assert out["rules"] == [r for r in out["rules"] if not r.startswith("policy.version")]
+
+
+def test_evaluate_refuses_versions_that_cannot_be_told_apart(tmp_path):
+    a = write_policy(tmp_path, mini_policy_text(), "a.toml")
+    b = write_policy(tmp_path, mini_policy_text(default_days=14), "b.toml")
+    scenario = VERSIONS / "shorter" / "scenarios" / "02-sold-under-14-days-denied-on-day-18.json"
+    result = cli("evaluate", "--policy", str(a), "--policy", str(b), str(scenario))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{a}: a policy given with other versions needs [policy] effective_from" in result.stderr
+    same_day = '[policy]\neffective_from = 2026-03-01\n'
+    c = write_policy(tmp_path, mini_policy_text(body=same_day), "c.toml")
+    d = write_policy(tmp_path, mini_policy_text(default_days=14, body=same_day), "d.toml")
+    result = cli("evaluate", "--policy", str(c), "--policy", str(d), str(scenario))
+    assert result.returncode == 2
+    assert f"{d}: effective_from 2026-03-01 is also the start of {c}" in result.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli("evaluate", "--policy", str(empty), str(scenario))
+    assert result.returncode == 2 and "the folder has no policy files" in result.stderr
+
+
+# ----------------------------------------------------------------------------- validation, each with its line
+
+def test_policy_table_reads_version_and_dates(tmp_path):
+    path = write_policy(tmp_path, mini_policy_text(body='[policy]\nversion = "2026-spring"\n'
+                                                        'effective_from = 2026-03-01\n'
+                                                        'applies_to_earlier_sales = "when_more_generous"\n'))
+    policy = load_policy(path)
+    assert policy.version_id == "2026-spring"
+    assert str(policy.version.effective_from) == "2026-03-01"
+    assert policy.version.applies_to_earlier_sales == "when_more_generous"
+
+
+@pytest.mark.parametrize("body, needle, key, message", [
+    ('[policy]\neffective_from = "2026-03-01"\n', "effective_from", "policy.effective_from",
+     "must be a date written as YYYY-MM-DD without quotes, not a string"),
+    ('[policy]\neffective_from = 2026-03-01\napplies_to_earlier_sales = "always"\n', "applies_to_earlier_sales",
+     "policy.applies_to_earlier_sales", "'always' is not one of: no, when_more_generous"),
+    ('[policy]\neffective_from = 2026-03-01\napplies_to_earlier = "no"\n', "applies_to_earlier =",
+     "policy.applies_to_earlier", "unknown key 'applies_to_earlier' (did you mean 'applies_to_earlier_sales'?)"),
+    ('[policy]\neffective_from = 2026-03-01\nversion = ""\n', "version =", "policy.version", "must not be empty"),
+])
+def test_policy_table_misuse_is_named_at_its_line(tmp_path, body, needle, key, message):
+    text = mini_policy_text(body=body)
+    path = write_policy(tmp_path, text)
+    assert only_problem(path) == f"{path}:{line_no(text, needle)}: {key}: {message}"
+
+
+def test_applies_to_earlier_sales_without_a_start_day_is_refused(tmp_path):
+    text = mini_policy_text(body='[policy]\napplies_to_earlier_sales = "when_more_generous"\n')
+    path = write_policy(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.startswith(f"{path}:{line_no(text, '[policy]')}: policy: missing required key 'effective_from'")
+
+
+def test_policy_written_as_a_value_is_refused(tmp_path):
+    text = mini_policy_text().replace("[store]", 'policy = "2026"\n\n[store]')
+    path = write_policy(tmp_path, text)
+    assert only_problem(path) == f"{path}:{line_no(text, 'policy =')}: policy: must be a table [policy], not a string"
