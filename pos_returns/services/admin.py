@@ -79,7 +79,7 @@ class Office:
     def note_policy(self, policy: Policy, actor: str | None) -> bool:
         """Record that ``policy`` is in use here (an event, when it differs from the last one used)."""
         from pos_returns.services.counter import note_policy
-        return note_policy(self._store, policy, actor, self.clock())
+        return note_policy(self._store, policy, actor, self.clock(), "cli")
 
     def check_pin(self, policy: Policy, staff_id: str, pin: str, purpose: str) -> Session:
         return self.counter(policy).check_pin(staff_id, pin, purpose)
