@@ -144,3 +144,73 @@ def test_policy_written_as_a_value_is_refused(tmp_path):
     text = mini_policy_text().replace("[store]", 'policy = "2026"\n\n[store]')
     path = write_policy(tmp_path, text)
     assert only_problem(path) == f"{path}:{line_no(text, 'policy =')}: policy: must be a table [policy], not a string"
+
+
+# ----------------------------------------------------------------------------- at the counter: kept, decided, journaled
+
+def _store_with_versions(tmp_path):
+    """A till database that loaded version 2025 (30 days) in January and version 2026-03 (14 days) in February,
+    with a drill sold on 2026-02-20 (100.00 + 8.00 tax by card 4242) and one sold on 2026-03-02."""
+    from datetime import datetime
+    from pos_returns.services.counter import Counter, note_policy
+    from pos_returns.services.importer import import_file
+    from pos_returns.storage import store as st
+    folder = VERSIONS / "shorter"
+    old, new = load_policy(folder / "2025-30-days.toml"), load_policy(folder / "2026-14-days.toml")
+    store = st.open_store(tmp_path / "till.db")
+    setup = Counter(store, old, clock=lambda: datetime(2025, 1, 2, 9))
+    setup.add_staff("c1", "Alice", "cashier", "1111")
+    assert note_policy(store, old, "m1", datetime(2025, 1, 2, 9), "counter")
+    assert note_policy(store, new, "m1", datetime(2026, 2, 27, 18), "cli")
+    assert not note_policy(store, new, "m1", datetime(2026, 2, 28, 9))  # the same text again: nothing new
+    sales = {"sales": [
+        {"receipt": r, "store": "0001", "register": "R9", "sold_at": at,
+         "lines": [{"line": 1, "sku": "DR-18V", "name": "18V cordless drill", "category": "general", "qty": 1,
+                    "unit_price": "100.00", "tax_rate": "0.08"}],
+         "tenders": [{"type": "credit", "amount": "108.00", "last4": "4242"}]}
+        for r, at in (("0001-007001", "2026-02-20T12:00:00"), ("0001-007002", "2026-03-02T12:00:00"))]}
+    (tmp_path / "sales.json").write_text(json.dumps(sales), encoding="utf-8")
+    assert import_file(store, new, tmp_path / "sales.json", datetime(2026, 3, 3, 8)).added == 2
+    return store, old, new
+
+
+def test_the_store_keeps_every_version_it_loaded(tmp_path):
+    from pos_returns.storage import store as st
+    store, old, new = _store_with_versions(tmp_path)
+    rows = st.policy_versions(store)
+    store.close()
+    assert [(r["sha256"], r["version"], r["effective_from"], r["loaded_by"], r["how"]) for r in rows] == [
+        (old.sha256, "2025", "2025-01-01", "m1", "counter"), (new.sha256, "2026-03", "2026-03-01", "m1", "cli")]
+    assert rows[0]["text"] == (VERSIONS / "shorter" / "2025-30-days.toml").read_text(encoding="utf-8")
+    assert rows[1]["loaded_at"] == "2026-02-27T18:00:00"
+
+
+def test_the_counter_decides_under_the_version_of_the_sale_and_the_paperwork_names_it(tmp_path):
+    from datetime import datetime
+    from pos_returns.domain.model import Request, RequestLine
+    from pos_returns.services import paperwork
+    from pos_returns.services.counter import Counter
+    store, old, new = _store_with_versions(tmp_path)
+    counter = Counter(store, new, clock=lambda: datetime(2026, 3, 15, 10))  # the till runs the 14-day version
+    cashier = counter.sign_in("c1", "1111")
+    ask_one = Request(type="return", lines=(RequestLine(line=1, qty=1, condition="unopened", reason="changed_mind"),))
+    # sold 2026-02-20 under 30 days (until 2026-03-22): day 23 is approved, 100.00 + 8.00 tax back to the card
+    pending = counter.prepare(cashier, counter.lookup("0001-007001"), ask_one)
+    assert (pending.decision.outcome, pending.decision.refund_total.plain()) == ("approved", "108.00")
+    assert pending.decision.policy_version.id == "2025"
+    tx = counter.commit(pending, [])
+    # sold 2026-03-02 under 14 days (until 2026-03-16): day 13 still approved; the journal names version 2026-03
+    later = counter.prepare(cashier, counter.lookup("0001-007002"), ask_one)
+    assert later.decision.policy_version.id == "2026-03" and later.decision.outcome == "approved"
+    entry = counter.store.one("SELECT policy_sha256, payload FROM journal WHERE txno = ?", (tx.txno,))
+    assert entry["policy_sha256"] == old.sha256
+    assert json.loads(entry["payload"])["decision"]["policy_version"] == {
+        "id": "2025", "sha256": old.sha256, "effective_from": "2025-01-01"}
+    record = paperwork.load_transaction(store, tx.txno)
+    assert (record.policy_version, str(record.policy_from), record.policy_sha256) == ("2025", "2025-01-01",
+                                                                                       old.sha256)
+    from pos_returns.documents import receipts
+    texts = [getattr(el, "text", "") for el in receipts.receipt_doc(record, "en").elements]
+    assert "Policy version 2025, in force from January 1, 2025" in texts, texts
+    assert any("policy.version" in t for t in texts)
+    store.close()
