@@ -214,3 +214,31 @@ def test_the_counter_decides_under_the_version_of_the_sale_and_the_paperwork_nam
     assert "Policy version 2025, in force from January 1, 2025" in texts, texts
     assert any("policy.version" in t for t in texts)
     store.close()
+
+
+def test_whatif_names_the_versions_that_decided_and_what_a_dated_version_changes(tmp_path):
+    from datetime import datetime
+    from pos_returns.domain.model import Request, RequestLine
+    from pos_returns.services.counter import Counter
+    store, old, new = _store_with_versions(tmp_path)
+    counter = Counter(store, new, clock=lambda: datetime(2026, 3, 15, 10))
+    cashier = counter.sign_in("c1", "1111")
+    ask_one = Request(type="return", lines=(RequestLine(line=1, qty=1, condition="unopened", reason="changed_mind"),))
+    for receipt in ("0001-007001", "0001-007002"):  # day 23 under 2025 (30 days), day 13 under 2026-03 (14 days)
+        counter.commit(counter.prepare(cashier, counter.lookup(receipt), ask_one), [])
+    store.close()
+    # a 7-day version from 2026-06-01: both returns were more than 7 days after the sale
+    week = (VERSIONS / "shorter" / "2026-14-days.toml").read_text(encoding="utf-8")
+    week = week.replace('version = "2026-03"', 'version = "2026-06"').replace("2026-03-01", "2026-06-01")
+    week = week.replace("days = 14", "days = 7")
+    candidate = write_policy(tmp_path, week, "2026-06.toml")
+    result = cli("whatif", "--db", str(tmp_path / "till.db"), "--policy", str(candidate), "--details",
+                 "--from", "2026-03-01", "--to", "2026-03-31")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "2 returns replayed, 2 decisions change" in out
+    assert "[decided under 2025 (2025-01-01)]" in out and "[decided under 2026-03 (2026-03-01)]" in out
+    assert ("new policy version 2026-06, in force from 2026-06-01 "
+            "(earlier sales keep the version they were sold under)") in out
+    assert "changed decisions by the version that made them: 2025 (2025-01-01): 1, 2026-03 (2026-03-01): 1" in out
+    assert "2 of the changes are of sales before 2026-06-01: at the counter they keep their decision" in out

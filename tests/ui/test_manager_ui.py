@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QPushButton, QTableWidget
 from counter_kit import NOW, POLICY_PATH, TODAY, tr
 from pos_returns.storage import store as st
 from pos_returns.domain.money import Money
+from pos_returns.domain.policy import load_policy
 
 WAIT = 15000
 
@@ -172,6 +173,12 @@ def test_what_if_tab_replays_under_a_policy_file(app, tmp_path):
     assert changed > 0  # a 7-day window denies the demo's older returns
     for txno in cell_texts(whatif.table, 0):
         assert txno.startswith("0001-")
+    # issue 12 item 10: the version that made each decision, and the new policy's dates (this one is undated)
+    header = [whatif.table.horizontalHeaderItem(i).text() for i in range(whatif.table.columnCount())]
+    assert header[-1] == "Decided under"
+    sample_sha = load_policy(POLICY_PATH).sha256
+    assert set(cell_texts(whatif.table, len(header) - 1)) == {sample_sha[:12]}
+    assert whatif.versions.text() == f"New policy {load_policy(new).sha256[:12]} (no effective_from: undated)."
 
 
 def test_day_close_tab_closes_the_day(app):
