@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, Q
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
 from pos_returns.domain import policy_text
+from pos_returns.domain.version_text import describe_version
 from pos_returns.i18n import N_, Percent, Text, format_value
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import PolicyError, load_policy
@@ -440,6 +441,9 @@ class PolicyTab(QWidget):
         layout = QVBoxLayout(self)
         head = QLabel(f"{ctx.policy.store.name} \u2014 {ctx.policy_path} (sha256 {ctx.policy.sha256[:12]})")
         layout.addWidget(head)
+        self.version = QLabel(describe_version(ctx.policy, ctx.lang), objectName="policyVersion")
+        self.version.setWordWrap(True)
+        layout.addWidget(self.version)
         rows = [[r.id, r.kind, r.scope, _("yes") if r.overridable else _("no"), r.explanation]
                 for r in policy_text.describe(ctx.policy, ctx.lang)]
         table = _table([_("Rule"), _("Kind"), _("Applies to"), _("Manager may override"), _("What it says")], rows,

@@ -53,12 +53,39 @@ def cmd_policy_test(args: argparse.Namespace) -> int:
     return EXIT_OK if report.failed == 0 else EXIT_PROBLEM
 
 
+def cmd_policy_show(args: argparse.Namespace) -> int:
+    """The readable policy: each version (oldest first) and its rules, in the output language."""
+    from datetime import date
+    from pos_returns.cli.common import language, output_language
+    from pos_returns.domain.engine import in_force
+    from pos_returns.domain.policy_text import describe
+    from pos_returns.domain.version_text import describe_version
+    versions = read_versions(args.policy or [default_policy()])
+    lang = language(args.lang or output_language(), "--lang")
+    today = None
+    if len(versions) > 1:
+        today = in_force(versions, date.today())[0].sha256  # the command line may read the clock
+    for policy in versions:
+        marker = " [in force today]" if policy.sha256 == today else ""
+        print(f"{policy.path}: {policy.store.name} ({policy.store.id}), sha256 {policy.sha256[:12]}{marker}")
+        print(f"  {describe_version(policy, lang)}")
+        for row in describe(policy, lang):
+            override = "" if not row.overridable else " (overridable)"
+            print(f"  {row.id} | {row.kind} | {row.scope} | {row.explanation}{override}")
+    return EXIT_OK
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     group = sub.add_parser("policy", help="check or test a policy file")
     psub = subcommands(group, "policy_command")
     check = psub.add_parser("check", help="validate a policy file; every error as FILE:LINE: key.path: message")
     check.add_argument("policy", nargs="?", help=f"policy file (default: $POS_RETURNS_POLICY or {DEFAULT_POLICY})")
     check.set_defaults(func=cmd_policy_check)
+    show = psub.add_parser("show", help="the readable policy: its version and every rule explained")
+    show.add_argument("policy", nargs="*", help="policy files or a folder of versions (default: "
+                                                f"$POS_RETURNS_POLICY or {DEFAULT_POLICY})")
+    show.add_argument("--lang", default=None, help="language: en, vi, cs, zh_Hant (default: $POS_RETURNS_LANG)")
+    show.set_defaults(func=cmd_policy_show)
     test = psub.add_parser("test", help="run scenario files against a policy")
     test.add_argument("items", nargs="+", metavar="[POLICY...] SCENARIO",
                       help="optional policy files (.toml; several: versions, the one in force on the sale date "

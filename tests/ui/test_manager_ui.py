@@ -211,6 +211,9 @@ def test_policy_tab_lists_the_rules(app):
     assert table.item(row, 1).text() == "Return window"
     assert "90 days" in table.item(row, 4).text()
     assert table.item(row, 3).text() == "yes"
+    sha = load_policy(POLICY_PATH).sha256
+    assert policy.version.text() == (f"Policy {sha[:12]} (undated: it decides every return; give [policy] "
+                                     "effective_from to keep versions).")
 
 
 # ----------------------------------------------------------------------------- training cards
