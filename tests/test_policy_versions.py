@@ -261,3 +261,21 @@ def test_policy_show_names_each_version_and_what_it_does_for_earlier_sales():
     vi = cli("policy", "show", "--lang", "vi", str(folder / "2026-30-days.toml"))
     assert vi.returncode == 0 and "2026-03" in vi.stdout.splitlines()[1]
     assert "Policy version" not in vi.stdout  # translated
+
+
+def test_policy_keep_stores_earlier_versions_for_a_store_that_never_loaded_them(tmp_path):
+    from pos_returns.storage import store as st
+    db = tmp_path / "till.db"
+    assert cli("db", "init", "--db", str(db)).returncode == 0
+    folder = VERSIONS / "shorter"
+    first = cli("policy", "keep", "--db", str(db), "--by", "m1", str(folder))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines() == [f"{folder / '2025-30-days.toml'}: version 2025 from 2025-01-01: kept",
+                                         f"{folder / '2026-14-days.toml'}: version 2026-03 from 2026-03-01: kept"]
+    again = cli("policy", "keep", "--db", str(db), str(folder / "2025-30-days.toml"))
+    assert again.stdout.strip().endswith("version 2025 from 2025-01-01: already kept")
+    with st.open_store(db, create=False) as store:
+        rows = st.policy_versions(store, with_text=False)
+    assert [(r["version"], r["loaded_by"], r["how"]) for r in rows] == [("2025", "m1", "cli"), ("2026-03", "m1", "cli")]
+    undated = cli("policy", "keep", "--db", str(db), "policies.toml", str(folder / "2025-30-days.toml"))
+    assert undated.returncode == 2 and "needs [policy] effective_from" in undated.stderr

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pos_returns.cli.common import (DEFAULT_POLICY, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, default_policy,
+from pos_returns.cli.common import (DB_HELP, DEFAULT_POLICY, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, default_policy,
                                     print_policy_errors, read_policy, subcommands)
 from pos_returns.domain.policy import PolicyError, load_policy
 from pos_returns.domain.scenarios import run_scenarios
@@ -75,6 +75,19 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_policy_keep(args: argparse.Namespace) -> int:
+    """Keep earlier (or coming) versions in the database, so returns of sales made under them are decided by
+    them; the policy in use is still the one the counter loads."""
+    from pos_returns.services import admin
+    versions = read_versions(args.policy)
+    with admin.Office.open(args.db) as office:
+        new = office.keep_versions(versions, args.by)
+    for policy, added in zip(versions, new):
+        start = policy.version.effective_from or "undated"
+        print(f"{policy.path}: version {policy.version_id} from {start}: " + ("kept" if added else "already kept"))
+    return EXIT_OK
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     group = sub.add_parser("policy", help="check or test a policy file")
     psub = subcommands(group, "policy_command")
@@ -86,6 +99,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                 f"$POS_RETURNS_POLICY or {DEFAULT_POLICY})")
     show.add_argument("--lang", default=None, help="language: en, vi, cs, zh_Hant (default: $POS_RETURNS_LANG)")
     show.set_defaults(func=cmd_policy_show)
+    keep = psub.add_parser("keep", help="keep policy versions in the database (each decides the sales made "
+                                         "while it was in force)")
+    keep.add_argument("policy", nargs="+", help="policy files or a folder of versions, each with [policy] "
+                                                "effective_from")
+    keep.add_argument("--db", default=None, help=DB_HELP)
+    keep.add_argument("--by", default=None, help="who keeps them (a staff id, recorded with each version)")
+    keep.set_defaults(func=cmd_policy_keep)
     test = psub.add_parser("test", help="run scenario files against a policy")
     test.add_argument("items", nargs="+", metavar="[POLICY...] SCENARIO",
                       help="optional policy files (.toml; several: versions, the one in force on the sale date "

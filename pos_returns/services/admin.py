@@ -76,6 +76,11 @@ class Office:
     def counter(self, policy: Policy, *, register: str = "R1", training: bool = False) -> Counter:
         return Counter(self._store, policy, register=register, clock=self.clock, training=training)
 
+    def keep_versions(self, policies: list[Policy], actor: str | None) -> list[bool]:
+        """Keep each policy as a version of this store's policy (not put in use); per policy: was it new."""
+        from pos_returns.services.versions import keep_version
+        return [keep_version(self._store, p, actor, self.clock(), "cli") for p in policies]
+
     def note_policy(self, policy: Policy, actor: str | None) -> bool:
         """Record that ``policy`` is in use here (an event, when it differs from the last one used)."""
         from pos_returns.services.counter import note_policy
