@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Sequence
 
 from pos_returns.domain.engine import evaluate_versions
@@ -36,13 +37,20 @@ def store_versions(store: st.Database, policy: Policy) -> tuple[Policy, ...]:
     for row in st.policy_versions(store):
         if row["sha256"] in found or row["effective_from"] is None or not row["text"]:
             continue
-        try:
-            kept = replace(parse_policy(row["text"].encode("utf-8"), row["path"]), sha256=row["sha256"])
-        except PolicyError:
-            continue
-        if kept.currency == policy.currency:
+        kept = _kept_policy(row["sha256"], row["path"], row["text"])
+        if kept is not None and kept.currency == policy.currency:
             found[kept.sha256] = kept
     return tuple(found.values())
+
+
+@lru_cache(maxsize=64)
+def _kept_policy(sha256: str, path: str, text: str) -> Policy | None:
+    """A kept version rebuilt from its text (a pure function of it, remembered: the counter app makes a
+    Counter per operation, and a policy takes ~4 ms to check and build)."""
+    try:
+        return replace(parse_policy(text.encode("utf-8"), path), sha256=sha256)
+    except PolicyError:
+        return None
 
 
 def decide(counter: Any, sale: Sale | None, request: Request, history: Sequence[PastReturn],
