@@ -279,3 +279,22 @@ def test_policy_keep_stores_earlier_versions_for_a_store_that_never_loaded_them(
     assert [(r["version"], r["loaded_by"], r["how"]) for r in rows] == [("2025", "m1", "cli"), ("2026-03", "m1", "cli")]
     undated = cli("policy", "keep", "--db", str(db), "policies.toml", str(folder / "2025-30-days.toml"))
     assert undated.returncode == 2 and "needs [policy] effective_from" in undated.stderr
+
+
+def test_journal_export_carries_every_kept_version_an_auditor_can_hash(tmp_path):
+    from datetime import datetime
+    from pos_returns.manager.export import export_journal, verify_export
+    store, old, new = _store_with_versions(tmp_path)
+    out = tmp_path / "export"
+    manifest = export_journal(store, out, datetime(2026, 3, 20, 18))
+    store.close()
+    assert [(v["version"], v["sha256"], v["effective_from"]) for v in manifest["policy_versions"]] == [
+        ("2025", old.sha256, "2025-01-01"), ("2026-03", new.sha256, "2026-03-01")]
+    assert (out / f"policy-{old.sha256}.toml").read_bytes() == (VERSIONS / "shorter" / "2025-30-days.toml").read_bytes()
+    assert f"policy-{new.sha256}.toml" in (out / "SHA256SUMS").read_text(encoding="utf-8")
+    assert verify_export(out) == []
+    changed = out / f"policy-{old.sha256}.toml"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("days = 30", "days = 60"), encoding="utf-8")
+    problems = verify_export(out)
+    assert f"policy-{old.sha256}.toml: does not match SHA256SUMS" in problems
+    assert f"policy-{old.sha256}.toml: the text is not the policy {old.sha256[:12]} the journal names" in problems
