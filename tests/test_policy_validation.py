@@ -58,7 +58,7 @@ def test_the_mini_policy_used_by_these_tests_loads(tmp_path):
     assert [w.id for w in policy.windows] == ["window.default"]
 
 
-@pytest.mark.parametrize("folder", ["prague", "hanoi", "taipei"])
+@pytest.mark.parametrize("folder", ["prague", "hanoi", "taipei", "electronics", "furniture"])
 def test_example_policies_load(folder):
     path = SAMPLE_POLICY.parent / "examples" / folder / "policies.toml"
     assert path.is_file(), f"the example store's policy {path} is missing"

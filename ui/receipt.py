@@ -19,6 +19,7 @@ from pos_returns.domain.model import Request, RequestLine, Sale
 from pos_returns.domain.policy import CONDITIONS
 
 from .context import AppContext
+from .id_entry import IdEntry
 from .ops import run_op, scan_product
 from .widgets import OUTCOME_COLOR, DecisionPanel, MessageStrip, outcome_label
 
@@ -233,6 +234,8 @@ class ReceiptScreen(QWidget):
         layout.addWidget(self.header)
         self.message = MessageStrip()
         layout.addWidget(self.message)
+        self.id_entry = IdEntry(ctx, self)  # only when the policy asks for the customer's photo ID
+        layout.addWidget(self.id_entry)
         splitter = QSplitter(Qt.Orientation.Vertical)
         self.model = ReturnLinesModel(ctx, sale)
         self.table = QTableView(objectName="linesTable")
@@ -280,6 +283,7 @@ class ReceiptScreen(QWidget):
         self.exchange_scan.returnPressed.connect(self.add_exchange_item)
         self.remove_button.clicked.connect(self.remove_exchange_item)
         self.model.changed.connect(self.refresh)
+        self.id_entry.changed.connect(self.refresh)
 
     def load(self, sale: Sale) -> None:
         """Start over with ``sale``: no lines picked, no approvals, an empty exchange basket."""
@@ -291,6 +295,7 @@ class ReceiptScreen(QWidget):
         self.basket = Basket()
         self.message.clear_message()
         self.exchange_scan.clear()
+        self.id_entry.reset(sale)
         self._set_header()  # the other texts stay (retranslate() sets them, and again when the language changes)
         self._fill_basket()
         self.refresh()
@@ -314,6 +319,7 @@ class ReceiptScreen(QWidget):
         self.finish_button.setText(_("Finish") + " [F12]")
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         self._fill_basket()
+        self.id_entry.retranslate()
         self.panel.retranslate()
 
     def _set_header(self) -> None:
@@ -325,7 +331,7 @@ class ReceiptScreen(QWidget):
 
     # -- decision -------------------------------------------------------------
     def request(self) -> Request | None:
-        return returns.receipt_request(self.model.request_lines(), self.basket.items)
+        return self.id_entry.applied(returns.receipt_request(self.model.request_lines(), self.basket.items))
 
     def refresh(self) -> None:
         self.grants.clear()  # an approval is bound to exactly what was approved

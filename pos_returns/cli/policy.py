@@ -1,4 +1,5 @@
-"""``policy check [POLICY]`` and ``policy test [POLICY] SCENARIO...``."""
+"""``policy check [POLICY]``, ``policy show [POLICY...]``, ``policy keep POLICY...`` and
+``policy test [POLICY...] SCENARIO...``."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from pos_returns.cli.common import (DB_HELP, DEFAULT_POLICY, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, default_policy,
-                                    print_policy_errors, read_policy, subcommands)
+from pos_returns.cli.common import (DB_HELP, DEFAULT_POLICY, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError,
+                                    default_policy, language, print_policy_errors, subcommands)
 from pos_returns.domain.policy import PolicyError, load_policy
 from pos_returns.domain.scenarios import run_scenarios
 from pos_returns.cli.evaluate import read_versions
+from pos_returns.services.coverage import unnamed_departments
 
 
 def cmd_policy_check(args: argparse.Namespace) -> int:
@@ -24,6 +26,18 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     rules = len(loaded.rule_ids())
     print(f"{path}: OK ({rules} rules, store {loaded.store.id}, {loaded.currency}, sha256 {loaded.sha256[:12]})")
+    from pos_returns.services.importer import SalesImportError
+    try:
+        coverage = unnamed_departments(loaded, args.sales, args.db)
+    except SalesImportError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    for source, found in coverage:
+        for item in found:
+            print(f"{source}: warning: {item}")
+        if not found:
+            print(f"{source}: every category and tag sold is named by a rule")
     return EXIT_OK
 
 
@@ -54,24 +68,24 @@ def cmd_policy_test(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_show(args: argparse.Namespace) -> int:
-    """The readable policy: each version (oldest first) and its rules, in the output language."""
+    """The policy as readable rules (what the manager's policy view shows): for each version given (oldest
+    first), its name and dates, then id, kind, scope and explanation of every rule."""
     from datetime import date
-    from pos_returns.cli.common import language, output_language
     from pos_returns.domain.engine import in_force
     from pos_returns.domain.policy_text import describe
     from pos_returns.domain.version_text import describe_version
     versions = read_versions(args.policy or [default_policy()])
-    lang = language(args.lang or output_language(), "--lang")
     today = None
     if len(versions) > 1:
         today = in_force(versions, date.today())[0].sha256  # the command line may read the clock
     for policy in versions:
+        lang = language(args.lang, "--lang") if args.lang else policy.store.language
         marker = " [in force today]" if policy.sha256 == today else ""
         print(f"{policy.path}: {policy.store.name} ({policy.store.id}), sha256 {policy.sha256[:12]}{marker}")
-        print(f"  {describe_version(policy, lang)}")
+        print(f"{describe_version(policy, lang)}\n")
         for row in describe(policy, lang):
-            override = "" if not row.overridable else " (overridable)"
-            print(f"  {row.id} | {row.kind} | {row.scope} | {row.explanation}{override}")
+            mark = " [overridable]" if row.overridable else ""
+            print(f"{row.id}  ({row.kind}; {row.scope}){mark}\n    {row.explanation}")
     return EXIT_OK
 
 
@@ -93,11 +107,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     psub = subcommands(group, "policy_command")
     check = psub.add_parser("check", help="validate a policy file; every error as FILE:LINE: key.path: message")
     check.add_argument("policy", nargs="?", help=f"policy file (default: $POS_RETURNS_POLICY or {DEFAULT_POLICY})")
+    check.add_argument("--sales", metavar="FILE", action="append", default=[],
+                       help="a till's sales file (.json or .csv, the import format): warn about the categories "
+                            "and tags sold that no rule names")
+    check.add_argument("--db", nargs="?", const="", default=None, metavar="PATH",
+                       help="the same for every sale in a database (without PATH: the one the commands use, "
+                            "$POS_RETURNS_DB or the user's data folder)")
     check.set_defaults(func=cmd_policy_check)
     show = psub.add_parser("show", help="the readable policy: its version and every rule explained")
     show.add_argument("policy", nargs="*", help="policy files or a folder of versions (default: "
                                                 f"$POS_RETURNS_POLICY or {DEFAULT_POLICY})")
-    show.add_argument("--lang", default=None, help="language: en, vi, cs, zh_Hant (default: $POS_RETURNS_LANG)")
+    show.add_argument("--lang", default=None, help="en, vi, cs or zh_Hant (default: the policy's language)")
     show.set_defaults(func=cmd_policy_show)
     keep = psub.add_parser("keep", help="keep policy versions in the database (each decides the sales made "
                                          "while it was in force)")

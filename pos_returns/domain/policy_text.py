@@ -164,4 +164,52 @@ def describe(policy: Policy, lang: str) -> list[RuleRow]:
                             render(Text(N_("Refunds over {limit} need a manager."),
                                         {"limit": policy.money(policy.approval.refund_over)}), lang,
                                    policy.store.locale), False))
+    rows += remedy_rows(policy, lang)
     return rows
+
+
+def remedy_rows(policy: Policy, lang: str) -> list[RuleRow]:
+    """Exchange only, store credit only, photo ID and per-customer limits, as readable rules."""
+    loc = policy.store.locale
+    rows = []
+    for rule in policy.exchange_only:
+        text = render(Text(N_("When {conditions}: only an exchange for the identical item (the same product), "
+                              "without a restocking fee; no refund."),
+                           {"conditions": _conditions(rule.conditions)}), lang, loc)
+        rows.append(_row(rule, N_("Exchange only"), text, lang))
+    for rule in policy.store_credit_only:
+        if rule.conditions:
+            text = Text(N_("When {conditions}: refunded only as store credit, even with a receipt."),
+                        {"conditions": _conditions(rule.conditions)})
+        else:
+            text = Text(N_("Refunded only as store credit, even with a receipt."))
+        rows.append(_row(rule, N_("Store credit only"), render(text, lang, loc), lang))
+    everything = render(Text(N_("everything")), lang)
+    photo = policy.photo_id
+    if photo.active:
+        text = Text(N_("A photo ID is checked for every return.")) if photo.always else \
+            Text(N_("A photo ID is checked for refunds over {limit}."), {"limit": policy.money(photo.over)})
+        rows.append(RuleRow(photo.id, render(Text(N_("Photo ID")), lang), everything, render(text, lang, loc),
+                            photo.overridable))
+    lim = policy.customer_limits
+    if lim.active:
+        params = {"days": lim.limit_days, "count": lim.limit_count, "value": policy.money(lim.limit_value)}
+        if lim.limit_count is not None and lim.limit_value is not None:
+            msgid = N_("Returns with a receipt, per customer (by ID) in {days} days: at most {count} returns and "
+                       "{value} in all.")
+        elif lim.limit_count is not None:
+            msgid = N_("Returns with a receipt, per customer (by ID) in {days} days: at most {count} returns.")
+        else:
+            msgid = N_("Returns with a receipt, per customer (by ID) in {days} days: at most {value} in all.")
+        text = render(Text(msgid, params), lang, loc)
+        text += " " + render(Text(N_("Over the limit a manager must approve.") if lim.over_limit == "approval"
+                                  else N_("Over the limit the return is refused.")), lang)
+        rows.append(RuleRow(lim.id, render(Text(N_("Customer limits")), lang), everything, text,
+                            lim.overridable))
+    return rows
+
+
+def _row(rule: PolicyRule, kind: str, text: str, lang: str) -> RuleRow:
+    if rule.explain:
+        text += " \u2014 \u201c" + rule.explain + "\u201d"
+    return RuleRow(rule.id, render(Text(kind), lang), _scope(rule.scope, lang), text, rule.overridable)

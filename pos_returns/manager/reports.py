@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable
 
+from pos_returns.manager.whatif_rules import newly_decided, watched_rules
 from pos_returns.storage import replay, store as st
 from pos_returns.domain.case import CaseError, read_case
 from pos_returns.domain.engine import evaluate
@@ -365,6 +366,7 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
             value = minor_of[text] = Money.parse(text, currency).minor()
         return value
 
+    watched = watched_rules(new_policy)
     for row in rows:
         done += 1
         if progress is not None and done % every == 0:
@@ -382,8 +384,10 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
         result.replayed += 1
         result.old_total += old_minor
         result.new_total += new_minor
-        if decision.outcome != row.outcome or new_refund != row.refund_total:
-            old_lines = json.loads(row.lines) if row.lines else []
+        old_lines = json.loads(row.lines) if row.lines and watched else None
+        if decision.outcome != row.outcome or new_refund != row.refund_total or \
+                (watched and newly_decided(decision, old_lines, watched)):
+            old_lines = old_lines if old_lines is not None else json.loads(row.lines) if row.lines else []
             rules = sorted(set(r for line in decision.lines for r in line.rules) ^
                            set(r for line in old_lines for r in line["rules"]))
             result.changed.append(Change(row.txno, row.at, row.outcome, decision.outcome, row.refund_total,

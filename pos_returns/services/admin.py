@@ -80,6 +80,10 @@ class Office:
         """Keep each policy as a version of this store's policy (not put in use); per policy: was it new."""
         from pos_returns.services.versions import keep_version
         return [keep_version(self._store, p, actor, self.clock(), "cli") for p in policies]
+    def unnamed_departments(self, policy: Policy) -> list:
+        """The categories and tags of this store's sales that no rule of ``policy`` names (services.coverage)."""
+        from pos_returns.services import coverage
+        return coverage.unnamed_in_database(policy, self._store)
 
     def note_policy(self, policy: Policy, actor: str | None) -> bool:
         """Record that ``policy`` is in use here (an event, when it differs from the last one used)."""

@@ -29,6 +29,7 @@ from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
 from pos_returns.security import check_pin_format, hash_pin, verify_pin
 from pos_returns.services.versions import decide
+from pos_returns.services.identity import CustomerChanged, history_days, recheck_customer, require_id_number  # noqa: F401
 from pos_returns.services.records import (  # noqa: F401 - re-exported: services' public names
     Clock, MAX_PIN_FAILURES, LOCKOUT, system_clock, note_policy, ServiceError, AuthError, WrongPin, LockedOut, NotSignedIn, ApprovalRefused, NotRecordable, DecisionChanged, UnknownSku, PriceNeeded, Product, StaffMember, Session, Pending, Grant, Transaction)
 from pos_returns.services.entry import (  # noqa: F401
@@ -171,7 +172,7 @@ class Counter:
     def customer_history(self, customer_key: str | None) -> tuple[PastReturn, ...]:
         if not customer_key:
             return ()
-        days = max(self.policy.no_receipt.limit_days, 1)
+        days = history_days(self.policy)
         since = self.clock() - timedelta(days=days)
         rows = st.customer_returns(self.store, customer_key, since)
         legacy = self._legacy_keys.get(customer_key)
@@ -192,7 +193,8 @@ class Counter:
 
     def no_receipt_standing(self, customer_key: str | None) -> tuple[int, Money]:
         """How many returns without a receipt, and for how much, this customer made in the limit period."""
-        history = [h for h in self.customer_history(customer_key) if h.no_receipt]
+        since = self.clock() - timedelta(days=self.policy.no_receipt.limit_days)  # the history may reach further
+        history = [h for h in self.customer_history(customer_key) if h.no_receipt and h.at >= since]
         return len(history), sum((h.amount for h in history), Money.zero(self.policy.currency))
 
     def lowest_price(self, sku: str, now: datetime | None = None) -> Money | None:
@@ -216,7 +218,7 @@ class Counter:
         items, missing = [], []
         for item in request.no_receipt_items:
             facts = st.sku_facts(self.store, item.sku)
-            if facts is not None and facts["category"] in self.policy.categories:
+            if facts is not None:  # a department the policy does not name: its default rules (and a note)
                 item = replace(item, category=facts["category"], tags=frozenset(json.loads(facts["tags"])),
                                tax_rate=Decimal(facts["tax_rate"]), name=item.name or facts["name"])
             low = self.lowest_price(item.sku, now)
@@ -255,10 +257,7 @@ class Counter:
         now = self.clock()
         if sale is None and request.no_receipt_items:
             request = self.price_no_receipt(request, stated_prices, now)
-            if (self.policy.no_receipt.allowed and self.policy.no_receipt.id_required
-                    and request.customer.id_verified and not (request.customer.id or "").strip()):
-                raise ServiceError(N_("Type the customer's ID number: a return without a receipt counts against "
-                                      "the customer's limits."))
+        require_id_number(self.policy, sale, request)
         checked_by = cashier.id if request.customer.id_verified else None
         request = replace(request, customer=replace(request.customer, id_checked_by=checked_by))
         customer_key = None
@@ -369,6 +368,7 @@ class Counter:
             sale = case.sale
             if sale is not None:
                 self._recheck(c, pending)
+            recheck_customer(self, pending)  # the customer's limits, against what other tills recorded
             self._signed_in(pending.session)
             if sale is None:
                 self._check_no_receipt_prices(case)

@@ -122,6 +122,14 @@ class ImportResult:
 def import_file(store: st.Database, policy: Policy, path: str | Path, now: datetime) -> ImportResult:
     """Import a till's file whole or not at all; ``now`` is the time of the import (sales after it are refused)."""
     path = Path(path)
+    raw, sales, products, customers = read_sales_file(policy, path, now)
+    return _import_read(store, policy, path, now, raw, sales, products, customers)
+
+
+def read_sales_file(policy: Policy, path: Path, now: datetime) -> tuple[bytes, list[dict], list[dict], list[dict]]:
+    """A till's file read and checked (as an import checks it) without importing it: (bytes, sales rows,
+    products, customers); every problem raises :class:`SalesImportError`."""
+    path = Path(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -138,6 +146,11 @@ def import_file(store: st.Database, policy: Policy, path: str | Path, now: datet
         sales, products, customers = _from_csv(text, str(path), policy, now), [], []
     else:
         raise SalesImportError([f"{path}: unknown format; use a .json or .csv file"])
+    return raw, sales, products, customers
+
+
+def _import_read(store: st.Database, policy: Policy, path: Path, now: datetime, raw: bytes, sales: list[dict],
+                 products: list[dict], customers: list[dict]) -> ImportResult:
     digest = hashlib.sha256(raw).hexdigest()
     key = keys.store_secret() if customers else b""
     for customer in customers:

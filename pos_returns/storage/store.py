@@ -31,7 +31,7 @@ from pos_returns.storage.reports import (  # noqa: F401
     no_receipt_by_cashier_customer, real_entries, recent_real_entries, report_entries, report_lines,
     report_tenders, reprints_by_actor, sales_total)
 from pos_returns.storage.sales import (  # noqa: F401
-    any_sale_currency, existing_receipts, find_import, find_product, insert_customers, insert_import,
+    any_sale_currency, department_counts, existing_receipts, find_import, find_product, insert_customers, insert_import,
     insert_price_history, insert_products, insert_sales, load_sale, lowest_price, sale_customer, sku_facts)
 from pos_returns.storage.staff import (  # noqa: F401
     approval_managers, get_approval, get_staff, insert_approval, insert_staff, list_staff, pin_state,

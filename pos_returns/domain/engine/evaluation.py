@@ -10,7 +10,9 @@ from pos_returns.domain.model import (Decision, LineDecision, PastReturn, Reques
                                       payout as payout_rule)
 from pos_returns.domain.policy import Policy
 from pos_returns.domain.engine.context import Evaluation, LineWork
+from pos_returns.domain.engine.identity import identity
 from pos_returns.domain.engine.noreceipt import no_receipt_lines
+from pos_returns.domain.engine.remedies import credit_only_total
 from pos_returns.domain.engine.receipt import sale_lines
 from pos_returns.domain.engine.tenders import exchange_total, refund_tenders, uncleared_wait
 
@@ -24,11 +26,13 @@ def evaluate(policy: Policy, sale: Sale | None, request: Request, history: Seque
 def run(ev: Evaluation) -> Decision:
     policy = ev.policy
     lines = sale_lines(ev) if ev.sale is not None else no_receipt_lines(ev)
+    identity(ev, lines)
     wait = uncleared_wait(ev)
     if wait is not None:
         for work in lines:
             work.fail(policy.tenders.id + ".uncleared_check", policy.tenders.overridable, wait, ev.overrides)
     decided = [_decided(ev, work) for work in lines]
+    ev.credit_only = credit_only_total(ev, decided)
 
     refund_total = sum((d.refund for d in decided), ev.zero)
     exchanged = exchange_total(ev)

@@ -13,6 +13,7 @@ from pos_returns.domain.money import Money
 from pos_returns.domain.policy import PolicyRule, SeasonalRule, WarrantyRule
 from pos_returns.domain.engine.context import (CONDITION_TEXT, Evaluation, LineWork, explained, most_specific,
                                                    ordered_conditions)
+from pos_returns.domain.engine.remedies import line_remedies
 
 
 def item_rules(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], sku: str, condition: str,
@@ -20,6 +21,7 @@ def item_rules(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset
     scope = dict(category=category, tags=tags, sku=sku)
     not_returnable(ev, work, scope, condition)
     accepted_condition(ev, work, scope, condition)
+    line_remedies(ev, work, scope, condition)
     if sold is not None:
         window(ev, work, scope, sold, condition == "defective")
 
@@ -120,7 +122,7 @@ def fee(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], 
     rules = [r for r in ev.scoped(ev.policy.fees, category=category, tags=tags, sku=sku)
              if condition in r.conditions]
     rule = most_specific(rules)
-    if rule is None:
+    if rule is None or work.number in ev.even_exchange:
         return ev.zero
     if ev.tier is not None and ev.tier in rule.waived_for_tiers:
         work.ok(rule.id, explained(rule, Text(N_("Restocking fee waived for {tier} customers."),

@@ -17,10 +17,11 @@ from pos_returns.domain.policy.model import (CONDITIONS, MAX_DAYS, REMEDIES, TEN
                                                  NotReturnableRule, Policy, PolicyRule, PolicyVersion, PromotionRule, Scope,
                                                  SeasonalRule, SerialRule, StoreProfile, TenderRule, WarrantyRule,
                                                  WindowRule)
+from pos_returns.domain.policy.model import CustomerLimitRule, ExchangeOnlyRule, PhotoIdRule, StoreCreditOnlyRule
 from pos_returns.domain.validate import Problem
 
 __all__ = ["COMMON_KEYS", "CONDITIONS", "MAX_DAYS", "MAX_TOML_DEPTH", "REMEDIES", "SCOPE_KEYS", "TENDERS",
            "ApprovalRule", "ConditionRule", "FeeRule", "GiftReceiptRule", "MailedCheckRule", "NoReceiptRule",
            "NotReturnableRule", "Policy", "PolicyError", "PolicyRule", "PolicyVersion", "Problem", "PromotionRule", "Scope",
            "SeasonalRule", "SerialRule", "StoreProfile", "TenderRule", "WarrantyRule", "WindowRule", "load_policy",
-           "parse_policy"]
+           "parse_policy", "CustomerLimitRule", "ExchangeOnlyRule", "PhotoIdRule", "StoreCreditOnlyRule"]

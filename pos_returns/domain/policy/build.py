@@ -20,6 +20,7 @@ from pos_returns.domain.policy.model import (CONDITIONS, REMEDIES, TENDERS, Appr
                                                  Policy, PromotionRule, Scope, SeasonalRule, SerialRule, StoreProfile,
                                                  TenderRule, WarrantyRule, WindowRule)
 from pos_returns.domain.policy.version import KEYS as VERSION_KEYS, read_version
+from pos_returns.domain.policy import remedies
 from pos_returns.domain.policy.values import (PolicyChecker, _bool, _choice, _choices, _count, _date, _days, _id,
                                                   _money_reader, _percent, _some_str_list, _str, _str_list,
                                                   _type_name)
@@ -49,9 +50,12 @@ _TABLE_KEYS = {
     "serial": ("id", "tags"),
     "policy": VERSION_KEYS,
 }
-_RULE_LISTS = ("window", "seasonal", "not_returnable", "conditions", "restocking_fee", "warranty")
+_TABLE_KEYS.update({k: (COMMON_KEYS + v if k in remedies.RULE_LISTS else v)
+                    for k, v in remedies.TABLE_KEYS.items()})
+_RULE_LISTS = ("window", "seasonal", "not_returnable", "conditions", "restocking_fee",
+               "warranty") + remedies.RULE_LISTS
 _SINGLE_TABLES = ("store", "catalog", "gift_receipt", "no_receipt", "tenders", "mailed_check", "approval",
-                  "promotions", "serial")
+                  "promotions", "serial") + remedies.SINGLE_TABLES
 
 
 def build(c: PolicyChecker, data: dict, shown: str, sha: str) -> Policy | None:
@@ -98,6 +102,7 @@ class _Builder:
         mailed_check, approval = self.mailed_check(), self.approval()
         promotions, serial = self.promotions(), self.serial()
         version = read_version(self.c, self.data)
+        extra = remedies.build_all(self)
         if "quantity.limit" in self.seen_ids:
             self.c.error(self.seen_ids["quantity.limit"],
                          "'quantity.limit' is the built-in quantity rule's id; choose another")
@@ -108,7 +113,8 @@ class _Builder:
             tiers=tuple(self.tiers), reasons=tuple(self.reasons), windows=tuple(windows), seasonal=tuple(seasonal),
             not_returnable=tuple(not_returnable), conditions=tuple(conditions), fees=tuple(fees),
             warranties=tuple(warranties), gift_receipt=gift_receipt, no_receipt=no_receipt, tenders=tenders,
-            mailed_check=mailed_check, approval=approval, promotions=promotions, serial=serial, version=version)
+            mailed_check=mailed_check, approval=approval, promotions=promotions, serial=serial, version=version,
+            **extra)
 
     # ------------------------------------------------------------------ what every rule has
     def rule_id(self, table: dict, path: tuple, default: str | None = None) -> str:

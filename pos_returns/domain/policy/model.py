@@ -107,6 +107,50 @@ class WarrantyRule(PolicyRule):
 
 
 @dataclass(frozen=True)
+class ExchangeOnlyRule(PolicyRule):
+    """Items in ``conditions`` may only be exchanged for the identical item (same SKU), never refunded."""
+
+    conditions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class StoreCreditOnlyRule(PolicyRule):
+    """Items refunded only as store credit, even with a receipt (``conditions`` empty: any condition)."""
+
+    conditions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class PhotoIdRule:
+    """A photo ID checked for every return (``always``) or for refunds above ``over``."""
+
+    id: str = "id.photo"
+    always: bool = False
+    over: Decimal | None = None
+    overridable: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.always or self.over is not None
+
+
+@dataclass(frozen=True)
+class CustomerLimitRule:
+    """Per-customer limits for returns with a receipt, counted by the customer's (hashed) ID number."""
+
+    id: str = "limit.customer"
+    limit_count: int | None = None
+    limit_value: Decimal | None = None
+    limit_days: int = 90
+    over_limit: str = "deny"  # "deny" | "approval"
+    overridable: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.limit_count is not None or self.limit_value is not None
+
+
+@dataclass(frozen=True)
 class GiftReceiptRule:
     id: str
     refund_to: str
@@ -210,6 +254,10 @@ class Policy:
     promotions: PromotionRule
     serial: SerialRule
     quantity_rule_id: str = "quantity.limit"
+    exchange_only: tuple[ExchangeOnlyRule, ...] = ()
+    store_credit_only: tuple[StoreCreditOnlyRule, ...] = ()
+    photo_id: PhotoIdRule = PhotoIdRule()
+    customer_limits: CustomerLimitRule = CustomerLimitRule()
     version: PolicyVersion = PolicyVersion()
     source: str = field(default="", repr=False, compare=False)  # the file's text, kept with each stored version
 
@@ -227,8 +275,10 @@ class Policy:
 
     def rule_ids(self) -> list[str]:
         ids = [r.id for group in (self.windows, self.seasonal, self.not_returnable, self.conditions,
-                                  self.fees, self.warranties) for r in group]
+                                  self.fees, self.warranties, self.exchange_only, self.store_credit_only)
+                for r in group]
         ids += [self.gift_receipt.id, self.no_receipt.id, self.tenders.id, self.mailed_check.id,
                 self.approval.id, self.promotions.id, self.serial.id, self.quantity_rule_id]
+        ids += [rule.id for rule in (self.photo_id, self.customer_limits) if rule.active]
         return ids
 
