@@ -299,3 +299,23 @@ def test_journal_export_carries_every_kept_version_an_auditor_can_hash(tmp_path)
     problems = verify_export(out)
     assert f"policy-{old.sha256}.toml: does not match SHA256SUMS" in problems
     assert f"policy-{old.sha256}.toml: the text is not the policy {old.sha256[:12]} the journal names" in problems
+
+
+def test_no_receipt_before_every_version_and_a_version_not_yet_in_force(tmp_path):
+    # no receipt, on a day before the earliest version: the earliest decides, and the decision says so
+    nr = json.loads((VERSIONS / "shorter" / "scenarios" / "04-no-receipt-uses-version-in-force-today.json")
+                    .read_text(encoding="utf-8"))
+    nr["now"] = "2024-12-30T10:00:00"
+    case_file = tmp_path / "early.json"
+    case_file.write_text(json.dumps(nr), encoding="utf-8")
+    out = evaluate(VERSIONS / "shorter", case_file=case_file)
+    assert out["policy_version"]["id"] == "2025" and "policy.version.earliest" in out["rules"]
+    assert out["reasons"][-1] == ("No receipt, and no policy version is in force yet today: decided under the "
+                                  "earliest, version 2025 (from Jan 1, 2025).")
+    # a more generous version that starts after today does not decide yet: day 20 of a 14-day window is refused
+    folder = VERSIONS / "longer"
+    later = (folder / "2026-30-days.toml").read_text(encoding="utf-8").replace("2026-03-01", "2026-04-01")
+    coming = write_policy(tmp_path, later, "coming.toml")
+    scenario = folder / "scenarios" / "01-sold-under-14-days-newer-30-day-version-applies.json"
+    out = evaluate(folder / "2025-14-days.toml", coming, case_file=scenario)
+    assert (out["outcome"], out["refund_total"], out["policy_version"]["id"]) == ("denied", "0.00", "2025")
