@@ -22,6 +22,7 @@ from pos_returns.domain.engine import evaluate
 from pos_returns.i18n import N_, Text
 from pos_returns.domain.money import Money, currency_digits
 from pos_returns.domain.policy import Policy
+from pos_returns.manager.versions import name_versions
 
 
 
@@ -290,6 +291,8 @@ class Change:
     new_refund: str
     note: str = ""
     difference: int = 0  # new refund - old refund, minor units
+    old_version: str = ""  # the policy version that made the recorded decision (manager.versions names it)
+    sold_on: str = ""  # the sale's day (empty without a receipt): a dated version decides sales from its day
 
 
 @dataclass
@@ -344,12 +347,12 @@ def what_if(store: st.Database, new_policy: Policy, start: date | None = None, e
     hi = ((end or date(9999, 12, 30)) + timedelta(days=1)).isoformat()
     total = replay.count_replayable(store, lo, hi) if progress is not None or workers > 1 else 0
     if workers > 1 and total >= PARALLEL_FROM:
-        return _what_if_parallel(store, new_policy, lo, hi, total, workers, progress)
+        return name_versions(store, _what_if_parallel(store, new_policy, lo, hi, total, workers, progress))
     result = WhatIf()
     done = _replay(replay.replayable(store, lo, hi), new_policy, result, progress, every, total)
     if progress is not None:
         progress(done, total)
-    return result
+    return name_versions(store, result)
 
 
 def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None = None, every: int = 1000,
@@ -388,7 +391,8 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
             rules = sorted(set(r for line in decision.lines for r in line.rules) ^
                            set(r for line in old_lines for r in line["rules"]))
             result.changed.append(Change(row.txno, row.at, row.outcome, decision.outcome, row.refund_total,
-                                         new_refund, ", ".join(rules), new_minor - old_minor))
+                                         new_refund, ", ".join(rules), new_minor - old_minor, row.policy_sha256,
+                                         case.sale.sold_at.date().isoformat() if case.sale else ""))
     return done
 
 

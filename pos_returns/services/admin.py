@@ -81,6 +81,10 @@ class Office:
     def counter(self, policy: Policy, *, register: str = "R1", training: bool = False) -> Counter:
         return Counter(self._store, policy, register=register, clock=self.clock, training=training)
 
+    def keep_versions(self, policies: list[Policy], actor: str | None) -> list[bool]:
+        """Keep each policy as a version of this store's policy (not put in use); per policy: was it new."""
+        from pos_returns.services.versions import keep_version
+        return [keep_version(self._store, p, actor, self.clock(), "cli") for p in policies]
     def unnamed_departments(self, policy: Policy) -> list:
         """The categories and tags of this store's sales that no rule of ``policy`` names (services.coverage)."""
         from pos_returns.services import coverage
@@ -89,7 +93,7 @@ class Office:
     def note_policy(self, policy: Policy, actor: str | None) -> bool:
         """Record that ``policy`` is in use here (an event, when it differs from the last one used)."""
         from pos_returns.services.counter import note_policy
-        return note_policy(self._store, policy, actor, self.clock())
+        return note_policy(self._store, policy, actor, self.clock(), "cli")
 
     def check_pin(self, policy: Policy, staff_id: str, pin: str, purpose: str) -> Session:
         return self.counter(policy).check_pin(staff_id, pin, purpose)

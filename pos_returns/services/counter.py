@@ -24,11 +24,11 @@ from pos_returns import keys
 from pos_returns.storage import store as st
 from pos_returns.i18n import N_
 from pos_returns.domain.case import Case
-from pos_returns.domain.engine import evaluate
 from pos_returns.domain.model import PastReturn, Request, Sale
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
 from pos_returns.security import check_pin_format, hash_pin, verify_pin
+from pos_returns.services.versions import decide
 from pos_returns.services.identity import CustomerChanged, history_days, recheck_customer, require_id_number  # noqa: F401
 from pos_returns.services.records import (  # noqa: F401 - re-exported: services' public names
     Clock, MAX_PIN_FAILURES, LOCKOUT, system_clock, note_policy, ServiceError, AuthError, WrongPin, LockedOut, NotSignedIn, ApprovalRefused, NotRecordable, DecisionChanged, UnknownSku, PriceNeeded, Product, StaffMember, Session, Pending, Grant, Transaction)
@@ -48,6 +48,7 @@ class Counter:
         self.clock = clock
         self.training = training
         self._legacy_keys: dict[str, str] = {}  # customer key -> its pre-keyed-hash form in an older file
+        self._versions: tuple[str, tuple[Policy, ...]] | None = None  # policy versions kept (services.versions)
 
     # -- staff ---------------------------------------------------------------
     def add_staff(self, staff_id: str, name: str, role: str, pin: str, *, actor: str | None = None) -> StaffMember:
@@ -268,7 +269,7 @@ class Counter:
             masked = "****" + st.id_last4(document)
             request = replace(request, customer=replace(request.customer, id=masked))
         history = self.customer_history(customer_key)
-        decision = evaluate(self.policy, sale, request, history, now)
+        decision = decide(self, sale, request, history, now)
         case = Case(now=now, sale=sale, request=request, history=history)
         return Pending(id=uuid.uuid4().hex, session=cashier, case=case, decision=decision,
                        customer_key=customer_key, training=self.training)
@@ -410,7 +411,7 @@ class Counter:
                 [t.available() for t in tenders] == [t.available() for t in sale.tenders]:
             return
         fresh = replace(sale, returned=returned, tenders=tenders)
-        again = evaluate(self.policy, fresh, case.request, case.history, case.now)
+        again = decide(self, fresh, case.request, case.history, case.now)
         if _money_terms(again) == _money_terms(decision):
             return
         if again.outcome == "denied":

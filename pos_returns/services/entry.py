@@ -42,7 +42,7 @@ def journal_entry(c, policy: Policy, register: str, pending: Pending, grants: tu
         "at": st.iso(case.now), "cashier": pending.cashier,
         "receipt": case.sale.receipt if case.sale else None,
         "corrects": None, "customer_key": pending.customer_key, "training": int(pending.training),
-        "policy_sha256": policy.sha256, "currency": policy.currency,
+        "policy_sha256": decision.policy_sha256, "currency": policy.currency,  # the version that decided
         "refund_total": st.minor(decision.refund_total), "exchange_total": st.minor(decision.exchange_total),
         "balance_due": st.minor(decision.balance_due), "payload": st.canonical(payload),
     }

@@ -15,6 +15,7 @@ from pos_returns.domain.case import Case
 from pos_returns.domain.model import Decision
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
+from pos_returns.services.versions import keep_version
 
 Clock = Callable[[], datetime]
 MAX_PIN_FAILURES = 5
@@ -26,8 +27,10 @@ def system_clock() -> datetime:
     return datetime.now().replace(microsecond=0)
 
 
-def note_policy(store: st.Database, policy: Policy, actor: str | None, now: datetime) -> bool:
-    """Record a 'policy_loaded' event when this policy differs from the last one used on this database."""
+def note_policy(store: st.Database, policy: Policy, actor: str | None, now: datetime, how: str = "counter") -> bool:
+    """Record a 'policy_loaded' event when this policy differs from the last one used on this database, and
+    keep its text as a version of the store's policy (once per hash; ``how``: counter, cli, ...)."""
+    keep_version(store, policy, actor, now, how)
     last = st.last_event(store, "policy_loaded")
     if last is not None and json.loads(last["detail"]).get("sha256") == policy.sha256:
         return False

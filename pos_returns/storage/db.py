@@ -21,7 +21,7 @@ from pos_returns.i18n import N_, UserError
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 5000
 APP_DIR_NAME = "pos-returns"
 
@@ -197,13 +197,26 @@ def _schema_v4(db: sqlite_utils.Database) -> None:
     db["sale_lines"].create_index(["sku"], index_name="sale_lines_sku")
 
 
+_POLICY_VERSIONS = """CREATE TABLE policy_versions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL UNIQUE, version TEXT, effective_from TEXT,
+    applies_to_earlier_sales TEXT NOT NULL DEFAULT 'no', text TEXT NOT NULL, path TEXT NOT NULL,
+    loaded_at TEXT NOT NULL, loaded_by TEXT, how TEXT NOT NULL)"""
+
+
+def _schema_v5(db: sqlite_utils.Database) -> None:
+    """Every policy version the store loaded (its text, hash, first day, when, by whom and how), kept for
+    good: a return is decided under the version in force on the sale date (storage/policies)."""
+    db.execute(_POLICY_VERSIONS)
+
+
 Migration = Union[str, Callable[["sqlite_utils.Database"], None]]
 
 #: MIGRATIONS[i] upgrades schema version i to i + 1, in one transaction with the version bump: SQL text (run
 #: statement by statement) or a function of the sqlite-utils view of the connection. The first stays SQL:
 #: its CHECK constraints, WITHOUT ROWID tables, AUTOINCREMENT (verify reads sqlite_sequence) and append-only
 #: triggers are beyond sqlite-utils' create(), and it is the exact text every version-1 file was made from.
-MIGRATIONS: list[Migration] = [_SCHEMA_V1 + _append_only_triggers(), _schema_v2, _schema_v3, _schema_v4]
+MIGRATIONS: list[Migration] = [_SCHEMA_V1 + _append_only_triggers(), _schema_v2, _schema_v3, _schema_v4,
+                               _schema_v5]
 
 
 # ----------------------------------------------------------------------------- connection

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Sequence
 
 from pos_returns.i18n import N_, Text
-from pos_returns.domain.model import Decision, LineDecision, PastReturn, Request, Sale, payout as payout_rule
+from pos_returns.domain.model import (Decision, LineDecision, PastReturn, Request, Sale, VersionRef,
+                                      payout as payout_rule)
 from pos_returns.domain.policy import Policy
 from pos_returns.domain.engine.context import Evaluation, LineWork
 from pos_returns.domain.engine.identity import identity
@@ -56,7 +57,8 @@ def run(ev: Evaluation) -> Decision:
         outcome=outcome, currency=ev.currency, lines=tuple(decided), refund_total=refund_total,
         exchange_total=exchanged, balance_due=balance_due, refund_tenders=tuple(tenders),
         approvals=tuple(ev.approvals), rounding=rounding, rules=tuple(ev.rules),
-        reasons=tuple(ev.reasons), policy_sha256=policy.sha256, tender_draws=tuple(ev.draws))
+        reasons=tuple(ev.reasons), policy_sha256=policy.sha256, tender_draws=tuple(ev.draws),
+        policy_version=VersionRef(policy.version_id, policy.sha256, policy.version.effective_from))
 
 
 def _decided(ev: Evaluation, work: LineWork) -> LineDecision:

@@ -19,6 +19,7 @@ from pos_returns.domain.policy.model import (CONDITIONS, REMEDIES, TENDERS, Appr
                                                  GiftReceiptRule, MailedCheckRule, NoReceiptRule, NotReturnableRule,
                                                  Policy, PromotionRule, Scope, SeasonalRule, SerialRule, StoreProfile,
                                                  TenderRule, WarrantyRule, WindowRule)
+from pos_returns.domain.policy.version import KEYS as VERSION_KEYS, read_version
 from pos_returns.domain.policy import remedies
 from pos_returns.domain.policy.values import (PolicyChecker, _bool, _choice, _choices, _count, _date, _days, _id,
                                                   _money_reader, _percent, _some_str_list, _str, _str_list,
@@ -53,6 +54,7 @@ _TABLE_KEYS = {
     "serial": ("id", "tags"),
     "chain": CHAIN_KEYS,
     "tiers": (),
+    "policy": VERSION_KEYS,
 }
 _TABLE_KEYS.update({k: (COMMON_KEYS + v if k in remedies.RULE_LISTS else v)
                     for k, v in remedies.TABLE_KEYS.items()})
@@ -107,6 +109,7 @@ class _Builder:
         gift_receipt, no_receipt, tenders = self.gift_receipt(), self.no_receipt(), self.tenders()
         mailed_check, approval = self.mailed_check(), self.approval()
         promotions, serial = self.promotions(), self.serial()
+        version = read_version(self.c, self.data)
         extra = remedies.build_all(self)
         if "quantity.limit" in self.seen_ids:
             self.c.error(self.seen_ids["quantity.limit"],
@@ -118,7 +121,7 @@ class _Builder:
             tiers=tuple(self.tiers), reasons=tuple(self.reasons), windows=tuple(windows), seasonal=tuple(seasonal),
             not_returnable=tuple(not_returnable), conditions=tuple(conditions), fees=tuple(fees),
             warranties=tuple(warranties), gift_receipt=gift_receipt, no_receipt=no_receipt, tenders=tenders,
-            mailed_check=mailed_check, approval=approval, promotions=promotions, serial=serial,
+            mailed_check=mailed_check, approval=approval, promotions=promotions, serial=serial, version=version,
             chain=self.chain, tier_profiles=self.tier_profiles, **extra)
 
     # ------------------------------------------------------------------ what every rule has

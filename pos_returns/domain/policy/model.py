@@ -5,7 +5,7 @@ Built only by :mod:`pos_returns.domain.policy.build` from a file that validated 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Iterable
@@ -16,6 +16,7 @@ CONDITIONS = ("unopened", "opened", "damaged", "defective")
 TENDERS = ("cash", "check", "credit", "debit", "gift_card", "store_credit")
 REMEDIES = ("refund", "exchange_same", "refund_or_exchange_same")
 MAX_DAYS = 3650
+APPLIES_TO_EARLIER = ("no", "when_more_generous")
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,17 @@ class ChainProfile:
 
 
 @dataclass(frozen=True)
+class PolicyVersion:
+    """The ``[policy]`` table: which version of the store's policy this file is and from when it applies.
+
+    ``effective_from`` None: an undated policy (one version only, decided as before versions existed)."""
+
+    label: str | None = None
+    effective_from: date | None = None
+    applies_to_earlier_sales: str = "no"  # "no" | "when_more_generous"
+
+
+@dataclass(frozen=True)
 class Policy:
     path: str
     sha256: str
@@ -332,6 +344,14 @@ class Policy:
 
     def extra_days(self, tier: str | None) -> int:
         return next((t.extra_days for t in self.tier_profiles if t.name == tier), 0)
+
+    version: PolicyVersion = PolicyVersion()
+    source: str = field(default="", repr=False, compare=False)  # the file's text, kept with each stored version
+
+    @property
+    def version_id(self) -> str:
+        """The version's name: the ``[policy] version`` label, else the start of the file's hash."""
+        return self.version.label or self.sha256[:12]
 
     @property
     def currency(self) -> str:
