@@ -15,7 +15,8 @@ from pos_returns.services import session
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
 
-SETTING_KEYS = ("register", "printer", "store_locale", "policy_path", "idle_minutes", "paper_language")
+SETTING_KEYS = ("register", "printer", "store_locale", "policy_path", "idle_minutes", "paper_language",
+                "receipt_printer")
 
 
 @dataclass
@@ -31,6 +32,7 @@ class AppContext:
     training: bool = False
     demo: bool = False  # the database is a demo store (demo sales, staff with known PINs)
     printer: str | None = None
+    receipt_printer: str = ""  # an ESC/POS thermal printer (services.receipt_printer), "" for none
     idle_minutes: int = 5
     listeners: list[Callable[[], None]] = field(default_factory=list)
 
@@ -73,6 +75,7 @@ class AppContext:
     def load_settings(self) -> None:
         self.register = session.setting(self.store, "register", self.register) or self.register
         self.printer = session.setting(self.store, "printer", None) or None
+        self.receipt_printer = session.setting(self.store, "receipt_printer", "") or ""
         self.idle_minutes = int(session.setting(self.store, "idle_minutes", str(self.idle_minutes))
                                 or self.idle_minutes)
 
