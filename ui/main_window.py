@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QObject, QTimer, QTranslator
-from PySide6.QtWidgets import (QApplication, QInputDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QWidget)
+from PySide6.QtCore import QEvent, QLibraryInfo, QObject, Qt, QTimer, QTranslator
+from PySide6.QtWidgets import (QApplication, QInputDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from pos_returns import i18n
 from pos_returns.i18n import N_
@@ -34,7 +35,16 @@ class MainWindow(QMainWindow):
         self.printing = printing  # ui.paper.Paper or None
         self.setObjectName("mainWindow")
         self.stack = QStackedWidget()
-        self.setCentralWidget(self.stack)
+        # training shows above every screen: the banner belongs to the window, not to any one screen
+        self.training_banner = QLabel(objectName="trainingBanner")
+        self.training_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        central = QWidget(objectName="central")
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.training_banner)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self.status = QLabel(objectName="statusLine")
         self.statusBar().addPermanentWidget(self.status, 1)
         self.qt_translator: QTranslator | None = None
@@ -69,7 +79,11 @@ class MainWindow(QMainWindow):
         if ctx.training:
             parts.append(_("TRAINING"))
         self.status.setText("  \u2022  ".join(parts))
-        self.status.setStyleSheet("background:#fff4d6;" if ctx.training else "")
+        self.status.setProperty("training", bool(ctx.training))
+        self.training_banner.setText("\u26a0 " + _("TRAINING - nothing here is a real transaction") + " \u26a0")
+        self.training_banner.setVisible(bool(ctx.training))
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
         for i in range(self.stack.count()):
             widget = self.stack.widget(i)
             if hasattr(widget, "retranslate"):
@@ -108,6 +122,7 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         self.ctx.staff = None
+        self.ctx.training = False  # sign-out ends training: the next person starts on the real counter
         self._show(self.signin)
         self.signin.reset()
         self.retranslate()

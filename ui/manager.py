@@ -452,7 +452,8 @@ class ManagerScreen(QWidget):
         title.setStyleSheet("font-size: 16pt; font-weight: bold;")
         top.addWidget(title, 1)
         if open_training is not None:
-            training = QPushButton(_("Training cards"), objectName="openTraining")
+            training = QPushButton(_("Training cards") + " [Ctrl+T]", objectName="openTraining")
+            training.setShortcut("Ctrl+T")
             training.clicked.connect(open_training)
             top.addWidget(training)
         if open_settings is not None:

@@ -76,7 +76,8 @@ class TrainingScreen(QWidget):
         card = self.cards[self.index % len(self.cards)]
         case = card.case
         self.title.setText(_("Card {n} of {total}").format(n=self.index % len(self.cards) + 1, total=len(self.cards)))
-        parts = [f"<p><i>{_esc(card.story)}</i></p>"] if card.story else []
+        # the story is the scenario author's English: shown only to an English reader, never half-translated
+        parts = [f"<p><i>{_esc(card.story)}</i></p>"] if card.story and ctx.lang == "en" else []
         today = _("Today is {date}.").format(date=format_value(case.now, ctx.lang))
         parts.append(f"<p>{_esc(today)}</p>")
         if case.sale is not None:

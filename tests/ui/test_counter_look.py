@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_escpos import CUT, KICK, LoopbackPrinter, barcode_payload  # noqa: E402
 
 
-def press(app, key):
-    app.key(key)
+def press(app, key, modifier=Qt.KeyboardModifier.NoModifier):
+    app.key(key, modifier)
 
 
 def type_keys(app, text: str) -> None:
@@ -102,3 +102,100 @@ def test_card_return_prints_without_opening_the_drawer(make_app, thermal):
     job = thermal.wait(1)[0]
     assert KICK not in job and done.number.text().encode() in job
     assert journal(app.store, txno=done.number.text())
+
+
+# ----------------------------------------------------------------------------- 14. training is unmistakable
+
+def banner_shown(app) -> bool:
+    banner = app.window.training_banner
+    return banner.isVisible() and "TRAINING" in banner.text()
+
+
+def test_training_banner_on_every_screen_own_numbers_and_off_at_sign_out(app, modals):
+    app.sign_in("c1")
+    real = return_first_lines_signed_in(app, FULL)
+    real_seq = journal(app.store, txno=real)[0]["seq"]
+    press(app, Qt.Key.Key_F6)  # training on (the button shows its press, then acts)
+    app.qtbot.waitUntil(lambda: app.ctx.training, timeout=2000)
+    assert banner_shown(app)
+    type_keys(app, KEYBOARD)
+    press(app, Qt.Key.Key_Return)
+    assert app.screen.objectName() == "receiptScreen" and banner_shown(app)
+    screen = app.screen
+    press(app, Qt.Key.Key_1)
+    press(app, Qt.Key.Key_Return)
+    app.qtbot.waitUntil(lambda: screen.model.states[0].qty == 1, timeout=2000)
+    timer, seen = enter_in_next_dialog(app)
+    press(app, Qt.Key.Key_F12)
+    timer.stop()
+    done = app.screen
+    assert done.objectName() == "doneScreen" and banner_shown(app)
+    training_txno = done.number.text()
+    assert "-TRAIN-" in training_txno and training_txno.endswith("-000001")
+    [entry] = journal(app.store, txno=training_txno)
+    assert entry["training"] == 1 and entry["register"] == "R1-TRAIN"
+    press(app, Qt.Key.Key_Return)  # next customer
+    press(app, Qt.Key.Key_F3)  # the no-receipt screen shows it too
+    app.qtbot.waitUntil(lambda: app.screen.objectName() == "noReceiptScreen", timeout=2000)
+    assert app.screen.objectName() == "noReceiptScreen" and banner_shown(app)
+    app.screen.customer_id.setFocus()  # where the cashier types next (item 3 moves the focus there by itself)
+    press(app, Qt.Key.Key_Escape)
+    app.qtbot.waitUntil(lambda: app.screen is app.window.home, timeout=2000)
+    press(app, Qt.Key.Key_F10)  # sign out: training ends with the session
+    app.qtbot.waitUntil(lambda: app.screen is app.window.signin, timeout=2000)
+    assert app.screen is app.window.signin
+    assert not app.ctx.training and not app.window.training_banner.isVisible()
+    app.sign_in("c1")
+    assert not banner_shown(app)
+    nxt = return_first_lines_signed_in(app, KEYBOARD)  # the real numbering goes on where it was
+    assert journal(app.store, txno=nxt)[0]["seq"] == real_seq + 1 and "-TRAIN-" not in nxt
+
+
+def return_first_lines_signed_in(app, receipt: str) -> str:
+    type_keys(app, receipt)
+    press(app, Qt.Key.Key_Return)
+    screen = app.screen
+    press(app, Qt.Key.Key_1)
+    press(app, Qt.Key.Key_Return)
+    app.qtbot.waitUntil(lambda: screen.model.states[0].qty == 1, timeout=2000)
+    timer, seen = enter_in_next_dialog(app)
+    press(app, Qt.Key.Key_F12)
+    timer.stop()
+    assert app.screen.objectName() == "doneScreen", screen.message.text()
+    txno = app.screen.number.text()
+    press(app, Qt.Key.Key_Return)
+    return txno
+
+
+def test_training_cards_never_show_the_answer(app):
+    import json
+    from pos_returns.domain.scenarios import scenario_files
+    from ui.training import SCENARIOS
+    answers = {}
+    for path in scenario_files([SCENARIOS]):
+        expect = json.loads(path.read_text(encoding="utf-8")).get("expect", {})
+        answers[f"scenario:{path.stem}"] = expect
+    app.sign_in("m1")
+    press(app, Qt.Key.Key_F5)  # manager tools
+    app.qtbot.waitUntil(lambda: app.screen.objectName() == "managerScreen", timeout=2000)
+    press(app, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)  # training cards
+    app.qtbot.waitUntil(lambda: app.screen.objectName() == "trainingScreen", timeout=2000)
+    screen = app.screen
+    assert screen.objectName() == "trainingScreen" and screen.cards
+    shown = 0
+    for i in range(len(screen.cards)):
+        card = screen.cards[screen.index % len(screen.cards)]
+        text = screen.card.toPlainText()
+        expect = answers.get(card.id, {})
+        for word in ("denied", "approved", "needs_approval", "refund", "override", "->", "="):
+            assert word not in text.lower(), (card.id, word, text)
+        total = expect.get("refund_total")
+        prices = {line.unit_price.plain() for line in card.case.sale.lines} if card.case.sale else set()
+        if total and total != "0.00" and total not in prices:  # a price on the receipt may equal the refund
+            assert total not in text, (card.id, text)
+        for rule in {r for line in expect.get("lines", []) for r in line.get("rules", [])}:
+            assert rule not in text, (card.id, rule)
+        shown += 1
+        press(app, Qt.Key.Key_F12)  # next card
+        app.qtbot.waitUntil(lambda: screen.index == i + 1, timeout=2000)
+    assert shown == len(screen.cards)
