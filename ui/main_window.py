@@ -18,6 +18,7 @@ from .context import AppContext
 from .home import HomeScreen
 from .ops import message_box, run_op
 from .signin import SignInScreen
+from .style import apply as apply_style, mark
 
 if TYPE_CHECKING:
     from .receipt import ReceiptScreen
@@ -34,6 +35,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.printing = printing  # ui.paper.Paper or None
         self.setObjectName("mainWindow")
+        apply_style()  # the one style sheet, on the whole application (dialogs and menus too)
         self.stack = QStackedWidget()
         # training shows above every screen: the banner belongs to the window, not to any one screen
         self.training_banner = QLabel(objectName="trainingBanner")
@@ -79,11 +81,9 @@ class MainWindow(QMainWindow):
         if ctx.training:
             parts.append(_("TRAINING"))
         self.status.setText("  \u2022  ".join(parts))
-        self.status.setProperty("training", bool(ctx.training))
+        mark(self.status, "training", bool(ctx.training))
         self.training_banner.setText("\u26a0 " + _("TRAINING - nothing here is a real transaction") + " \u26a0")
         self.training_banner.setVisible(bool(ctx.training))
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
         for i in range(self.stack.count()):
             widget = self.stack.widget(i)
             if hasattr(widget, "retranslate"):

@@ -449,7 +449,7 @@ class ManagerScreen(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         title = QLabel(_("Manager"))
-        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        title.setProperty("role", "title")
         top.addWidget(title, 1)
         if open_training is not None:
             training = QPushButton(_("Training cards") + " [Ctrl+T]", objectName="openTraining")

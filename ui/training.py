@@ -34,7 +34,7 @@ class TrainingScreen(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.title = QLabel(objectName="cardTitle")
-        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.title.setProperty("role", "title")
         top.addWidget(self.title, 1)
         self.score = QLabel(objectName="trainingScore")
         top.addWidget(self.score)

@@ -12,10 +12,11 @@ from pos_returns.domain.model import Decision
 from pos_returns.services.returns import payout
 
 from .context import AppContext
+from .style import COLOR, mark
 
 OUTCOME_TEXT = OUTCOME_LABELS
 OUTCOME_MARK = OUTCOME_MARKS
-OUTCOME_COLOR = {"approved": "#1b7a2f", "needs_approval": "#9a6200", "denied": "#b3261e", "partial": "#9a6200"}
+OUTCOME_COLOR = COLOR  # one palette: ui.style
 TENDER_TEXT = TENDER_LABELS
 
 
@@ -37,7 +38,7 @@ class BigButton(QPushButton):
         self.key = key
         self.setMinimumHeight(64)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setStyleSheet("font-size: 15pt; padding: 8px;")
+        self.setProperty("role", "action")
         self.shortcut = QShortcut(QKeySequence(key), parent or self)
         self.shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.shortcut.activated.connect(self.animateClick)
@@ -57,12 +58,12 @@ class MessageStrip(QLabel):
         self.clear_message()
 
     def error(self, text: str) -> None:
-        self.setStyleSheet("background:#fde7e9; color:#7a1212; padding:8px; font-size:12pt;")
+        mark(self, "kind", "error")
         self.setText("\u26a0 " + text)
         self.show()
 
     def info(self, text: str) -> None:
-        self.setStyleSheet("background:#e8f1fb; color:#0b3a66; padding:8px; font-size:12pt;")
+        mark(self, "kind", "info")
         self.setText(text)
         self.show()
 
@@ -81,7 +82,6 @@ class DecisionPanel(QFrame):
         layout = QVBoxLayout(self)
         self.headline = QLabel()
         self.headline.setObjectName("decisionHeadline")
-        self.headline.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.details = QTextBrowser()
         self.details.setObjectName("decisionDetails")
         self.details.setOpenLinks(False)
@@ -94,7 +94,8 @@ class DecisionPanel(QFrame):
             name, value = QLabel(), QLabel()
             value.setAlignment(Qt.AlignmentFlag.AlignRight)
             value.setObjectName(f"total_{key}")
-            value.setStyleSheet("font-size: 13pt;")
+            value.setProperty("role", "total")
+            name.setProperty("role", "total")
             self.totals.addWidget(name, row, 0)
             self.totals.addWidget(value, row, 1)
             self.total_labels[key] = (name, value)
@@ -116,13 +117,13 @@ class DecisionPanel(QFrame):
         d = self.decision
         if d is None:
             self.headline.setText(_("Choose what the customer brings back."))
-            self.headline.setStyleSheet("font-size: 16pt;")
+            mark(self.headline, "outcome", "")
             self.details.setHtml("")
             for _name, value in self.total_labels.values():
                 value.setText("")
             return
         self.headline.setText(outcome_label(ctx, d.outcome))
-        self.headline.setStyleSheet(f"font-size: 16pt; font-weight: bold; color: {OUTCOME_COLOR[d.outcome]};")
+        mark(self.headline, "outcome", d.outcome)
         parts = []
         line_word, rules_word = _("Line"), _("Rules")
         needs_word, refund_word = _("Needs a manager"), _("Refund to")

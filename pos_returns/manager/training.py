@@ -57,7 +57,8 @@ def cards_from_scenarios(policy: Policy, folder: Path) -> list[Card]:
 _CUT = re.compile(r"[:;=(]|\. |->|\bso\b|\bbut\b")
 _ANSWER = re.compile(r"\b(?:deny|denie[sd]|approv\w*|refund\w*|accept\w*|overrid\w*|needs?|fails?|allow\w*|"
                      r"returnable|credit|fee|limit|window|warranty|rule|inside|outside|late|early|exactly|above|"
-                     r"below|under|over|capped|waived|clear\w*|outcome|partial)\b|[a-z_]+\.[a-z_]+", re.IGNORECASE)
+                     r"below|under|over|capped|waived|clears?|cleared|clearing|outcome|partial)\b|[a-z_]+\.[a-z_]+",
+                     re.IGNORECASE)
 
 _AMOUNT = re.compile(r"\s*(?:\b(?:at|for|of) )?(?<![\d-])\d+\.\d{2}(?![\d-])")
 
@@ -68,6 +69,9 @@ def situation(description: str) -> str:
     first = _CUT.split(description, maxsplit=1)[0]
     parts = [_AMOUNT.sub("", p).strip() for p in first.split(",")]  # the card lists the prices itself
     kept = [p for p in parts if p and not _ANSWER.search(p)]
+    if not kept and parts:  # every part names the outcome: what comes before it
+        kept = [re.sub(r"(?:\s+(?:with|the|a|an|of|in|on|and|but|is|are|was))+$", "",
+                       _ANSWER.split(parts[0], maxsplit=1)[0].strip())]
     return ", ".join(kept).strip(" .")
 
 
