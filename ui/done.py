@@ -53,7 +53,7 @@ class DoneScreen(QWidget):
 
     def retranslate(self) -> None:
         _ = self.ctx.gettext
-        self.title.setText(_("Recorded") + (" \u2014 " + _("TRAINING") if self.tx.entry.training else ""))
+        self.title.setText("\u2714 " + _("Recorded") + (" \u2014 " + _("TRAINING") if self.tx.entry.training else ""))
         d = self.tx.decision
         zero = d.refund_total * 0
         if d.balance_due > zero:

@@ -247,7 +247,7 @@ class ReceiptScreen(QWidget):
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        header.setSectionResizeMode(C_ITEM, QHeaderView.ResizeMode.ResizeToContents)  # names never cut off
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # names and outcomes never cut off
         splitter.addWidget(self.table)
         lower = QWidget()
         lower_layout = QHBoxLayout(lower)
