@@ -43,7 +43,7 @@ def print_transaction(store: st.Database, txno: str, target: Target, lang: str, 
                       folder=None, timeout: float = 10) -> list[Rendered]:
     """Keep each roll document as a PDF (a reprint is recorded, marked DUPLICATE), then print them all on the
     thermal printer and open the drawer when cash is handed back (never on a reprint)."""
-    record = paperwork.load_transaction(store, txno, locale)
+    record = paperwork.load_transaction(store, txno, locale, lang)
     kinds = paperwork.documents_of(store, txno, locale)
     done = [paperwork.render_document(store, txno, kind, lang, reprint=reprint, actor=actor, now=now,
                                       locale=locale, folder=folder) for kind in kinds]
