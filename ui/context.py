@@ -46,6 +46,12 @@ class AppContext:
     def text(self, text: i18n.Text) -> str:
         return text.render(self.lang, self.policy.store.locale)
 
+    def label(self, code: str) -> str:
+        """A category, tag, tier, reason or approval code in words: the policy's own name in this language
+        ([labels.LANG]), else the app's word for it, else as written."""
+        from pos_returns.domain.policy_text import code_label
+        return self.policy.label(code, self.lang) or code_label(code, self.lang)
+
     def money(self, amount: Money) -> str:
         return i18n.format_money(amount, self.lang, self.policy.store.locale)
 

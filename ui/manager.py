@@ -143,11 +143,15 @@ class ReportsTab(QWidget):
         heads = [_("Key"), _("Count"), _("Refunds")]
         from .receipt import reason_label
         reasons = {reason_label(ctx, k): v for k, v in report.by_reason.items()}
-        for title, table in ((_("By reason"), reasons), (_("By category"), report.by_category),
-                             (_("By cashier"), report.by_cashier), (_("By kind"), report.by_kind)):
+        categories = {ctx.label(k): v for k, v in report.by_category.items()}  # the policy's names, per language
+        from pos_returns.documents.formatting import KIND_NAMES
+        kinds = {_(KIND_NAMES[k]) if k in KIND_NAMES else k: v for k, v in report.by_kind.items()}
+        for title, table in ((_("By reason"), reasons), (_("By category"), categories),
+                             (_("By cashier"), report.by_cashier), (_("By kind"), kinds)):
             rows = [[k, str(c), ctx.money(m(a))] for k, (c, a) in sorted(table.items())]
             self.tables.addTab(_table(heads, rows, "reportTable", numeric=(1, 2)), title)
-        rows = [[k, "", ctx.money(m(a))] for k, a in sorted(report.by_tender.items())]
+        from .widgets import tender_label
+        rows = [[tender_label(ctx, k), "", ctx.money(m(a))] for k, a in sorted(report.by_tender.items())]
         self.tables.addTab(_table(heads, rows, "reportTable", numeric=(1, 2)), _("By tender"))
         self._chart(report)
 
@@ -164,7 +168,7 @@ class ReportsTab(QWidget):
         series.append(bars)
         chart.addSeries(series)
         axis_x = QBarCategoryAxis()
-        axis_x.append(keys)
+        axis_x.append([self.ctx.label(key) for key in keys])  # display names per language, not codes
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_x)
         axis_y = QValueAxis()

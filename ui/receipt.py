@@ -26,7 +26,8 @@ CONDITION_TEXT = CONDITION_LABELS
 
 
 def reason_label(ctx: AppContext, code: str) -> str:
-    return ctx.gettext(REASON_TEXT[code]) if code in REASON_TEXT else code.replace("_", " ")
+    own = ctx.policy.label(code, ctx.lang)  # the policy's own name for it in this language, if it gives one
+    return own or (ctx.gettext(REASON_TEXT[code]) if code in REASON_TEXT else code.replace("_", " "))
 
 
 @dataclass

@@ -87,7 +87,8 @@ class TrainingScreen(QWidget):
             parts.append(f"<p><b>{_esc(head)}</b>"
                          + (f" \u2022 {_esc(_('Gift receipt'))}" if sale.gift_receipt else "") + "</p><ul>")
             for line in sale.lines:
-                parts.append(f"<li>{line.line}. {_esc(line.name or line.sku)} ({line.category}) \u00d7{line.qty} "
+                parts.append(f"<li>{line.line}. {_esc(line.name or line.sku)} ({_esc(ctx.label(line.category))}) "
+                             f"\u00d7{line.qty} "
                              f"{_esc(ctx.money(line.unit_price))}</li>")
             parts.append("</ul>")
         brings = _("The customer brings back:")
@@ -98,7 +99,7 @@ class TrainingScreen(QWidget):
                          f"{_esc(reason_label(ctx, rl.reason))}</li>")
         no_receipt = _("no receipt")
         for item in case.request.no_receipt_items:
-            parts.append(f"<li>{_esc(item.name or item.sku)} ({item.category}) \u00d7{item.qty}, "
+            parts.append(f"<li>{_esc(item.name or item.sku)} ({_esc(ctx.label(item.category))}) \u00d7{item.qty}, "
                          f"{_esc(_(CONDITION_TEXT[item.condition]))}, {_esc(no_receipt)}</li>")
         parts.append("</ul>")
         self.card.setHtml("".join(parts))

@@ -46,10 +46,11 @@ _TABLE_KEYS = {
     "approval": ("id", "refund_over", "reason_codes"),
     "promotions": ("id", "take_back"),
     "serial": ("id", "tags"),
+    "labels": ("en", "vi", "cs", "zh_Hant"),
 }
 _RULE_LISTS = ("window", "seasonal", "not_returnable", "conditions", "restocking_fee", "warranty")
 _SINGLE_TABLES = ("store", "catalog", "gift_receipt", "no_receipt", "tenders", "mailed_check", "approval",
-                  "promotions", "serial")
+                  "promotions", "serial", "labels")
 
 
 def build(c: PolicyChecker, data: dict, shown: str, sha: str) -> Policy | None:
@@ -95,6 +96,10 @@ class _Builder:
         gift_receipt, no_receipt, tenders = self.gift_receipt(), self.no_receipt(), self.tenders()
         mailed_check, approval = self.mailed_check(), self.approval()
         promotions, serial = self.promotions(), self.serial()
+        from pos_returns.domain.policy.labels import build_labels
+        labels = build_labels(self.c, self.data.get("labels"), {
+            "categories": tuple(self.categories), "tags": tuple(self.tags), "tiers": tuple(self.tiers),
+            "reasons": tuple(self.reasons), "reason_codes": tuple(approval.reason_codes) if approval else ()})
         if "quantity.limit" in self.seen_ids:
             self.c.error(self.seen_ids["quantity.limit"],
                          "'quantity.limit' is the built-in quantity rule's id; choose another")
@@ -105,7 +110,7 @@ class _Builder:
             tiers=tuple(self.tiers), reasons=tuple(self.reasons), windows=tuple(windows), seasonal=tuple(seasonal),
             not_returnable=tuple(not_returnable), conditions=tuple(conditions), fees=tuple(fees),
             warranties=tuple(warranties), gift_receipt=gift_receipt, no_receipt=no_receipt, tenders=tenders,
-            mailed_check=mailed_check, approval=approval, promotions=promotions, serial=serial)
+            mailed_check=mailed_check, approval=approval, promotions=promotions, serial=serial, labels=labels)
 
     # ------------------------------------------------------------------ what every rule has
     def rule_id(self, table: dict, path: tuple, default: str | None = None) -> str:

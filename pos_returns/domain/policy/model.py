@@ -198,6 +198,14 @@ class Policy:
     promotions: PromotionRule
     serial: SerialRule
     quantity_rule_id: str = "quantity.limit"
+    labels: tuple[tuple[str, str, str], ...] = ()  # (language, code, display name): [labels.LANG] tables
+
+    def label(self, code: str, lang: str) -> str | None:
+        """The policy's own name of a category, tag, tier, reason or approval code in ``lang``, if it gives one."""
+        for language, known, name in self.labels:
+            if known == code and language == lang:
+                return name
+        return None
 
     @property
     def currency(self) -> str:
