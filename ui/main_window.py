@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QObject, Qt, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer, QTranslator
 from PySide6.QtWidgets import (QApplication, QInputDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QVBoxLayout,
                                QWidget)
 
@@ -17,6 +17,7 @@ from pos_returns.i18n import N_
 from .context import AppContext
 from .home import HomeScreen
 from .ops import message_box, run_op
+from .qt_words import QT_CATALOG, qt_locale, qt_translator  # noqa: F401 - QT_CATALOG is importable here as before
 from .signin import SignInScreen
 from .style import apply as apply_style, mark
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 # the receipt, no-receipt and done screens are imported when first shown: the first screen is the sign-in,
 # and start-up is measured against a bare QApplication (bench/ui_start.py)
 
-QT_CATALOG = {"cs": "qtbase_cs", "zh_Hant": "qtbase_zh_TW"}  # Qt ships no Vietnamese catalog
 
 
 class MainWindow(QMainWindow):
@@ -95,13 +95,15 @@ class MainWindow(QMainWindow):
         if self.qt_translator is not None:
             app.removeTranslator(self.qt_translator)
             self.qt_translator = None
-        catalog = QT_CATALOG.get(self.ctx.lang)
-        if catalog:
-            translator = QTranslator(self)
-            if translator.load(catalog, QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-                app.installTranslator(translator)
-                self.qt_translator = translator
+        translator = qt_translator(self.ctx.lang, self)  # Qt's own words where Qt ships them (cs, zh_TW)
+        if translator is not None:
+            app.installTranslator(translator)
+            self.qt_translator = translator
+        QLocale.setDefault(qt_locale(self.ctx.lang))  # Qt's date and number widgets made from now on
         self.retranslate()
+        from .widgets import MessageStrip
+        for strip in self.findChildren(MessageStrip):  # the messages on screen, in the new language
+            strip.retranslate()
 
     def choose_language(self) -> None:
         menu = QMenu(self)

@@ -11,7 +11,7 @@ from datetime import date
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
@@ -22,6 +22,7 @@ from pos_returns.domain.policy import PolicyError, load_policy
 from pos_returns.services import manager_view as mv
 
 from .context import AppContext
+from .qt_words import file_dialog
 from .ops import describe, run_op
 from .widgets import MessageStrip
 from .worker import Background
@@ -182,8 +183,8 @@ class ReportsTab(QWidget):
             self.run()
             self.message.info(self.ctx.gettext("Run the report first, then export it."))
             return
-        path, _filter = QFileDialog.getSaveFileName(self, self.ctx.gettext("Export CSV"), "returns-report.csv",
-                                                    "CSV (*.csv)")
+        path = file_dialog(self.ctx.gettext, self, self.ctx.gettext("Export CSV"), "returns-report.csv",
+                           "CSV (*.csv)", save=True)
         report = self.report
         if path and run_op(self.ctx, lambda: mv.save_report_csv(report, path), show=self.message.error):
             self.message.info(self.ctx.gettext("Saved {path}.").format(path=path))
@@ -192,8 +193,8 @@ class ReportsTab(QWidget):
         if self.report is None:
             self.message.info(self.ctx.gettext("Run the report first, then export it."))
             return
-        path, _filter = QFileDialog.getSaveFileName(self, self.ctx.gettext("Export PDF"), "returns-report.pdf",
-                                                    "PDF (*.pdf)")
+        path = file_dialog(self.ctx.gettext, self, self.ctx.gettext("Export PDF"), "returns-report.pdf",
+                           "PDF (*.pdf)", save=True)
         report, ctx = self.report, self.ctx
         # e.g. a missing font is named in the message
         if path and run_op(ctx, lambda: mv.save_report_pdf(report, ctx.policy, ctx.lang, path),
@@ -352,8 +353,8 @@ class WhatIfTab(_JobTab):
         self.run_button.clicked.connect(self.run)
 
     def browse(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, self.ctx.gettext("New policy file (.toml)"), "",
-                                                    "TOML (*.toml)")
+        path = file_dialog(self.ctx.gettext, self, self.ctx.gettext("New policy file (.toml)"), "",
+                           "TOML (*.toml)", save=False)
         if path:
             self.path.setText(path)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QPushButton, QSizePolicy, QTextBrowser, QVBoxLayout,
@@ -57,19 +59,35 @@ class MessageStrip(QLabel):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.clear_message()
 
-    def error(self, text: str) -> None:
+    def error(self, text: str | Callable[[], str]) -> None:
+        """Show an error; given a function that makes the text, it is made again after a language switch."""
+        self._said = ("error", text)
         mark(self, "kind", "error")
-        self.setText("\u26a0 " + text)
+        self.setText("\u26a0 " + (text() if callable(text) else text))
         self.show()
 
-    def info(self, text: str) -> None:
+    def info(self, text: str | Callable[[], str]) -> None:
+        self._said = ("info", text)
         mark(self, "kind", "info")
-        self.setText(text)
+        self.setText(text() if callable(text) else text)
         self.show()
 
     def clear_message(self) -> None:
+        self._said = None
         self.setText("")
         self.hide()
+
+    def retranslate(self) -> None:
+        """After a language switch: the message in the new language (one given as finished text is cleared,
+        rather than left standing in the old language)."""
+        said = getattr(self, "_said", None)
+        if said is None:
+            return
+        kind, text = said
+        if callable(text):
+            (self.error if kind == "error" else self.info)(text)
+        else:
+            self.clear_message()
 
 
 class DecisionPanel(QFrame):

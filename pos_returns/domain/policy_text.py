@@ -178,7 +178,7 @@ def describe(policy: Policy, lang: str) -> list[RuleRow]:
     rows.append(RuleRow(policy.promotions.id, render(Text(N_("Promotions")), lang), everything,
                         render(Text(promo), lang), False))
     rows.append(RuleRow(policy.serial.id, render(Text(N_("Serial numbers")), lang),
-                        _scope(Scope(tags=policy.serial.tags), lang),
+                        _scope(Scope(tags=policy.serial.tags), lang, policy),
                         render(Text(N_("The serial number must match the one sold.")), lang), False))
     if policy.approval.refund_over is not None:
         rows.append(RuleRow(policy.approval.id, render(Text(N_("Manager approval")), lang),
