@@ -92,7 +92,8 @@ class ReportsTab(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.picker = PeriodPicker(ctx)
-        self.run_button = QPushButton(_("Show report"), objectName="runReport")
+        self.run_button = QPushButton(_("Show report") + " [Ctrl+R]", objectName="runReport")
+        self.run_button.setShortcut("Ctrl+R")
         self.csv_button = QPushButton(_("Export CSV"), objectName="exportCsv")
         self.pdf_button = QPushButton(_("Export PDF"), objectName="exportPdf")
         for w in (self.picker, self.run_button, self.csv_button, self.pdf_button):
