@@ -141,6 +141,10 @@ def _words(text: str) -> Iterable[str]:
         yield word
 
 
+# Babel writes times and amounts with narrow and no-break spaces, which no printer code page has
+_SPACES = {0x00A0: " ", 0x2007: " ", 0x2009: " ", 0x202F: " "}
+
+
 def pad(left: str, right: str, columns: int) -> str:
     return left + " " * max(1, columns - width(left) - width(right)) + right
 
@@ -154,7 +158,7 @@ def doc_lines(doc: Doc, columns: int = COLUMNS) -> list[tuple[str, Any]]:
     ops: list[tuple[str, Any]] = []
 
     def text(line: str, *, bold: bool = False, big: bool = False, invert: bool = False) -> None:
-        ops.append(("text", (line, {"bold": bold, "big": big, "invert": invert})))
+        ops.append(("text", (line.translate(_SPACES), {"bold": bold, "big": big, "invert": invert})))
 
     for el in doc.elements:
         if isinstance(el, Title):
