@@ -199,3 +199,70 @@ def test_training_cards_never_show_the_answer(app):
         press(app, Qt.Key.Key_F12)  # next card
         app.qtbot.waitUntil(lambda: screen.index == i + 1, timeout=2000)
     assert shown == len(screen.cards)
+
+
+# ----------------------------------------------------------------------------- 15. a look made for a counter
+
+def _visible(screen, kinds):
+    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    return [w for kind in kinds for w in screen.findChildren(kind) if w.isVisible()]
+
+
+def _largest_label(screen):
+    from PySide6.QtWidgets import QLabel
+    labels = [w for w in _visible(screen, QLabel) if w.text().strip()]
+    return max(labels, key=lambda w: (w.font().pointSizeF(), w.font().bold()))
+
+
+def test_targets_amount_and_names_as_a_counter_needs(app):
+    from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton
+    from ui.receipt import C_ITEM, C_PAID
+    from ui.style import TARGET
+    app.sign_in("c1")
+    for w in _visible(app.window.home, (QPushButton, QLineEdit)):
+        assert w.height() >= TARGET, (w.objectName(), w.height())
+    type_keys(app, KEYBOARD)
+    press(app, Qt.Key.Key_Return)
+    screen = app.screen
+    press(app, Qt.Key.Key_1)
+    press(app, Qt.Key.Key_Return)
+    app.qtbot.waitUntil(lambda: screen.model.states[0].qty == 1, timeout=2000)
+    for w in _visible(screen, (QPushButton, QLineEdit, QComboBox)):
+        assert w.height() >= TARGET, (w.objectName(), w.height())
+    table = screen.table
+    assert table.rowHeight(0) >= TARGET
+    # the amount to hand back is the largest text on the screen, with its words
+    largest = _largest_label(screen)
+    assert largest.objectName() == "total_balance" and "$" in largest.text()
+    # the price paid per line, and item names in full
+    model = screen.model
+    assert model.headerData(C_PAID, Qt.Orientation.Horizontal) == "Paid"
+    assert model.index(0, C_PAID).data() == "$16.08"  # 14.99 + 7.25 % tax (1.0868 -> 1.09)
+    metrics = table.fontMetrics()
+    for row in range(model.rowCount()):
+        name = model.index(row, C_ITEM).data()
+        assert table.columnWidth(C_ITEM) >= metrics.horizontalAdvance(name), name
+    # outcomes: a mark, a word and a colour (the style sheet's, by the headline's property)
+    headline = screen.panel.headline
+    assert headline.text() == "\u2714 Approved" and headline.property("outcome") == "approved"
+    timer, seen = enter_in_next_dialog(app)
+    press(app, Qt.Key.Key_F12)
+    timer.stop()
+    done = app.screen
+    assert done.objectName() == "doneScreen"
+    largest = _largest_label(done)
+    assert largest is done.money and largest.text().startswith("Store refunds")
+    for w in _visible(done, QPushButton):
+        assert w.height() >= TARGET
+
+
+def test_one_style_sheet_for_the_application(app):
+    """The look is the application's one sheet: no screen styles its own widgets."""
+    from PySide6.QtWidgets import QWidget
+    from ui.style import SHEET
+    assert QApplication.instance().styleSheet() == SHEET
+    app.sign_in("c1")
+    type_keys(app, FULL)
+    press(app, Qt.Key.Key_Return)
+    own = [w.objectName() or type(w).__name__ for w in app.window.findChildren(QWidget) if w.styleSheet()]
+    assert own == [], own
