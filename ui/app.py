@@ -158,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     window.set_language(lang)
     window.show()
     if ctx.demo:
-        window.signin.message.info(_("Demo store: cashiers c1 / c2 (PIN 1111 / 2222), managers m1 / m2 "
-                                     "(PIN 9999 / 8888)."))
+        window.signin.message.info(lambda: ctx.gettext("Demo store: cashiers c1 / c2 (PIN 1111 / 2222), managers "
+                                                       "m1 / m2 (PIN 9999 / 8888)."))
     code = app.exec()
     store.close()
     return code
@@ -169,9 +169,8 @@ def message_box_text(app: QApplication, lang: str, text: str) -> None:
     print(text, file=sys.stderr)
     if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         return
-    ctx_lang = i18n.translations(lang).gettext
-    from PySide6.QtWidgets import QMessageBox
-    box = QMessageBox(QMessageBox.Icon.Warning, ctx_lang("Returns and exchanges"), text)
-    box.exec()
+    gettext = i18n.translations(lang).gettext
+    from .qt_words import ok_box
+    ok_box(gettext, None, gettext("Returns and exchanges"), text).exec()  # Qt has no Vietnamese "OK"
 
 

@@ -15,7 +15,8 @@ from pos_returns.services import session
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
 
-SETTING_KEYS = ("register", "printer", "store_locale", "policy_path", "idle_minutes", "paper_language")
+SETTING_KEYS = ("register", "printer", "store_locale", "policy_path", "idle_minutes", "paper_language",
+                "receipt_printer")
 
 
 @dataclass
@@ -31,6 +32,7 @@ class AppContext:
     training: bool = False
     demo: bool = False  # the database is a demo store (demo sales, staff with known PINs)
     printer: str | None = None
+    receipt_printer: str = ""  # an ESC/POS thermal printer (services.receipt_printer), "" for none
     idle_minutes: int = 5
     listeners: list[Callable[[], None]] = field(default_factory=list)
 
@@ -43,6 +45,12 @@ class AppContext:
 
     def text(self, text: i18n.Text) -> str:
         return text.render(self.lang, self.policy.store.locale)
+
+    def label(self, code: str) -> str:
+        """A category, tag, tier, reason or approval code in words: the policy's own name in this language
+        ([labels.LANG]), else the app's word for it, else as written."""
+        from pos_returns.domain.policy_text import code_label
+        return self.policy.label(code, self.lang) or code_label(code, self.lang)
 
     def money(self, amount: Money) -> str:
         return i18n.format_money(amount, self.lang, self.policy.store.locale)
@@ -73,6 +81,7 @@ class AppContext:
     def load_settings(self) -> None:
         self.register = session.setting(self.store, "register", self.register) or self.register
         self.printer = session.setting(self.store, "printer", None) or None
+        self.receipt_printer = session.setting(self.store, "receipt_printer", "") or ""
         self.idle_minutes = int(session.setting(self.store, "idle_minutes", str(self.idle_minutes))
                                 or self.idle_minutes)
 

@@ -101,12 +101,15 @@ class SettingsDialog(QDialog):
         if ctx.printer:
             index = self.printer.findData(ctx.printer)
             self.printer.setCurrentIndex(max(index, 0))
+        self.receipt_printer = QLineEdit(ctx.receipt_printer, objectName="receiptPrinter")
+        self.receipt_printer.setPlaceholderText("tcp://192.168.1.50:9100 · usb://04b8:0202 · serial:///dev/ttyS0")
         self.idle = QSpinBox(objectName="idleMinutes")
         self.idle.setRange(1, 120)
         self.idle.setValue(ctx.idle_minutes)
         self.policy = QLineEdit(str(ctx.policy_path), objectName="policyPath")
         form.addRow(_("Register"), self.register)
         form.addRow(_("Printer"), self.printer)
+        form.addRow(_("Receipt printer (ESC/POS)"), self.receipt_printer)
         form.addRow(_("Lock after idle minutes"), self.idle)
         form.addRow(_("Policy file"), self.policy)
         layout.addLayout(form)
@@ -121,6 +124,12 @@ class SettingsDialog(QDialog):
         register = run_op(self.ctx, lambda: session.check_register(self.register.text()), show=self.message.error)
         if register is None:
             return
+        from pos_returns.services import receipt_printer
+        thermal = run_op(self.ctx, lambda: receipt_printer.check_target(self.receipt_printer.text()),
+                         show=self.message.error)
+        if thermal is None:
+            self.receipt_printer.setFocus()
+            return
         path = self.policy.text().strip()
         try:
             policy = load_policy(path)
@@ -134,6 +143,8 @@ class SettingsDialog(QDialog):
         ctx.idle_minutes = self.idle.value()
         ctx.save_setting("register", register)
         ctx.save_setting("printer", ctx.printer or "")
+        ctx.receipt_printer = thermal
+        ctx.save_setting("receipt_printer", thermal)
         ctx.save_setting("idle_minutes", str(ctx.idle_minutes))
         ctx.save_setting("policy_path", path)
         if changed:

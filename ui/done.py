@@ -10,6 +10,7 @@ from pos_returns.services.counter import Transaction
 from pos_returns.services.returns import payout
 
 from .context import AppContext
+from .style import mark
 from .widgets import MessageStrip
 
 
@@ -25,14 +26,12 @@ class DoneScreen(QWidget):
         layout.addStretch(1)
         self.title = QLabel(objectName="doneTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title.setStyleSheet("font-size: 20pt; font-weight: bold; color: #1b7a2f;")
+        mark(self.title, "outcome", "approved")
         self.number = QLabel(tx.txno, objectName="txno")
         self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.number.setStyleSheet("font-size: 28pt; font-family: monospace;")
         self.number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.money = QLabel(objectName="doneMoney")
         self.money.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.money.setStyleSheet("font-size: 16pt;")
         self.message = MessageStrip()
         self.reprint_button = QPushButton(objectName="reprintButton")
         self.back_button = QPushButton(objectName="backButton")
@@ -54,7 +53,7 @@ class DoneScreen(QWidget):
 
     def retranslate(self) -> None:
         _ = self.ctx.gettext
-        self.title.setText(_("Recorded") + (" \u2014 " + _("TRAINING") if self.tx.entry.training else ""))
+        self.title.setText("\u2714 " + _("Recorded") + (" \u2014 " + _("TRAINING") if self.tx.entry.training else ""))
         d = self.tx.decision
         zero = d.refund_total * 0
         if d.balance_due > zero:

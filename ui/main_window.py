@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QObject, QTimer, QTranslator
-from PySide6.QtWidgets import (QApplication, QInputDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QWidget)
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer, QTranslator
+from PySide6.QtWidgets import (QApplication, QInputDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from pos_returns import i18n
 from pos_returns.i18n import N_
@@ -17,7 +18,9 @@ from pos_returns.services import session
 from .context import AppContext
 from .home import HomeScreen
 from .ops import message_box, run_op
+from .qt_words import QT_CATALOG, qt_locale, qt_translator  # noqa: F401 - QT_CATALOG is importable here as before
 from .signin import SignInScreen
+from .style import apply as apply_style, mark
 
 if TYPE_CHECKING:
     from .receipt import ReceiptScreen
@@ -25,7 +28,6 @@ if TYPE_CHECKING:
 # the receipt, no-receipt and done screens are imported when first shown: the first screen is the sign-in,
 # and start-up is measured against a bare QApplication (bench/ui_start.py)
 
-QT_CATALOG = {"cs": "qtbase_cs", "zh_Hant": "qtbase_zh_TW"}  # Qt ships no Vietnamese catalog
 
 
 class MainWindow(QMainWindow):
@@ -34,8 +36,18 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.printing = printing  # ui.paper.Paper or None
         self.setObjectName("mainWindow")
+        apply_style()  # the one style sheet, on the whole application (dialogs and menus too)
         self.stack = QStackedWidget()
-        self.setCentralWidget(self.stack)
+        # training shows above every screen: the banner belongs to the window, not to any one screen
+        self.training_banner = QLabel(objectName="trainingBanner")
+        self.training_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        central = QWidget(objectName="central")
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.training_banner)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self.status = QLabel(objectName="statusLine")
         self.statusBar().addPermanentWidget(self.status, 1)
         self.qt_translator: QTranslator | None = None
@@ -84,7 +96,9 @@ class MainWindow(QMainWindow):
         if ctx.training:
             parts.append(_("TRAINING"))
         self.status.setText("  \u2022  ".join(parts))
-        self.status.setStyleSheet("background:#fff4d6;" if ctx.training else "")
+        mark(self.status, "training", bool(ctx.training))
+        self.training_banner.setText("\u26a0 " + _("TRAINING - nothing here is a real transaction") + " \u26a0")
+        self.training_banner.setVisible(bool(ctx.training))
         for i in range(self.stack.count()):
             widget = self.stack.widget(i)
             if hasattr(widget, "retranslate"):
@@ -96,13 +110,15 @@ class MainWindow(QMainWindow):
         if self.qt_translator is not None:
             app.removeTranslator(self.qt_translator)
             self.qt_translator = None
-        catalog = QT_CATALOG.get(self.ctx.lang)
-        if catalog:
-            translator = QTranslator(self)
-            if translator.load(catalog, QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-                app.installTranslator(translator)
-                self.qt_translator = translator
+        translator = qt_translator(self.ctx.lang, self)  # Qt's own words where Qt ships them (cs, zh_TW)
+        if translator is not None:
+            app.installTranslator(translator)
+            self.qt_translator = translator
+        QLocale.setDefault(qt_locale(self.ctx.lang))  # Qt's date and number widgets made from now on
         self.retranslate()
+        from .widgets import MessageStrip
+        for strip in self.findChildren(MessageStrip):  # the messages on screen, in the new language
+            strip.retranslate()
 
     def choose_language(self) -> None:
         menu = QMenu(self)
@@ -123,6 +139,7 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         self.ctx.staff = None
+        self.ctx.training = False  # sign-out ends training: the next person starts on the real counter
         self._show(self.signin)
         self.signin.reset()
         self.retranslate()

@@ -11,7 +11,7 @@ from datetime import date
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
@@ -23,6 +23,7 @@ from pos_returns.domain.policy import PolicyError, load_policy
 from pos_returns.services import manager_view as mv
 
 from .context import AppContext
+from .qt_words import file_dialog
 from .ops import describe, run_op
 from .widgets import MessageStrip
 from .worker import Background
@@ -92,7 +93,8 @@ class ReportsTab(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.picker = PeriodPicker(ctx)
-        self.run_button = QPushButton(_("Show report"), objectName="runReport")
+        self.run_button = QPushButton(_("Show report") + " [Ctrl+R]", objectName="runReport")
+        self.run_button.setShortcut("Ctrl+R")
         self.csv_button = QPushButton(_("Export CSV"), objectName="exportCsv")
         self.pdf_button = QPushButton(_("Export PDF"), objectName="exportPdf")
         for w in (self.picker, self.run_button, self.csv_button, self.pdf_button):
@@ -144,11 +146,15 @@ class ReportsTab(QWidget):
         heads = [_("Key"), _("Count"), _("Refunds")]
         from .receipt import reason_label
         reasons = {reason_label(ctx, k): v for k, v in report.by_reason.items()}
-        for title, table in ((_("By reason"), reasons), (_("By category"), report.by_category),
-                             (_("By cashier"), report.by_cashier), (_("By kind"), report.by_kind)):
+        categories = {ctx.label(k): v for k, v in report.by_category.items()}  # the policy's names, per language
+        from pos_returns.documents.formatting import KIND_NAMES
+        kinds = {_(KIND_NAMES[k]) if k in KIND_NAMES else k: v for k, v in report.by_kind.items()}
+        for title, table in ((_("By reason"), reasons), (_("By category"), categories),
+                             (_("By cashier"), report.by_cashier), (_("By kind"), kinds)):
             rows = [[k, str(c), ctx.money(m(a))] for k, (c, a) in sorted(table.items())]
             self.tables.addTab(_table(heads, rows, "reportTable", numeric=(1, 2)), title)
-        rows = [[k, "", ctx.money(m(a))] for k, a in sorted(report.by_tender.items())]
+        from .widgets import tender_label
+        rows = [[tender_label(ctx, k), "", ctx.money(m(a))] for k, a in sorted(report.by_tender.items())]
         self.tables.addTab(_table(heads, rows, "reportTable", numeric=(1, 2)), _("By tender"))
         self._chart(report)
 
@@ -165,7 +171,7 @@ class ReportsTab(QWidget):
         series.append(bars)
         chart.addSeries(series)
         axis_x = QBarCategoryAxis()
-        axis_x.append(keys)
+        axis_x.append([self.ctx.label(key) for key in keys])  # display names per language, not codes
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_x)
         axis_y = QValueAxis()
@@ -179,8 +185,8 @@ class ReportsTab(QWidget):
             self.run()
             self.message.info(self.ctx.gettext("Run the report first, then export it."))
             return
-        path, _filter = QFileDialog.getSaveFileName(self, self.ctx.gettext("Export CSV"), "returns-report.csv",
-                                                    "CSV (*.csv)")
+        path = file_dialog(self.ctx.gettext, self, self.ctx.gettext("Export CSV"), "returns-report.csv",
+                           "CSV (*.csv)", save=True)
         report = self.report
         if path and run_op(self.ctx, lambda: mv.save_report_csv(report, path), show=self.message.error):
             self.message.info(self.ctx.gettext("Saved {path}.").format(path=path))
@@ -189,8 +195,8 @@ class ReportsTab(QWidget):
         if self.report is None:
             self.message.info(self.ctx.gettext("Run the report first, then export it."))
             return
-        path, _filter = QFileDialog.getSaveFileName(self, self.ctx.gettext("Export PDF"), "returns-report.pdf",
-                                                    "PDF (*.pdf)")
+        path = file_dialog(self.ctx.gettext, self, self.ctx.gettext("Export PDF"), "returns-report.pdf",
+                           "PDF (*.pdf)", save=True)
         report, ctx = self.report, self.ctx
         # e.g. a missing font is named in the message
         if path and run_op(ctx, lambda: mv.save_report_pdf(report, ctx.policy, ctx.lang, path),
@@ -352,8 +358,8 @@ class WhatIfTab(_JobTab):
         self.run_button.clicked.connect(self.run)
 
     def browse(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, self.ctx.gettext("New policy file (.toml)"), "",
-                                                    "TOML (*.toml)")
+        path = file_dialog(self.ctx.gettext, self, self.ctx.gettext("New policy file (.toml)"), "",
+                           "TOML (*.toml)", save=False)
         if path:
             self.path.setText(path)
 
@@ -473,10 +479,11 @@ class ManagerScreen(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         title = QLabel(_("Manager"))
-        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        title.setProperty("role", "title")
         top.addWidget(title, 1)
         if open_training is not None:
-            training = QPushButton(_("Training cards"), objectName="openTraining")
+            training = QPushButton(_("Training cards") + " [Ctrl+T]", objectName="openTraining")
+            training.setShortcut("Ctrl+T")
             training.clicked.connect(open_training)
             top.addWidget(training)
         if open_settings is not None:

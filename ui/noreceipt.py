@@ -31,7 +31,7 @@ class NoReceiptScreen(QWidget):
         self.grants: list[services.Grant] = []
         layout = QVBoxLayout(self)
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        self.title.setProperty("role", "title")
         layout.addWidget(self.title)
         self.message = MessageStrip()
         layout.addWidget(self.message)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Callable, TypeVar
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from pos_returns.domain.case import CaseError
 from pos_returns.i18n import N_, UserError
@@ -47,7 +47,10 @@ def run_op(ctx: AppContext, op: Callable[[], T], *, show: Callable[[str], None],
     except Exception as exc:  # noqa: BLE001 - every error becomes a message; the core keeps its data safe
         if on_error is not None:
             on_error(exc)
-        show(describe(ctx, exc))
+        if isinstance(getattr(show, "__self__", None), QLabel):  # a message strip: made again on a language switch
+            show(lambda error=exc: describe(ctx, error))
+        else:
+            show(describe(ctx, exc))
         return None
 
 

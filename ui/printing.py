@@ -113,6 +113,12 @@ class Paper:
         actor = ctx.staff.id if getattr(ctx, "staff", None) else None
 
         def job() -> None:
+            if getattr(ctx, "receipt_printer", ""):  # the roll on the ESC/POS printer, the drawer on cash back
+                from pos_returns.services import receipt_printer
+                receipt_printer.print_transaction(ctx.store, txno, receipt_printer.parse_target(ctx.receipt_printer),
+                                                  ctx.paper_lang, reprint=reprint, actor=actor, now=ctx.clock(),
+                                                  locale=ctx.policy.store.locale)
+                return
             printer = make_printer(ctx.printer or default_printer(), self.method) \
                 if (ctx.printer or default_printer()) else None
             paper.print_transaction(ctx.store, txno, printer, ctx.paper_lang, reprint=reprint, actor=actor,
@@ -124,7 +130,7 @@ class Paper:
 
     def printer_name(self, ctx) -> str | None:
         """The printer documents go to, or None when they are only saved as PDF."""
-        return ctx.printer or default_printer() or None
+        return getattr(ctx, "receipt_printer", "") or ctx.printer or default_printer() or None
 
     def print_new(self, ctx, tx) -> str | None:
         return self._run(ctx, tx.txno, reprint=False)

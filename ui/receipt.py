@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QSpinBox, QSplitter, QStyledItemDelegate, QTableView,
                                QVBoxLayout, QWidget)
 
@@ -28,7 +28,8 @@ CONDITION_TEXT = CONDITION_LABELS
 
 
 def reason_label(ctx: AppContext, code: str) -> str:
-    return ctx.gettext(REASON_TEXT[code]) if code in REASON_TEXT else code.replace("_", " ")
+    own = ctx.policy.label(code, ctx.lang)  # the policy's own name for it in this language, if it gives one
+    return own or (ctx.gettext(REASON_TEXT[code]) if code in REASON_TEXT else code.replace("_", " "))
 
 
 @dataclass
@@ -44,9 +45,10 @@ class Basket:
     items: list[tuple[services.Product, int]] = field(default_factory=list)
 
 
-COLUMNS = (N_("Line"), N_("Item"), N_("Sold"), N_("Returned"), N_("Returnable"), N_("Return qty"),
+COLUMNS = (N_("Line"), N_("Item"), N_("Sold"), N_("Paid"), N_("Returned"), N_("Returnable"), N_("Return qty"),
            N_("Condition"), N_("Reason"), N_("Serial"), N_("Decision"), N_("Refund"))
-C_QTY, C_COND, C_REASON, C_SERIAL, C_DECISION, C_REFUND = 5, 6, 7, 8, 9, 10
+C_ITEM, C_SOLD, C_PAID, C_RETURNED, C_RETURNABLE = 1, 2, 3, 4, 5
+C_QTY, C_COND, C_REASON, C_SERIAL, C_DECISION, C_REFUND = 6, 7, 8, 9, 10, 11
 QTY_REFUSED = N_("Line {line}: only {left} can be returned ({sold} sold, {returned} already returned).")
 
 
@@ -70,6 +72,7 @@ class ReturnLinesModel(QAbstractTableModel):
         self.outcomes: dict[int, object] = {}
         self.shown: dict[int, str] = {}  # the outcome each line shows (services.outcomes: one truth on screen)
         self.serial_tags = self.ctx.policy.serial.tags
+        self.paid = returns.paid_per_line(sale, self.ctx.policy.store.prices_include_tax)  # the price paid per line
 
     def set_sale(self, sale: Sale) -> None:
         """Show another sale in the same model (the screen is reused from scan to scan)."""
@@ -112,13 +115,15 @@ class ReturnLinesModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if col == 0:
                 return line.line
-            if col == 1:
+            if col == C_ITEM:
                 return f"{line.name or line.sku} ({line.sku})"
-            if col == 2:
+            if col == C_SOLD:
                 return line.qty
-            if col == 3:
+            if col == C_PAID:
+                return self.ctx.money(self.paid[line.line]) if line.line in self.paid else ""
+            if col == C_RETURNED:
                 return self.sale.returned.get(line.line, 0)
-            if col == 4:
+            if col == C_RETURNABLE:
                 return self.returnable(row)
             if col == C_QTY:
                 return state.qty
@@ -252,7 +257,6 @@ class ReceiptScreen(QWidget):
         """The widgets, once: the window keeps one receipt screen and loads each scanned sale into it."""
         layout = QVBoxLayout(self)
         self.header = QLabel(objectName="receiptHeader")
-        self.header.setStyleSheet("font-size: 14pt;")
         layout.addWidget(self.header)
         self.message = MessageStrip()
         layout.addWidget(self.message)
@@ -269,8 +273,11 @@ class ReceiptScreen(QWidget):
                                    | QAbstractItemView.EditTrigger.DoubleClicked)
         self.cell_keys = CellKeys(self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.table.verticalHeader().setDefaultSectionSize(40)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setDefaultSectionSize(44)  # a touch target per row (ui.style.TARGET)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # names and outcomes never cut off
         splitter.addWidget(self.table)
         lower = QWidget()
         lower_layout = QHBoxLayout(lower)
@@ -294,7 +301,6 @@ class ReceiptScreen(QWidget):
         self.finish_button = QPushButton(objectName="finishButton")
         for b in (self.cancel_button, self.approve_button, self.finish_button):
             b.setMinimumHeight(56)
-            b.setStyleSheet("font-size: 14pt;")
             buttons.addWidget(b)
         layout.addLayout(buttons)
         self.cancel_button.clicked.connect(self.escape)

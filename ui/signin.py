@@ -23,7 +23,7 @@ class SignInScreen(QWidget):
         layout.addStretch(1)
         self.title = QLabel()
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title.setStyleSheet("font-size: 22pt; font-weight: bold;")
+        self.title.setObjectName("signinTitle")
         layout.addWidget(self.title)
         form = QFormLayout()
         self.staff_id = QLineEdit(objectName="staffId")
@@ -31,7 +31,7 @@ class SignInScreen(QWidget):
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         for field in (self.staff_id, self.pin):
             field.setMinimumHeight(44)
-            field.setStyleSheet("font-size: 16pt;")
+            field.setProperty("role", "signin")
         self.id_label, self.pin_label = QLabel(), QLabel()
         form.addRow(self.id_label, self.staff_id)
         form.addRow(self.pin_label, self.pin)

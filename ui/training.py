@@ -34,7 +34,7 @@ class TrainingScreen(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.title = QLabel(objectName="cardTitle")
-        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.title.setProperty("role", "title")
         top.addWidget(self.title, 1)
         self.score = QLabel(objectName="trainingScore")
         top.addWidget(self.score)
@@ -76,7 +76,8 @@ class TrainingScreen(QWidget):
         card = self.cards[self.index % len(self.cards)]
         case = card.case
         self.title.setText(_("Card {n} of {total}").format(n=self.index % len(self.cards) + 1, total=len(self.cards)))
-        parts = [f"<p><i>{_esc(card.story)}</i></p>"] if card.story else []
+        # the story is the scenario author's English: shown only to an English reader, never half-translated
+        parts = [f"<p><i>{_esc(card.story)}</i></p>"] if card.story and ctx.lang == "en" else []
         today = _("Today is {date}.").format(date=format_value(case.now, ctx.lang))
         parts.append(f"<p>{_esc(today)}</p>")
         if case.sale is not None:
@@ -86,7 +87,8 @@ class TrainingScreen(QWidget):
             parts.append(f"<p><b>{_esc(head)}</b>"
                          + (f" \u2022 {_esc(_('Gift receipt'))}" if sale.gift_receipt else "") + "</p><ul>")
             for line in sale.lines:
-                parts.append(f"<li>{line.line}. {_esc(line.name or line.sku)} ({line.category}) \u00d7{line.qty} "
+                parts.append(f"<li>{line.line}. {_esc(line.name or line.sku)} ({_esc(ctx.label(line.category))}) "
+                             f"\u00d7{line.qty} "
                              f"{_esc(ctx.money(line.unit_price))}</li>")
             parts.append("</ul>")
         brings = _("The customer brings back:")
@@ -97,7 +99,7 @@ class TrainingScreen(QWidget):
                          f"{_esc(reason_label(ctx, rl.reason))}</li>")
         no_receipt = _("no receipt")
         for item in case.request.no_receipt_items:
-            parts.append(f"<li>{_esc(item.name or item.sku)} ({item.category}) \u00d7{item.qty}, "
+            parts.append(f"<li>{_esc(item.name or item.sku)} ({_esc(ctx.label(item.category))}) \u00d7{item.qty}, "
                          f"{_esc(_(CONDITION_TEXT[item.condition]))}, {_esc(no_receipt)}</li>")
         parts.append("</ul>")
         self.card.setHtml("".join(parts))

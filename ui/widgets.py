@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QPushButton, QSizePolicy, QTextBrowser, QVBoxLayout,
@@ -12,10 +14,11 @@ from pos_returns.domain.model import Decision
 from pos_returns.services.returns import payout
 
 from .context import AppContext
+from .style import COLOR, mark
 
 OUTCOME_TEXT = OUTCOME_LABELS
 OUTCOME_MARK = OUTCOME_MARKS
-OUTCOME_COLOR = {"approved": "#1b7a2f", "needs_approval": "#9a6200", "denied": "#b3261e", "partial": "#9a6200"}
+OUTCOME_COLOR = COLOR  # one palette: ui.style
 TENDER_TEXT = TENDER_LABELS
 
 
@@ -37,7 +40,7 @@ class BigButton(QPushButton):
         self.key = key
         self.setMinimumHeight(64)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setStyleSheet("font-size: 15pt; padding: 8px;")
+        self.setProperty("role", "action")
         self.shortcut = QShortcut(QKeySequence(key), parent or self)
         self.shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.shortcut.activated.connect(self.animateClick)
@@ -56,19 +59,35 @@ class MessageStrip(QLabel):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.clear_message()
 
-    def error(self, text: str) -> None:
-        self.setStyleSheet("background:#fde7e9; color:#7a1212; padding:8px; font-size:12pt;")
-        self.setText("\u26a0 " + text)
+    def error(self, text: str | Callable[[], str]) -> None:
+        """Show an error; given a function that makes the text, it is made again after a language switch."""
+        self._said = ("error", text)
+        mark(self, "kind", "error")
+        self.setText("\u26a0 " + (text() if callable(text) else text))
         self.show()
 
-    def info(self, text: str) -> None:
-        self.setStyleSheet("background:#e8f1fb; color:#0b3a66; padding:8px; font-size:12pt;")
-        self.setText(text)
+    def info(self, text: str | Callable[[], str]) -> None:
+        self._said = ("info", text)
+        mark(self, "kind", "info")
+        self.setText(text() if callable(text) else text)
         self.show()
 
     def clear_message(self) -> None:
+        self._said = None
         self.setText("")
         self.hide()
+
+    def retranslate(self) -> None:
+        """After a language switch: the message in the new language (one given as finished text is cleared,
+        rather than left standing in the old language)."""
+        said = getattr(self, "_said", None)
+        if said is None:
+            return
+        kind, text = said
+        if callable(text):
+            (self.error if kind == "error" else self.info)(text)
+        else:
+            self.clear_message()
 
 
 class DecisionPanel(QFrame):
@@ -81,7 +100,6 @@ class DecisionPanel(QFrame):
         layout = QVBoxLayout(self)
         self.headline = QLabel()
         self.headline.setObjectName("decisionHeadline")
-        self.headline.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.details = QTextBrowser()
         self.details.setObjectName("decisionDetails")
         self.details.setOpenLinks(False)
@@ -94,7 +112,8 @@ class DecisionPanel(QFrame):
             name, value = QLabel(), QLabel()
             value.setAlignment(Qt.AlignmentFlag.AlignRight)
             value.setObjectName(f"total_{key}")
-            value.setStyleSheet("font-size: 13pt;")
+            value.setProperty("role", "total")
+            name.setProperty("role", "total")
             self.totals.addWidget(name, row, 0)
             self.totals.addWidget(value, row, 1)
             self.total_labels[key] = (name, value)
@@ -119,7 +138,7 @@ class DecisionPanel(QFrame):
         d = self.decision
         if d is None:
             self.headline.setText(_("Choose what the customer brings back."))
-            self.headline.setStyleSheet("font-size: 16pt;")
+            mark(self.headline, "outcome", "")
             self.details.setHtml("")
             for _name, value in self.total_labels.values():
                 value.setText("")
@@ -127,7 +146,7 @@ class DecisionPanel(QFrame):
         headline, shown = getattr(self, "shown", (None, {}))
         headline = headline or d.outcome
         self.headline.setText(outcome_label(ctx, headline))
-        self.headline.setStyleSheet(f"font-size: 16pt; font-weight: bold; color: {OUTCOME_COLOR[headline]};")
+        mark(self.headline, "outcome", headline)
         parts = []
         line_word, rules_word = _("Line"), _("Rules")
         needs_word, refund_word = _("Needs a manager"), _("Refund to")

@@ -121,13 +121,23 @@ def _footer(doc: Doc, f: Formatter, tx: TxRecord) -> None:
         doc.add(Para(_("Rules applied: {rules}").format(rules=", ".join(rules))))
     for a in tx.approvals:
         doc.add(Para(_("Approved by manager {manager}, reason {code}").format(
-            manager=person(a.manager, a.manager_name), code=a.reason_code)))
+            manager=person(a.manager, a.manager_name), code=_code(f, a.reason_code))))
     doc.add(Para(_("Journal entry {hash} - policy {policy}").format(hash=tx.short_hash, policy=tx.policy_sha256[:12])))
     if tx.policy_from is not None:
         doc.add(Para(_("Policy version {version}, in force from {date}").format(
             version=tx.policy_version, date=f.date(tx.policy_from))))
     doc.add(Space(4), Barcode(tx.txno, tx.txno))
     doc.barcode_value = tx.txno
+
+
+def _code(f: Formatter, code: str) -> str:
+    """An approval's reason code in the reader's words (a code the policy added itself: as written)."""
+    from pos_returns.domain.policy_text import APPROVAL_CODE_TEXT, code_label
+    if code in APPROVAL_CODE_TEXT:
+        return code_label(code, f.lang, APPROVAL_CODE_TEXT)
+    if code == "correction":
+        return f.gettext(N_("Correction"))
+    return code_label(code, f.lang)
 
 
 def _title(f: Formatter, tx: TxRecord) -> str:
@@ -210,7 +220,7 @@ def override_doc(tx: TxRecord, lang: str, copy: int = 1) -> Doc:
     _header(doc, f, tx, title, copy)
     for a in tx.approvals:
         doc.add(Pair(_("Manager"), person(a.manager, a.manager_name), bold=True),
-                Pair(_("Reason code"), a.reason_code))
+                Pair(_("Reason code"), _code(f, a.reason_code)))
         if a.amount is not None:
             doc.add(Pair(_("Amount approved"), f.money(a.amount), bold=True))
         doc.add(Para(_("Rules overridden: {rules}").format(rules=", ".join(a.rules) or "-"), 8))

@@ -48,13 +48,21 @@ class RuleRow:
     overridable: bool
 
 
-def _scope(scope: Scope, lang: str) -> str:
+def _scope(scope: Scope, lang: str, policy: Policy | None = None) -> str:
+    def named(values, kind: str) -> list[str]:
+        if kind == "tenders":
+            from pos_returns.domain.labels import TENDER_LABELS
+            return sorted(render(Text(TENDER_LABELS[v]), lang) if v in TENDER_LABELS else v for v in values)
+        if kind in ("skus", "regions") or policy is None:
+            return sorted(values)
+        return sorted(policy.label(v, lang) or v for v in values)  # the policy's own names, per language
+
     parts = []
-    for label, values in ((N_("categories"), scope.categories), (N_("tags"), scope.tags), (N_("SKUs"), scope.skus),
-                          (N_("customer tiers"), scope.tiers), (N_("tenders"), scope.tenders),
-                          (N_("regions"), scope.regions)):
+    for label, values, kind in ((N_("categories"), scope.categories, "categories"), (N_("tags"), scope.tags, "tags"),
+                                (N_("SKUs"), scope.skus, "skus"), (N_("customer tiers"), scope.tiers, "tiers"),
+                                (N_("tenders"), scope.tenders, "tenders"), (N_("regions"), scope.regions, "regions")):
         if values:
-            parts.append(f"{render(Text(label), lang)}: {', '.join(sorted(values))}")
+            parts.append(f"{render(Text(label), lang)}: {', '.join(named(values, kind))}")
     if scope.exclude_regions:
         parts.append(render(Text(N_("not in {regions}"), {"regions": ", ".join(sorted(scope.exclude_regions))}), lang))
     return "; ".join(parts) or render(Text(N_("everything")), lang)
@@ -133,6 +141,20 @@ def chain_rows(policy: Policy, lang: str) -> list[RuleRow]:
     return rows
 
 
+def _own_wording(rule: PolicyRule, lang: str, policy: Policy) -> str:
+    """A manager's ``explain`` as the policy view shows it: {days} is the rule's; what only a return knows
+    ({age}, {until}, ...) reads as an ellipsis, never as a raw placeholder."""
+    import string
+    try:
+        fields = {name for _text, name, _spec, _conv in string.Formatter().parse(rule.explain) if name}
+    except ValueError:
+        return rule.explain  # stray braces: as written
+    params: dict = {name: "\u2026" for name in fields}
+    if getattr(rule, "days", None) is not None:
+        params["days"] = rule.days
+    return render(Text(rule.explain, params, literal=True), lang, policy.store.locale)
+
+
 def describe(policy: Policy, lang: str) -> list[RuleRow]:
     rows: list[RuleRow] = []
     for group in (policy.windows, policy.seasonal, policy.not_returnable, policy.conditions, policy.fees,
@@ -140,8 +162,8 @@ def describe(policy: Policy, lang: str) -> list[RuleRow]:
         for rule in group:
             explanation = render(_explain(rule, policy), lang, policy.store.locale)
             if rule.explain:
-                explanation += " \u2014 \u201c" + rule.explain + "\u201d"
-            rows.append(RuleRow(rule.id, render(Text(KIND[type(rule)]), lang), _scope(rule.scope, lang),
+                explanation += " \u2014 \u201c" + _own_wording(rule, lang, policy) + "\u201d"
+            rows.append(RuleRow(rule.id, render(Text(KIND[type(rule)]), lang), _scope(rule.scope, lang, policy),
                                 explanation, rule.overridable))
     nr = policy.no_receipt
     if nr.allowed:
@@ -195,7 +217,7 @@ def describe(policy: Policy, lang: str) -> list[RuleRow]:
     rows.append(RuleRow(policy.promotions.id, render(Text(N_("Promotions")), lang), everything,
                         render(Text(promo), lang), False))
     rows.append(RuleRow(policy.serial.id, render(Text(N_("Serial numbers")), lang),
-                        _scope(Scope(tags=policy.serial.tags), lang),
+                        _scope(Scope(tags=policy.serial.tags), lang, policy),
                         render(Text(N_("The serial number must match the one sold.")), lang), False))
     rows.extend(chain_rows(policy, lang))
     if policy.approval.refund_over is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -47,9 +48,31 @@ def cards_from_scenarios(policy: Policy, folder: Path) -> list[Card]:
             case = read_case(data, policy, str(path))
         except CaseError:
             continue  # a scenario of another policy
-        story = data.get("description") or path.stem.replace("-", " ")
-        cards.append(Card(f"scenario:{path.stem}", story.split(";")[0].split(". ")[0], case, str(path)))
+        story = situation(data.get("description") or "")
+        cards.append(Card(f"scenario:{path.stem}", story, case, str(path)))
     return cards
+
+
+# what a scenario's description says after the situation: its arithmetic, rule ids and verdict
+_CUT = re.compile(r"[:;=(]|\. |->|\bso\b|\bbut\b")
+_ANSWER = re.compile(r"\b(?:deny|denie[sd]|approv\w*|refund\w*|accept\w*|overrid\w*|needs?|fails?|allow\w*|"
+                     r"returnable|credit|fee|limit|window|warranty|rule|inside|outside|late|early|exactly|above|"
+                     r"below|under|over|capped|waived|clears?|cleared|clearing|outcome|partial)\b|[a-z_]+\.[a-z_]+",
+                     re.IGNORECASE)
+
+_AMOUNT = re.compile(r"\s*(?:\b(?:at|for|of) )?(?<![\d-])\d+\.\d{2}(?![\d-])")
+
+
+def situation(description: str) -> str:
+    """The situation a scenario describes, without its answer: the text before its first arithmetic, rule id or
+    verdict, and only the comma-separated parts that name no outcome (a training card must not give it away)."""
+    first = _CUT.split(description, maxsplit=1)[0]
+    parts = [_AMOUNT.sub("", p).strip() for p in first.split(",")]  # the card lists the prices itself
+    kept = [p for p in parts if p and not _ANSWER.search(p)]
+    if not kept and parts:  # every part names the outcome: what comes before it
+        kept = [re.sub(r"(?:\s+(?:with|the|a|an|of|in|on|and|but|is|are|was))+$", "",
+                       _ANSWER.split(parts[0], maxsplit=1)[0].strip())]
+    return ", ".join(kept).strip(" .")
 
 
 def cards_from_journal(store: st.Database, policy: Policy, count: int = 20, seed: int = 1) -> list[Card]:

@@ -36,6 +36,7 @@ def journal_entry(c, policy: Policy, register: str, pending: Pending, grants: tu
                       for g in grants],
         "journal_lines": lines, "journal_tenders": tenders, "journal_draws": draws,
         "staff": _staff_names(c, [pending.cashier, *(g.manager for g in grants)]),
+        "texts": decision_texts(decision, policy.store.locale),
     }
     fields = {
         "store_id": case.request.store or policy.store.id, "register": register, "txno": None, "kind": kind,
@@ -47,6 +48,16 @@ def journal_entry(c, policy: Policy, register: str, pending: Pending, grants: tu
         "balance_due": st.minor(decision.balance_due), "payload": st.canonical(payload),
     }
     return kind, fields, lines, tenders, draws
+
+
+def decision_texts(decision: Decision, locale: str | None) -> dict[str, dict[str, Any]]:
+    """The decision's sentences in every language of the counter, kept with the entry: paperwork in the
+    customer's language then says why in that language (the decision itself keeps the policy's language)."""
+    from pos_returns.i18n import LANGUAGES
+    return {lang: {"lines": [[t.render(lang, locale) for t in d.reasons] for d in decision.lines],
+                   "approvals": [a.reason.render(lang, locale) for a in decision.approvals],
+                   "reasons": [t.render(lang, locale) for t in decision.reasons]}
+            for lang in LANGUAGES}
 
 
 def _money_terms(decision: Decision) -> tuple:

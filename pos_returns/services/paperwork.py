@@ -91,8 +91,9 @@ def _common(store: st.Database, entry: st.JournalEntry, store_info: dict, record
         policy_sha256=entry.policy_sha256)
 
 
-def load_transaction(store: st.Database, txno: str, locale: str | None = None) -> TxRecord:
-    """A recorded transaction, from its journal entry and payload only."""
+def load_transaction(store: st.Database, txno: str, locale: str | None = None, lang: str | None = None) -> TxRecord:
+    """A recorded transaction, from its journal entry and payload only; with ``lang``, the decision's sentences
+    in that language where the entry kept them (entries recorded before that keep the policy's language)."""
     entry = st.get_entry(store, txno)
     if entry.kind == "day_close":
         raise PaperworkError(N_("{txno} is a day closing, not a return or exchange; print the end-of-day report "
@@ -102,7 +103,7 @@ def load_transaction(store: st.Database, txno: str, locale: str | None = None) -
         return _load_correction(store, entry, payload, locale)
     cur = entry.currency
     case = payload.get("case") or {}
-    decision = payload.get("decision") or {}
+    decision = _in_language(payload.get("decision") or {}, (payload.get("texts") or {}).get(lang or ""))
     sale = case.get("sale") or None
     request = case.get("request") or {}
     store_info = payload.get("store") or {}
@@ -123,6 +124,16 @@ def _version(decision: dict) -> dict:
     ref = decision.get("policy_version") or {}
     day = ref.get("effective_from")
     return {"policy_version": ref.get("id"), "policy_from": date.fromisoformat(day) if day else None}
+
+
+def _in_language(decision: dict, texts: dict | None) -> dict:
+    """The recorded decision with its reasons replaced by the same sentences in another language."""
+    if not texts or len(texts.get("lines", [])) != len(decision.get("lines", [])) \
+            or len(texts.get("approvals", [])) != len(decision.get("approvals", [])):
+        return decision
+    lines = [dict(d, reasons=r) for d, r in zip(decision["lines"], texts["lines"])]
+    approvals = [dict(a, reason=r) for a, r in zip(decision.get("approvals", []), texts["approvals"])]
+    return dict(decision, lines=lines, approvals=approvals, reasons=texts.get("reasons", decision.get("reasons", [])))
 
 
 def _lines(decision: dict, sale: dict | None, request: dict, cur: str) -> tuple[TxLine, ...]:
@@ -214,7 +225,7 @@ def document_pdf(store: st.Database, txno: str, kind: str, lang: str, *, copy: i
     if kind not in BUILDERS:
         raise PaperworkError(N_("Unknown document {kind}; choose one of: {kinds}."), kind=kind,
                              kinds=", ".join(DOC_KINDS))
-    return transaction_pdf(load_transaction(store, txno, locale), kind, lang, copy, font)
+    return transaction_pdf(load_transaction(store, txno, locale, lang), kind, lang, copy, font)
 
 
 def day_report_pdf(store: st.Database, day: date, lang: str, *, locale: str | None = None,

@@ -20,6 +20,13 @@ def returnable(sale: Sale, line: SaleLine) -> int:
     return max(line.qty - sale.returned.get(line.line, 0), 0)
 
 
+def paid_per_line(sale: Sale, prices_include_tax: bool) -> dict[int, Money]:
+    """What the customer paid for each whole sale line, tax included (after line and sale-level discounts)."""
+    from pos_returns.domain.engine import paid_by_line
+    return {n: net if prices_include_tax else net + tax
+            for n, (net, tax) in paid_by_line(sale, prices_include_tax).items()}
+
+
 def receipt_request(lines: Sequence[RequestLine], basket: Iterable[tuple[Product, int]]) -> Request | None:
     """A return (or, with new items in the basket, an exchange) of the chosen receipt lines; None if none."""
     if not lines:

@@ -71,8 +71,9 @@ def set_setting(db: Database, key: str, value: str) -> None:
     db.set_setting(key, value)
 
 
-#: a transaction number of our own paperwork: STORE-REGISTER-SEQ (storage numbers entries so)
-TXNO_RE = re.compile(r"^[0-9A-Za-z]+-[0-9A-Za-z]+-\d{6}$")
+#: a transaction number of our own paperwork: STORE-REGISTER-SEQ, or STORE-REGISTER-TRAIN-SEQ for training
+#: (storage numbers entries so: training has its own chain per register)
+TXNO_RE = re.compile(r"^[0-9A-Za-z]+-[0-9A-Za-z]+(?:-TRAIN)?-\d{6}$")
 
 
 def is_transaction_number(code: str) -> bool:

@@ -52,10 +52,19 @@ def entry_hash(fields: dict[str, Any], prev_hash: str) -> str:
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
+TRAINING_CHAIN = "-TRAIN"  # appended to the register: a register id is letters and digits, so never a real one
+
+
+def chain_of(register: str, training: bool | int) -> str:
+    """The numbering an entry takes: its register's, or for training the register's own training chain, so
+    training never consumes a real sequence number (and its numbers say TRAIN: 0001-R1-TRAIN-000001)."""
+    return f"{register}{TRAINING_CHAIN}" if training and not register.endswith(TRAINING_CHAIN) else register
+
+
 def append_entry(conn: sqlite3.Connection, fields: dict[str, Any], lines: list[dict[str, Any]],
                  tenders: list[dict[str, Any]], draws: list[dict[str, Any]] = ()) -> JournalEntry:
     """Append one entry (inside the caller's write transaction): next gapless seq, hash chained to the last."""
-    register = fields["register"]
+    register = chain_of(fields["register"], fields.get("training"))
     closed = last_closed_day(conn)
     if fields["kind"] != "day_close" and closed is not None and fields["at"][:10] <= closed:
         raise DayClosed(N_("The day {day} is closed; no new entries can be dated inside it."), day=closed)
@@ -63,7 +72,7 @@ def append_entry(conn: sqlite3.Connection, fields: dict[str, Any], lines: list[d
                         (register,)).fetchone()
     seq = (last[0] + 1) if last else 1
     prev = last[1] if last else GENESIS
-    fields = dict(fields, seq=seq, txno=fields.get("txno") or f"{fields['store_id']}-{register}-{seq:06d}")
+    fields = dict(fields, register=register, seq=seq, txno=fields.get("txno") or f"{fields['store_id']}-{register}-{seq:06d}")
     fields.pop("store_id", None)
     fields["hash"] = entry_hash(fields, prev)
     fields["prev_hash"] = prev

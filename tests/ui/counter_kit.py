@@ -220,8 +220,8 @@ class ModalDriver:
         if self._busy or not self.steps:
             return
         modal = QApplication.activeModalWidget()
-        if modal is None or not modal.isVisible():
-            return
+        if modal is None or not modal.isVisible() or not modal.isActiveWindow():
+            return  # not yet where a person's keys would land (a dialog gets the keyboard once it is active)
         name, action = self.steps[0]
         if modal.objectName() != name:
             self.errors.append(AssertionError(f"expected dialog {name}, got {modal.objectName()}"))

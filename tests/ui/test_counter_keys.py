@@ -10,6 +10,7 @@ import subprocess
 from datetime import timedelta
 
 import pytest
+from ui import style
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
@@ -433,6 +434,8 @@ def test_headline_line_marks_and_buttons_agree_before_and_after_approval(app, mo
     app.key(Qt.Key.Key_F8)
     modals.check()
     assert headline(screen) == "\u2714 Approved" and line_mark(screen) == "\u2714 Approved"
-    assert "#1b7a2f" in screen.panel.headline.styleSheet()  # green, not amber
+    head = screen.panel.headline  # green, not amber: the colour the application's style sheet gives it
+    assert head.property("outcome") == "approved"
+    assert head.palette().color(head.foregroundRole()).name() == style.COLOR["approved"].lower()
     assert "Needs a manager" not in screen.panel.details.toPlainText()
     assert not screen.approve_button.isEnabled() and screen.finish_button.isEnabled()

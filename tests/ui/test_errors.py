@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from counter_kit import FULL, OTHER_STORE, RETURNED, SPARE, journal, tr
 from ui import app as ui_app
+from ui.receipt import C_DECISION, C_QTY
 
 LANGS = ("en", "vi", "cs", "zh_Hant")
 WARN = "\u26a0 "
@@ -65,9 +66,9 @@ def test_everything_already_returned(app):
         screen = app.scan(RETURNED)
         assert screen.objectName() == "receiptScreen"
         assert screen.message.text() == WARN + tr(lang, msgid, receipt=RETURNED)
-        assert screen.model.index(0, 9).data() == tr(lang, "Already returned")
+        assert screen.model.index(0, C_DECISION).data() == tr(lang, "Already returned")
         assert not screen.finish_button.isEnabled()
-        assert not screen.model.flags(screen.model.index(0, 5)) & Qt.ItemFlag.ItemIsEditable
+        assert not screen.model.flags(screen.model.index(0, C_QTY)) & Qt.ItemFlag.ItemIsEditable
         app.key(Qt.Key.Key_Escape)
         assert app.screen is app.window.home
 

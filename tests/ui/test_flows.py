@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication
 
 from counter_kit import (EXCHANGE_DOWN, EXCHANGE_UP, FREQUENT_CUSTOMER_ID, FULL, KEYBOARD, PARTIAL, journal, tr)
-from ui.receipt import C_QTY
+from ui.receipt import C_QTY, C_RETURNABLE, C_RETURNED, C_SOLD
 
 NO_PRINTER = "No printing set up: the transaction is recorded and can be reprinted."
 
@@ -66,7 +66,7 @@ def test_partial_return_one_of_two(app, modals):
     # the same receipt again: one returned, one left
     screen = app.scan(PARTIAL)
     model = screen.model
-    assert [model.index(0, c).data() for c in (2, 3, 4)] == [2, 1, 1]
+    assert [model.index(0, c).data() for c in (C_SOLD, C_RETURNED, C_RETURNABLE)] == [2, 1, 1]
     app.set_qty(screen, 0, 5, expect=0)  # the editor refuses more than is left
     app.set_qty(screen, 0, 1)
     assert screen.pending.decision.lines[0].refund.plain() == "53.61"  # the rest of the line's tax

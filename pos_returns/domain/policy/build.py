@@ -55,13 +55,14 @@ _TABLE_KEYS = {
     "chain": CHAIN_KEYS,
     "tiers": (),
     "policy": VERSION_KEYS,
+    "labels": ("en", "vi", "cs", "zh_Hant"),
 }
 _TABLE_KEYS.update({k: (COMMON_KEYS + v if k in remedies.RULE_LISTS else v)
                     for k, v in remedies.TABLE_KEYS.items()})
 _RULE_LISTS = ("window", "seasonal", "not_returnable", "conditions", "restocking_fee",
                "warranty") + remedies.RULE_LISTS
 _SINGLE_TABLES = ("store", "catalog", "gift_receipt", "no_receipt", "tenders", "mailed_check", "approval",
-                  "promotions", "serial") + remedies.SINGLE_TABLES
+                  "promotions", "serial", "labels") + remedies.SINGLE_TABLES
 
 
 def build(c: PolicyChecker, data: dict, shown: str, sha: str) -> Policy | None:
@@ -111,6 +112,10 @@ class _Builder:
         promotions, serial = self.promotions(), self.serial()
         version = read_version(self.c, self.data)
         extra = remedies.build_all(self)
+        from pos_returns.domain.policy.labels import build_labels
+        labels = build_labels(self.c, self.data.get("labels"), {
+            "categories": tuple(self.categories), "tags": tuple(self.tags), "tiers": tuple(self.tiers),
+            "reasons": tuple(self.reasons), "reason_codes": tuple(approval.reason_codes) if approval else ()})
         if "quantity.limit" in self.seen_ids:
             self.c.error(self.seen_ids["quantity.limit"],
                          "'quantity.limit' is the built-in quantity rule's id; choose another")
@@ -122,7 +127,7 @@ class _Builder:
             not_returnable=tuple(not_returnable), conditions=tuple(conditions), fees=tuple(fees),
             warranties=tuple(warranties), gift_receipt=gift_receipt, no_receipt=no_receipt, tenders=tenders,
             mailed_check=mailed_check, approval=approval, promotions=promotions, serial=serial, version=version,
-            chain=self.chain, tier_profiles=self.tier_profiles, **extra)
+            chain=self.chain, tier_profiles=self.tier_profiles, labels=labels, **extra)
 
     # ------------------------------------------------------------------ what every rule has
     def rule_id(self, table: dict, path: tuple, default: str | None = None) -> str:

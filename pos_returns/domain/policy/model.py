@@ -353,6 +353,15 @@ class Policy:
         """The version's name: the ``[policy] version`` label, else the start of the file's hash."""
         return self.version.label or self.sha256[:12]
 
+    labels: tuple[tuple[str, str, str], ...] = ()  # (language, code, display name): [labels.LANG] tables
+
+    def label(self, code: str, lang: str) -> str | None:
+        """The policy's own name of a category, tag, tier, reason or approval code in ``lang``, if it gives one."""
+        for language, known, name in self.labels:
+            if known == code and language == lang:
+                return name
+        return None
+
     @property
     def currency(self) -> str:
         return self.store.currency
