@@ -7,7 +7,7 @@ import sqlite3
 
 from pos_returns.storage import store as st
 
-# schemas 2-4 exactly as they were shipped as SQL text
+# schemas 2-5 exactly as they were shipped as SQL text (5: the signed journal and sealed staff rows)
 _SHIPPED = ["""
 CREATE TABLE complaints (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, logged_by TEXT NOT NULL, txno TEXT,
@@ -26,6 +26,21 @@ ALTER TABLE approvals ADD COLUMN lines TEXT;
 ALTER TABLE approvals ADD COLUMN seal TEXT;
 """, """
 CREATE INDEX sale_lines_sku ON sale_lines(sku);
+""", """
+CREATE TABLE signatures (
+    signer TEXT NOT NULL, counter INTEGER NOT NULL CHECK (counter > 0), register TEXT NOT NULL,
+    seq INTEGER NOT NULL, txno TEXT NOT NULL UNIQUE, store TEXT NOT NULL, at TEXT NOT NULL, total INTEGER NOT NULL,
+    currency TEXT NOT NULL, hash TEXT NOT NULL, fingerprint TEXT NOT NULL, signature TEXT NOT NULL,
+    PRIMARY KEY (signer, counter));
+CREATE TABLE register_keys (
+    signer TEXT NOT NULL, from_counter INTEGER NOT NULL, public_key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    at TEXT NOT NULL, approved_by TEXT, reason TEXT, previous TEXT, old_key_signature TEXT,
+    new_key_signature TEXT, PRIMARY KEY (signer, from_counter));
+ALTER TABLE staff ADD COLUMN seal TEXT;
+CREATE TRIGGER signatures_no_update BEFORE UPDATE ON signatures BEGIN SELECT RAISE(ABORT, 'signatures is append-only: write a correction instead'); END;
+CREATE TRIGGER signatures_no_delete BEFORE DELETE ON signatures BEGIN SELECT RAISE(ABORT, 'signatures is append-only: write a correction instead'); END;
+CREATE TRIGGER register_keys_no_update BEFORE UPDATE ON register_keys BEGIN SELECT RAISE(ABORT, 'register_keys is append-only: write a correction instead'); END;
+CREATE TRIGGER register_keys_no_delete BEFORE DELETE ON register_keys BEGIN SELECT RAISE(ABORT, 'register_keys is append-only: write a correction instead'); END;
 """]
 
 

@@ -401,7 +401,8 @@ class DayCloseTab(QWidget):
     def close_day(self) -> None:
         ctx, _ = self.ctx, self.ctx.gettext
         day = self.day.date().toPython()
-        closed = run_op(ctx, lambda: mv.close_day(ctx.store, ctx.policy, day, ctx.staff.id, ctx.clock()),
+        closed = run_op(ctx, lambda: mv.close_day(ctx.store, ctx.policy, day, ctx.staff.id, ctx.clock(),
+                                                       register=ctx.register),
                         show=self.message.error)
         if closed is None:
             return

@@ -107,6 +107,7 @@ class TxRecord:
     policy_sha256: str
     corrects: str | None = None
     correction_reason: str | None = None
+    qr: str | None = None  # the signed statement for the receipt's QR code (pos_returns.signing)
 
     @property
     def short_hash(self) -> str:
@@ -145,6 +146,7 @@ class DayReport:
     training: tuple[TxRecord, ...]
     by_tender: dict[str, Money]
     closed_by: str | None  # txno of the day's closing entry, if closed
+    keys: tuple[tuple[str, str, str], ...] = ()  # the registers' signing keys: (register, fingerprint, public key)
 
 
 def last4(value: Any) -> str | None:

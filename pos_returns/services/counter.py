@@ -73,9 +73,10 @@ class Counter:
         now = self.clock()
         with self.store.write() as c:
             row = st.staff_row(c, staff_id)
-            if row is None or not row["active"]:
-                st.log_event(c, now, "pin_failed", staff_id, purpose=purpose, why="unknown staff id")
-                outcome = "unknown"
+            if row is None or not row["active"] or not st.seal_matches(row, self._secret()):
+                outcome = "unknown" if row is None or not row["active"] else "tampered"  # seal: set by the app
+                st.log_event(c, now, "pin_failed", staff_id, purpose=purpose,
+                             why="unknown staff id" if outcome == "unknown" else "staff row seal does not match")
             elif row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
                 outcome, until = "locked", datetime.fromisoformat(row["locked_until"])
             else:
@@ -90,6 +91,9 @@ class Counter:
                     outcome = "reserved"
         if outcome == "unknown":
             raise AuthError(N_("No active staff member with id {staff_id}."), staff_id=staff_id)
+        if outcome == "tampered":
+            raise AuthError(N_("The staff record of {staff_id} was changed outside the app (its seal does not "
+                               "match); the PIN is refused. Tell the store's administrator."), staff_id=staff_id)
         if outcome == "locked":
             raise LockedOut(staff_id, until)
         ok = verify_pin(pin, row["pin_hash"])
@@ -136,7 +140,7 @@ class Counter:
                                  "member."))
         row = st.get_staff(self.store, session.id)
         valid = (row is not None and row["active"] and row["role"] == session.role
-                 and session.register == self.register
+                 and session.register == self.register and st.seal_matches(row, self._secret())
                  and hmac.compare_digest(session.seal, self._seal(
                      "session", [row["id"], row["role"], session.register, session.at, row["pin_hash"]])))
         if not valid:
