@@ -48,7 +48,7 @@ def cmd_journal_export(args: argparse.Namespace) -> int:
     with admin.Office.open(args.db) as office:
         manifest = office.export_journal(Path(args.out))
     print(f"{args.out}: {manifest['entries']} entries, {manifest['events']} events; check with "
-          f"'sha256sum -c SHA256SUMS' in that folder")
+          f"'sha256sum -c SHA256SUMS' in that folder; the registers' public keys are in public-keys.txt")
     return EXIT_OK
 
 

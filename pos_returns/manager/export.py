@@ -3,7 +3,9 @@
 ``journal.jsonl`` holds one entry per line with every hashed field, ``prev_hash`` and ``hash``; each
 entry's hash is ``sha256(prev_hash + canonical JSON of the hashed fields)`` (keys sorted, no spaces,
 UTF-8), starting from 64 zeros per register. ``manifest.json`` gives the rule, the count and the last
-hash per register; ``SHA256SUMS`` lists every file in ``sha256sum -c`` format.
+hash per register; ``SHA256SUMS`` lists every file in ``sha256sum -c`` format. ``signatures.jsonl`` holds
+each entry's Ed25519 signature, ``register-keys.jsonl`` and ``public-keys.txt`` the registers' public keys and
+their changes (SHA256SUMS is an unkeyed checksum; the signatures are what an auditor can trust).
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ def export_journal(store: st.Database, out: Path, now: datetime) -> dict:
     write_output(out / "journal.jsonl", "".join(lines))
     events = st.all_events(store)
     write_output(out / "events.jsonl", "".join(st.canonical(e) + "\n" for e in events))
+    signatures = st.all_signatures(store)
+    write_output(out / "signatures.jsonl", "".join(st.canonical(s) + "\n" for s in signatures))
+    key_rows = st.key_rows(store)
+    write_output(out / "register-keys.jsonl", "".join(st.canonical(k) + "\n" for k in key_rows))
+    write_output(out / "public-keys.txt", "# register  fingerprint  public key  (first signature it signs)\n" + "".join(
+        f"{k['signer']}  {k['fingerprint']}  {k['public_key']}  #{k['from_counter']}\n" for k in key_rows))
     manifest = {
         "format": "pos-returns-journal-export/1",
         "exported_at": st.iso(now),
@@ -46,10 +54,17 @@ def export_journal(store: st.Database, out: Path, now: datetime) -> dict:
         "registers": heads,
         "entries": len(rows),
         "events": len(events),
+        "signatures": len(signatures),
+        "signature_rule": "Ed25519 over the UTF-8 text POSR1|store|register|txno|at|total|currency|signer|counter|hash "
+                          "(total: refund total in minor units; signer: the register whose key signed; counter: its "
+                          "gapless signature number); public keys in public-keys.txt as ed25519:<base64url>",
+        "register_keys": {k["signer"]: {"fingerprint": k["fingerprint"], "public_key": k["public_key"],
+                                        "from_counter": k["from_counter"]} for k in key_rows},
     }
     write_output(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     sums = []
-    for name in ("journal.jsonl", "events.jsonl", "manifest.json"):
+    for name in ("journal.jsonl", "events.jsonl", "signatures.jsonl", "register-keys.jsonl", "public-keys.txt",
+                 "manifest.json"):
         sums.append(f"{hashlib.sha256((out / name).read_bytes()).hexdigest()}  {name}")
     write_output(out / "SHA256SUMS", "\n".join(sums) + "\n")
     st.record_event(store, now, "export", None, folder=str(out), entries=len(rows))
