@@ -90,8 +90,8 @@ class Office:
         from pos_returns.services.counter import note_policy
         return note_policy(self._store, policy, actor, self.clock())
 
-    def check_pin(self, policy: Policy, staff_id: str, pin: str, purpose: str) -> Session:
-        return self.counter(policy).check_pin(staff_id, pin, purpose)
+    def check_pin(self, policy: Policy, staff_id: str, pin: str, purpose: str, *, register: str = "R1") -> Session:
+        return self.counter(policy, register=register).check_pin(staff_id, pin, purpose)
 
     def add_staff(self, policy: Policy, staff_id: str, name: str, role: str, pin: str) -> StaffMember:
         return self.counter(policy).add_staff(staff_id, name, role, pin)
