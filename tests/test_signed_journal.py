@@ -186,6 +186,12 @@ def test_a_forged_entry_appended_with_the_projects_code_but_without_the_key_is_n
     proc = verify(path, "--public-key", str(auditor_file(tmp_path, register_public("R1"))))
     assert proc.returncode == 1
     assert f"{forged}: has no signature" in proc.stdout
+    # passing it off as an entry from before the journal was signed does not work: signed entries come before it
+    with h.raw(path) as conn:
+        conn.execute("INSERT INTO events (id, at, kind, actor, txno, detail) VALUES (0, '2020-01-01T00:00:00', "
+                     "'signing_began', NULL, NULL, ?)", (json.dumps({"heads": {"R1": 99}}),))
+    proc = verify(path, "--public-key", str(auditor_file(tmp_path, register_public("R1"))))
+    assert proc.returncode == 1 and f"{forged}: has no signature" in proc.stdout
 
 
 def test_the_projects_code_with_another_key_refuses_to_write(copy, monkeypatch):
@@ -435,3 +441,8 @@ def test_an_older_file_is_upgraded_with_its_staff_sealed_and_its_entries_covered
     # an old file verified read-only says it is not signed yet and, with a key, that there is nothing to check
     old = verify(tmp_path / "v4.db", "--public-key", str(auditor_file(tmp_path, register_public("R1"))))
     assert old.returncode == 1 and "holds no signatures" in old.stdout
+    # upgraded but nothing signed since: nothing covers those entries, which the auditor is told
+    st.open_store(tmp_path / "v4.db", create=False).close()
+    old = verify(tmp_path / "v4.db", "--public-key", str(auditor_file(tmp_path, register_public("R1"))))
+    assert old.returncode == 1 and "the register has signed nothing since" in old.stdout
+    assert verify(tmp_path / "v4.db").returncode == 0

@@ -117,7 +117,7 @@ def verify_signatures(store: Database, by_register: dict[str, list[dict[str, Any
                                         f"register {s['register']} #{s['seq']} {s['txno']}: its signature "
                                         f"#{s['counter']} does not verify with register {signer}'s key "
                                         f"(written without the key, or changed)"))
-    problems.extend(_entries_against_signatures(store, by_register, sigs, problem, report))
+    problems.extend(_entries_against_signatures(store, by_register, sigs, problem, report, trusted is not None))
     if trusted is None:
         report.append("signatures: checked against the keys the database itself names; this proves less (anyone "
                       "who can write the file could name a key of their own); give --public-key FILE with the "
@@ -126,19 +126,29 @@ def verify_signatures(store: Database, by_register: dict[str, list[dict[str, Any
 
 
 def _entries_against_signatures(store: Database, by_register: dict[str, list[dict[str, Any]]],
-                                sigs: list[dict[str, Any]], problem: Any, report: list[str]) -> list[Any]:
-    """Every entry has a signature stating its register, number, time, total and hash; none is left over."""
+                                sigs: list[dict[str, Any]], problem: Any, report: list[str],
+                                auditing: bool) -> list[Any]:
+    """Every entry has a signature stating its register, number, time, total and hash; none is left over.
+
+    An entry from before the file signed its journal (at or below its register's head when the upgrade ran) is
+    covered by the register's first signed entry, which chains to it; it must come before that entry. A register
+    that has signed nothing since cannot be proven: with the auditor's keys that is a problem."""
     problems = []
     by_txno = {s["txno"]: s for s in sigs}
     began = sg.signing_began(store)
+    first_signed = {}
+    for s in sigs:
+        first_signed[s["register"]] = min(first_signed.get(s["register"], s["seq"]), s["seq"])
     legacy = 0
     for register, entries in sorted(by_register.items()):
+        uncovered = 0
         for row in entries:
             s = by_txno.pop(row["txno"], None)
             label = f"register {register} #{row['seq']} {row['txno']}"
             if s is None:
-                if row["seq"] <= began.get(register, 0):
+                if row["seq"] <= began.get(register, 0) and row["seq"] < first_signed.get(register, row["seq"] + 1):
                     legacy += 1
+                    uncovered += register not in first_signed
                     continue
                 problems.append(problem(register, row["seq"], row["txno"], "unsigned",
                                         f"{label}: has no signature (written without the register's key)"))
@@ -151,6 +161,13 @@ def _entries_against_signatures(store: Database, by_register: dict[str, list[dic
                 problems.append(problem(register, row["seq"], row["txno"], "signature",
                                         f"{label}: its {', '.join(changed)} no longer match what its signature "
                                         f"#{s['counter']} states (the entry or the chain after it was rewritten)"))
+        if uncovered:
+            message = (f"register {register}: its {uncovered} entries are from before the journal was signed and "
+                       f"the register has signed nothing since, so no signature covers them")
+            if auditing:
+                problems.append(problem(register, None, None, "unsigned", message))
+            else:
+                report.append("signatures: " + message)
     for txno, s in sorted(by_txno.items()):
         problems.append(problem(s["register"], s["seq"], txno, "removed",
                                 f"register {s['register']} #{s['seq']} {txno}: signed (signature #{s['counter']}) "
