@@ -446,3 +446,30 @@ def test_an_older_file_is_upgraded_with_its_staff_sealed_and_its_entries_covered
     old = verify(tmp_path / "v4.db", "--public-key", str(auditor_file(tmp_path, register_public("R1"))))
     assert old.returncode == 1 and "the register has signed nothing since" in old.stdout
     assert verify(tmp_path / "v4.db").returncode == 0
+
+
+def test_an_export_rewritten_with_new_hashes_and_checksums_is_caught_by_its_signatures(copy, tmp_path):
+    from pos_returns.manager.export import verify_export
+    path, txnos = copy
+    out = tmp_path / "export"
+    h.ok(h.run_cli("journal", "export", "--db", str(path), "--out", str(out)))
+    auditor = [register_public("R1")]
+    assert verify_export(out, auditor) == []
+    # the forger raises one refund, recomputes every later hash and SHA256SUMS: the unkeyed checks all pass
+    records = [json.loads(x) for x in (out / "journal.jsonl").read_text().splitlines()]
+    prev = {}
+    for r in records:
+        if r["txno"] == txnos[1]:
+            r["refund_total"] += 5000
+        r["prev_hash"] = prev.get(r["register"], st.GENESIS)
+        r["hash"] = st.entry_hash(r, r["prev_hash"])
+        prev[r["register"]] = r["hash"]
+    (out / "journal.jsonl").write_text("".join(st.canonical(r) + "\n" for r in records))
+    sums = [f"{hashlib.sha256((out / n).read_bytes()).hexdigest()}  {n}" for n in
+            ("journal.jsonl", "events.jsonl", "signatures.jsonl", "register-keys.jsonl", "public-keys.txt",
+             "manifest.json")]
+    (out / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    problems = verify_export(out, auditor)
+    assert not [p for p in problems if "SHA256SUMS" in p or "does not verify" in p and "journal.jsonl" in p]
+    named = {t for t in txnos if any(f"{t}: the signature states another hash" in p for p in problems)}
+    assert named == set(txnos[1:]), problems

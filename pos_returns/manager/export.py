@@ -71,9 +71,11 @@ def export_journal(store: st.Database, out: Path, now: datetime) -> dict:
     return manifest
 
 
-def verify_export(folder: Path) -> list[str]:
-    """Check an export the way an auditor would: sums, then the hash chain of every register."""
+def verify_export(folder: Path, public_keys: list[bytes] | None = None) -> list[str]:
+    """Check an export the way an auditor would: sums, the hash chain of every register, then every entry's
+    signature, against ``public_keys`` (the auditor's) or else the keys the export itself names."""
     problems = []
+    records = []
     for line in (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
         digest, name = line.split("  ", 1)
         if hashlib.sha256((folder / name).read_bytes()).hexdigest() != digest:
@@ -87,4 +89,40 @@ def verify_export(folder: Path) -> list[str]:
         if record["prev_hash"] != hash0 or st.entry_hash(record, record["prev_hash"]) != record["hash"]:
             problems.append(f"journal.jsonl:{n}: {record['txno']} does not verify")
         prev[record["register"]] = (record["seq"], record["hash"])
+        records.append(record)
+    if (folder / "signatures.jsonl").exists():
+        problems.extend(_export_signatures(folder, records, public_keys))
+    return problems
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _export_signatures(folder: Path, records: list[dict], public_keys: list[bytes] | None) -> list[str]:
+    """Each entry of the export signed (or from before signing began), each signature valid under its key."""
+    from pos_returns import signing
+    problems = []
+    keys: dict[str, list[tuple[int, bytes]]] = {}
+    for k in _jsonl(folder / "register-keys.jsonl"):
+        keys.setdefault(k["signer"], []).append((k["from_counter"], signing.unb64url(k["public_key"].split(":")[1])))
+    began: dict[str, int] = {}
+    for e in _jsonl(folder / "events.jsonl"):
+        if e["kind"] == "signing_began" and not began:
+            began = json.loads(e["detail"]).get("heads", {})
+    sigs = {s["txno"]: s for s in _jsonl(folder / "signatures.jsonl")}
+    for record in records:
+        s = sigs.get(record["txno"])
+        if s is None:
+            if record["seq"] > began.get(record["register"], 0):
+                problems.append(f"journal.jsonl: {record['txno']} has no signature")
+            continue
+        if s["hash"] != record["hash"]:
+            problems.append(f"signatures.jsonl: {record['txno']}: the signature states another hash")
+        statement = signing.Statement(s["store"], s["register"], s["txno"], s["at"], s["total"], s["currency"],
+                                      s["signer"], s["counter"], s["hash"])
+        period = [pub for first, pub in sorted(keys.get(s["signer"], [])) if first <= s["counter"]][-1:]
+        candidates = public_keys if public_keys is not None else period
+        if not any(signing.check(pub, signing.unb64url(s["signature"]), statement.message()) for pub in candidates):
+            problems.append(f"signatures.jsonl: {record['txno']}: the signature does not verify")
     return problems
