@@ -200,14 +200,22 @@ class RollLayout:
         count = qr.getModuleCount()
         border = 2
         module = QR_SIZE / (count + 2 * border)
-        left = x + (self.width - QR_SIZE) / 2 + border * module
-        path = c.beginPath()
+        c.saveState()
+        # one unit a module, rows downwards; each run of dark modules in a row is one rectangle
+        c.transform(module, 0, 0, -module, x + (self.width - QR_SIZE) / 2 + border * module, top - border * module)
+        ops = []
         for r in range(count):
-            for col in range(count):
+            col = 0
+            while col < count:
                 if qr.isDark(r, col):
-                    path.rect(left + col * module, top - (border + r + 1) * module, module, module)
+                    start = col
+                    while col < count and qr.isDark(r, col):
+                        col += 1
+                    ops.append(f"{start} {r} {col - start} 1 re")
+                col += 1
         c.setFillGray(0)
-        c.drawPath(path, stroke=0, fill=1)
+        c.addLiteral("\n".join(ops) + "\nf")  # integer rectangles straight into the page (fp_str is slow)
+        c.restoreState()
         self._centered(c, el.caption, 6, False, x, top - QR_SIZE - 2)
 
     def _draw_table(self, c: Any, el: Table, x: float, top: float) -> None:
