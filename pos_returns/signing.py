@@ -19,6 +19,7 @@ the key's SHA-256 in groups of four (``1a2b-3c4d-5e6f-7a8b``), short enough to r
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import re
@@ -51,7 +52,7 @@ def _private_from_seed(seed: bytes):
     return Ed25519PrivateKey.from_private_bytes(seed)
 
 
-def _read_seed(path: Path) -> bytes:
+def read_seed(path: Path) -> bytes:
     return bytes.fromhex(path.read_text(encoding="ascii").strip())
 
 
@@ -74,16 +75,16 @@ def register_seed(register: str, environ: dict[str, str] | None = None) -> bytes
     if given:
         if re.fullmatch(r"[0-9a-fA-F]{64}", given):
             return bytes.fromhex(given)
-        return _read_seed(Path(given))
+        return read_seed(Path(given))
     path = key_file(register, env)
     try:
-        return _read_seed(path)
+        return read_seed(path)
     except FileNotFoundError:
         pass
     try:
         return write_new_key(path)
     except FileExistsError:  # another process made it first
-        return _read_seed(path)
+        return read_seed(path)
 
 
 class Signer:
@@ -103,7 +104,14 @@ class Signer:
 
 
 def register_signer(register: str, environ: dict[str, str] | None = None) -> Signer:
-    return Signer(register, register_seed(register, environ))
+    """The register's key as it is in its file now (read on every call, so a changed file is seen at once)."""
+    return _loaded(register, register_seed(register, environ))
+
+
+@functools.lru_cache(maxsize=16)
+def _loaded(register: str, seed: bytes) -> Signer:
+    """A pure function of the seed, memoised: deriving the public key costs more than the signature."""
+    return Signer(register, seed)
 
 
 def public_text(public: bytes) -> str:

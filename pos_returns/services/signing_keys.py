@@ -56,7 +56,7 @@ def change_key(store: st.Database, register: str, manager: Session, reason: str,
                               "{env} to the new key first, then approve it."), register=register,
                            env=signing.KEY_ENV)
     if pending.exists():  # an earlier change was recorded but its files not swapped: finish it
-        seed = signing._read_seed(pending)
+        seed = signing.read_seed(pending)
         new = signing.Signer(register, seed)
         if known is not None and known[1] == new.public_text:
             _swap(path, pending, current)
