@@ -473,3 +473,21 @@ def test_an_export_rewritten_with_new_hashes_and_checksums_is_caught_by_its_sign
     assert not [p for p in problems if "SHA256SUMS" in p or "does not verify" in p and "journal.jsonl" in p]
     named = {t for t in txnos if any(f"{t}: the signature states another hash" in p for p in problems)}
     assert named == set(txnos[1:]), problems
+
+
+@pytest.mark.parametrize("form", ["hex", "file"])
+def test_pos_returns_key_gives_the_key(tmp_path, monkeypatch, form):
+    seed = os.urandom(32)
+    if form == "hex":
+        monkeypatch.setenv("POS_RETURNS_KEY", seed.hex())
+    else:
+        keyfile = tmp_path / "till.key"
+        keyfile.write_text(seed.hex() + "\n")
+        monkeypatch.setenv("POS_RETURNS_KEY", str(keyfile))
+    path = h.fresh_db(tmp_path)
+    register = f"RKE{form}"
+    h.record_returns(path, 1, register=register)
+    assert not key_file(register).exists()  # nothing made in the config folder
+    with h.raw(path) as conn:
+        sig = rows(conn, "SELECT * FROM signatures WHERE signer = ?", (register,))[0]
+    assert signature_valid(public_of(seed), sig)
