@@ -35,7 +35,7 @@ CREATE TABLE signatures (
 CREATE TABLE register_keys (
     signer TEXT NOT NULL, from_counter INTEGER NOT NULL, public_key TEXT NOT NULL, fingerprint TEXT NOT NULL,
     at TEXT NOT NULL, approved_by TEXT, reason TEXT, previous TEXT, old_key_signature TEXT,
-    new_key_signature TEXT, PRIMARY KEY (signer, from_counter));
+    new_key_signature TEXT, PRIMARY KEY (signer, from_counter, fingerprint));
 ALTER TABLE staff ADD COLUMN seal TEXT;
 CREATE TRIGGER signatures_no_update BEFORE UPDATE ON signatures BEGIN SELECT RAISE(ABORT, 'signatures is append-only: write a correction instead'); END;
 CREATE TRIGGER signatures_no_delete BEFORE DELETE ON signatures BEGIN SELECT RAISE(ABORT, 'signatures is append-only: write a correction instead'); END;

@@ -472,4 +472,6 @@ class ManagerScreen(QWidget):
         self.tabs.addTab(WhatIfTab(ctx), _("What if"))
         self.tabs.addTab(DayCloseTab(ctx), _("Day close"))
         self.tabs.addTab(PolicyTab(ctx), _("Policy"))
+        from .signing_tab import SigningKeyTab
+        self.tabs.addTab(SigningKeyTab(ctx, _table), _("Signing key"))
         layout.addWidget(self.tabs, 1)

@@ -84,6 +84,49 @@ def _swap(path: Path, pending: Path, old: signing.Signer) -> None:
     os.replace(pending, path)
 
 
+@dataclass(frozen=True)
+class KeyPeriodRow:
+    fingerprint: str
+    public_key: str
+    from_counter: int
+    at: str
+    approved_by: str | None
+    old_key_signed: bool
+
+
+@dataclass(frozen=True)
+class KeyStatus:
+    """What a manager sees of a register's signing key: this till's key and what the journal knows."""
+    register: str
+    fingerprint: str  # the key this till signs with
+    public_key: str
+    known_fingerprint: str | None  # the key the journal knows for the register (None: it knows none yet)
+    periods: tuple[KeyPeriodRow, ...]
+
+    @property
+    def known(self) -> bool:
+        return self.known_fingerprint in (None, self.fingerprint)
+
+
+def key_status(store: st.Database, register: str) -> KeyStatus:
+    signer = signing.register_signer(register)
+    rows = [r for r in st.key_rows(store) if r["signer"] == register]
+    periods = tuple(KeyPeriodRow(r["fingerprint"], r["public_key"], r["from_counter"], r["at"], r["approved_by"],
+                                 bool(r["old_key_signature"])) for r in rows)
+    return KeyStatus(register, signer.fingerprint, signer.public_text, rows[-1]["fingerprint"] if rows else None,
+                     periods)
+
+
+def approve_new_key(store: st.Database, policy, register: str, manager_id: str, pin: str, reason: str,
+                    clock) -> KeyChange:
+    """A manager's PIN checked on this register, then :func:`change_key` (the manager area's button)."""
+    from pos_returns.services.counter import Counter
+    if not reason.strip():
+        raise ServiceError(N_("Say why the register gets a new signing key."))
+    member = Counter(store, policy, register=register, clock=clock).check_pin(manager_id, pin, "key_change")
+    return change_key(store, register, member, reason, clock())
+
+
 # ----------------------------------------------------------------------------- a receipt's QR code
 
 @dataclass(frozen=True)

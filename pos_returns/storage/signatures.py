@@ -27,7 +27,7 @@ CREATE TABLE signatures (
 CREATE TABLE register_keys (
     signer TEXT NOT NULL, from_counter INTEGER NOT NULL, public_key TEXT NOT NULL, fingerprint TEXT NOT NULL,
     at TEXT NOT NULL, approved_by TEXT, reason TEXT, previous TEXT, old_key_signature TEXT,
-    new_key_signature TEXT, PRIMARY KEY (signer, from_counter));
+    new_key_signature TEXT, PRIMARY KEY (signer, from_counter, fingerprint));
 ALTER TABLE staff ADD COLUMN seal TEXT;
 """
 
@@ -63,7 +63,7 @@ def _event(conn: sqlite3.Connection, at: str, kind: str, actor: str | None, **de
 def current_key(conn: sqlite3.Connection, signer: str) -> tuple[int, str, str] | None:
     """(from_counter, public key text, fingerprint) of the register's key in force, or None."""
     row = conn.execute("SELECT from_counter, public_key, fingerprint FROM register_keys WHERE signer = ? "
-                       "ORDER BY from_counter DESC LIMIT 1", (signer,)).fetchone()
+                       "ORDER BY from_counter DESC, rowid DESC LIMIT 1", (signer,)).fetchone()
     return tuple(row) if row else None
 
 
@@ -133,7 +133,7 @@ def signature_of(store: Database, txno: str) -> dict[str, Any] | None:
 
 
 def key_rows(store: Database) -> list[dict[str, Any]]:
-    return store.query("SELECT * FROM register_keys ORDER BY signer, from_counter")
+    return store.query("SELECT * FROM register_keys ORDER BY signer, from_counter, rowid")
 
 
 def all_signatures(store: Database) -> list[dict[str, Any]]:
