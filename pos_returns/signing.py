@@ -153,7 +153,7 @@ def check(public: bytes, signature: bytes, message: bytes) -> bool:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     try:
         Ed25519PublicKey.from_public_bytes(public).verify(signature, message)
-    except (InvalidSignature, ValueError):
+    except (InvalidSignature, ValueError, TypeError):
         return False
     return True
 
@@ -174,8 +174,8 @@ class Statement:
     hash: str  # hex SHA-256 of the journal entry
 
     def fields(self) -> list[str]:
-        return [self.store, self.register, self.txno, self.at, str(self.total), self.currency, self.signer,
-                str(self.counter), self.hash]
+        return [str(x) for x in (self.store, self.register, self.txno, self.at, self.total, self.currency,
+                                 self.signer, self.counter, self.hash)]
 
     def message(self) -> bytes:
         return "|".join([STATEMENT] + self.fields()).encode("utf-8")

@@ -491,3 +491,18 @@ def test_pos_returns_key_gives_the_key(tmp_path, monkeypatch, form):
     with h.raw(path) as conn:
         sig = rows(conn, "SELECT * FROM signatures WHERE signer = ?", (register,))[0]
     assert signature_valid(public_of(seed), sig)
+
+
+def test_garbage_written_into_the_signature_tables_is_named_not_a_traceback(copy, tmp_path):
+    path, txnos = copy
+    conn = h.raw(path)
+    h.drop_triggers(conn)
+    conn.execute("UPDATE signatures SET signature = '%%%', store = 7 WHERE txno = ?", (txnos[0],))
+    conn.execute("UPDATE register_keys SET old_key_signature = '!!' WHERE signer = 'R1'")
+    conn.execute("INSERT INTO register_keys (signer, from_counter, public_key, fingerprint, at) "
+                 "VALUES ('R1', 99, 'ed25519:@@@', 'x', '2026-01-01T00:00:00')")
+    conn.close()
+    proc = verify(path, "--public-key", str(auditor_file(tmp_path, register_public("R1"))))
+    assert proc.returncode == 1
+    assert f"{txnos[0]}: its signature #1 does not verify" in proc.stdout
+    assert "register R1: the database names key x" in proc.stdout

@@ -19,6 +19,14 @@ from pos_returns.storage.db import Database
 from pos_returns.storage import signatures as sg
 
 
+def _decode(text: Any) -> bytes:
+    """base64url as the file holds it; anything unreadable (a forger's garbage) is no key and no signature."""
+    try:
+        return signing.unb64url(str(text))
+    except ValueError:
+        return b""
+
+
 @dataclass(frozen=True)
 class KeyPeriod:
     signer: str
@@ -51,11 +59,11 @@ def key_periods(store: Database, trusted: list[bytes] | None, last_counters: dic
     for signer, keys in sorted(rows.items()):
         before: KeyPeriod | None = None
         for i, row in enumerate(keys):
-            public = signing.unb64url(row["public_key"].split(":", 1)[1])
+            public = _decode(str(row["public_key"]).split(":", 1)[-1])
             last = keys[i + 1]["from_counter"] - 1 if i + 1 < len(keys) else last_counters.get(signer)
             message = signing.key_message(signer, public, row["from_counter"])
             old_signed = bool(before and row["old_key_signature"] and signing.check(
-                before.public, signing.unb64url(row["old_key_signature"]), message))
+                before.public, _decode(row["old_key_signature"]), message))
             if trusted is None:
                 ok, why = True, "taken from the database"
             elif public in trusted:
@@ -110,7 +118,7 @@ def verify_signatures(store: Database, by_register: dict[str, list[dict[str, Any
             period = next((p for p in reversed(periods) if p.signer == signer and p.first <= s["counter"]), None)
             statement = signing.Statement(s["store"], s["register"], s["txno"], s["at"], s["total"], s["currency"],
                                           signer, s["counter"], s["hash"])
-            valid = period is not None and signing.check(period.public, signing.unb64url(s["signature"]),
+            valid = period is not None and signing.check(period.public, _decode(s["signature"]),
                                                          statement.message())
             if not valid:  # (signatures of an untrusted key are named once above, for the whole period)
                 problems.append(problem(s["register"], s["seq"], s["txno"], "signature",
