@@ -95,8 +95,8 @@ def sign_entry(conn: sqlite3.Connection, fields: dict[str, Any], store_id: str, 
         _record_key(conn, signer_register, counter, signer.public, fields["at"])
     elif known[1] != signer.public_text:
         raise KeyNotKnown(N_("Register {register} signs with key {new}, but the journal knows its key as {old}; "
-                             "nothing was recorded. A manager must approve the new key first: "
-                             "'journal new-key --register {register} --manager ID'."),
+                             "nothing was recorded. A manager must approve the new key first: in the manager area "
+                             "(F5), Signing key, or with 'journal new-key --register {register} --manager ID'."),
                           register=signer_register, new=signer.fingerprint, old=known[2])
     statement = signing.Statement(store_id, fields["register"], fields["txno"], fields["at"][:19],
                                   fields["refund_total"], fields["currency"], signer_register, counter, fields["hash"])
