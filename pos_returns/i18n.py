@@ -136,6 +136,9 @@ def format_value(value: Any, lang: str, currency_locale: str | None = None) -> s
         return format_decimal(value, locale=loc)
     if isinstance(value, (list, tuple)):
         return ", ".join(format_value(v, lang, currency_locale) for v in value)
+    if hasattr(value, "in_year"):  # a day of every year (a recurring season's MonthDay): "Oct 27"
+        from babel.dates import format_skeleton
+        return format_skeleton("MMMd", value.in_year(2001), locale=loc)
     return str(value)
 
 

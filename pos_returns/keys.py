@@ -16,6 +16,8 @@ from pathlib import Path
 
 import platformdirs
 
+from pos_returns.i18n import N_, UserError
+
 APP_DIR_NAME = "pos-returns"
 SECRET_FILE = "store-secret.key"
 
@@ -35,9 +37,32 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False, roaming=False))
 
 
+class SecretError(UserError):
+    """The store's secret is unreadable: not 64 hex digits (a typed ``POS_RETURNS_SECRET`` or an edited file)."""
+
+
+def _secret_from_hex(text: str, where: str) -> bytes:
+    try:
+        value = bytes.fromhex(text.strip())
+    except ValueError:
+        value = b""
+    if len(value) != 32:
+        raise SecretError(N_("{where}: the store's secret must be 64 hexadecimal digits (0-9, a-f); it is not. "
+                             "Nothing was recorded."), where=where)
+    return value
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        text = path.read_text(encoding="ascii")
+    except UnicodeDecodeError:
+        text = ""
+    return _secret_from_hex(text, str(path))
+
+
 def _read_or_create(path: Path) -> bytes:
     try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        return _read_file(path)
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +70,7 @@ def _read_or_create(path: Path) -> bytes:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process made it first
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        return _read_file(path)
     with os.fdopen(fd, "w", encoding="ascii") as out:
         out.write(value.hex() + "\n")
         out.flush()
@@ -57,7 +82,7 @@ def store_secret(environ: dict[str, str] | None = None) -> bytes:
     """The store's secret key (32 bytes). A chain shares one (step 6); a single store makes its own."""
     env = os.environ if environ is None else environ
     if env.get("POS_RETURNS_SECRET"):
-        return bytes.fromhex(env["POS_RETURNS_SECRET"].strip())
+        return _secret_from_hex(env["POS_RETURNS_SECRET"], "POS_RETURNS_SECRET")
     return _read_or_create(config_dir(env) / SECRET_FILE)
 
 

@@ -81,11 +81,11 @@ def test_json_errors_name_the_file_and_the_place(store, tmp_path):
     bad = h.sale_json("0001-500002", h.SALES[h.JEANS])
     bad["lines"][0]["qty"] = "two"
     worse = h.sale_json("0001-500003", h.SALES[h.JEANS])
-    worse["lines"][0]["category"] = "spaceships"
+    worse["lines"][0]["category"] = 42  # a department the policy does not name is fine (issue 12); a number is not
     path = sales_file(tmp_path / "till.json", [good, bad, worse])
     problems = import_errors(store, path)
     assert any(p.startswith(f"{path}: sales[1].lines[0].qty:") for p in problems), problems
-    assert any(p.startswith(f"{path}: sales[2].lines[0].category:") and "spaceships" in p for p in problems)
+    assert any(p.startswith(f"{path}: sales[2].lines[0].category:") and "a number" in p for p in problems)
     assert not any("sales[0]" in p for p in problems)
 
 
@@ -108,13 +108,22 @@ def test_json_float_amount_is_refused(store, tmp_path):
 def test_csv_errors_name_the_file_and_the_row(store, tmp_path):
     path = tmp_path / "till.csv"
     path.write_text(HEADER + csv_row("0001-500001") + csv_row("0001-500002", qty="x")
-                    + csv_row("0001-500003", category="spaceships") + csv_row("0001-500004", price="-1.00"),
+                    + csv_row("0001-500003", category=" ") + csv_row("0001-500004", price="-1.00"),
                     encoding="utf-8")
     problems = import_errors(store, path)
     assert any(p.startswith(f"{path}:3: ") and "qty" in p for p in problems), problems
-    assert any(p.startswith(f"{path}:4: category:") and "spaceships" in p for p in problems), problems
+    assert any(p.startswith(f"{path}:4: category:") and "non-empty" in p for p in problems), problems
     assert any(p.startswith(f"{path}:5: unit_price:") for p in problems), problems
     assert not any(p.startswith(f"{path}:2:") for p in problems)
+
+
+def test_a_department_the_policy_does_not_name_is_imported(store, tmp_path):
+    """Issue 12: a till has departments the policy does not list; their sales import (the default rules decide
+    their returns, and `policy check --sales` lists them)."""
+    sale = h.sale_json("0001-500001", [("HOSE", "Garden hose", "garden", 1, "29.99")])
+    result = import_file(store, h.policy(), sales_file(tmp_path / "till.json", [sale]), h.NOW)
+    assert result.added == 1
+    assert [ln.category for ln in st.load_sale(store, "0001-500001", "USD").lines] == ["garden"]
 
 
 def test_csv_missing_and_unknown_columns_are_named(store, tmp_path):

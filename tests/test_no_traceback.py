@@ -204,3 +204,22 @@ def test_database_of_schema_one_is_upgraded(capsys, tmp_path):
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == st.SCHEMA_VERSION
     conn.close()
+
+
+# ----------------------------------------------------------------------------- the store's secret, typed wrong
+
+@pytest.mark.parametrize("secret", ["not-hex", "abcd", "zz" * 32])
+def test_a_store_secret_that_is_not_64_hex_digits_is_refused_with_a_message(capsys, tmp_path, monkeypatch, secret):
+    monkeypatch.setenv("POS_RETURNS_SECRET", secret)
+    err = refused(capsys, "demo-data", "--db", tmp_path / "demo.db", "--policy", SAMPLE)
+    assert "POS_RETURNS_SECRET" in err and "64 hexadecimal digits" in err, err
+
+
+def test_a_store_secret_file_edited_by_hand_is_named_in_the_message(capsys, tmp_path, monkeypatch):
+    from pos_returns import keys
+    monkeypatch.setenv("POS_RETURNS_CONFIG", str(tmp_path / "config"))  # this test's own, not the suite's
+    secret_file = keys.config_dir() / keys.SECRET_FILE
+    secret_file.parent.mkdir(parents=True, exist_ok=True)
+    secret_file.write_text("0123 not a key\n", encoding="ascii")
+    err = refused(capsys, "demo-data", "--db", tmp_path / "demo.db", "--policy", SAMPLE)
+    assert str(secret_file) in err and "64 hexadecimal digits" in err, err

@@ -28,6 +28,9 @@ import storehelpers as h
 from pos_returns.storage import store as st
 
 N = 5
+#: the schema version the signing upgrade starts from (MIGRATIONS[i] upgrades version i to i + 1); the test of an
+#: older file drops what that upgrade made, so it must stay the last upgrade or the test must undo the later ones too
+SIGNING_UPGRADE = next(i for i, m in enumerate(st.MIGRATIONS) if callable(m) and "signed journal" in (m.__doc__ or ""))
 
 
 def b64url(data: bytes) -> str:
@@ -419,15 +422,16 @@ def test_a_role_raised_in_the_file_is_refused(copy):
 
 
 def test_an_older_file_is_upgraded_with_its_staff_sealed_and_its_entries_covered(copy, tmp_path):
-    """A file of schema 4 (entries and staff, no signatures): the upgrade seals the staff rows, the entries
+    """A file of the schema before signing (entries and staff, no signatures): the upgrade seals the staff rows, the entries
     already there are covered by the first signed one; an unsigned entry written after it is named."""
+    assert SIGNING_UPGRADE == st.SCHEMA_VERSION - 1, "undo the upgrades after the signing one here too"
     path, txnos = copy
     conn = h.raw(path)
     h.drop_triggers(conn)
     conn.executescript("DROP TABLE signatures; DROP TABLE register_keys; ALTER TABLE staff DROP COLUMN seal; "
-                       "PRAGMA user_version = 4;")  # (its 'signing_key' event stays: events are never removed)
+                       f"PRAGMA user_version = {SIGNING_UPGRADE};")  # its signing_key event stays
     conn.close()
-    shutil.copyfile(path, tmp_path / "v4.db")
+    shutil.copyfile(path, tmp_path / "older.db")
     with st.open_store(path, create=False) as store:  # the upgrade
         c = h.counter(store)
         member = c.sign_in("c1", h.PIN["c1"])  # the staff rows were sealed by the migration
@@ -439,13 +443,13 @@ def test_an_older_file_is_upgraded_with_its_staff_sealed_and_its_entries_covered
     with h.raw(path) as conn:
         assert rows(conn, "SELECT txno FROM signatures")[0]["txno"] == new
     # an old file verified read-only says it is not signed yet and, with a key, that there is nothing to check
-    old = verify(tmp_path / "v4.db", "--public-key", str(auditor_file(tmp_path, register_public("R1"))))
+    old = verify(tmp_path / "older.db", "--public-key", str(auditor_file(tmp_path, register_public("R1"))))
     assert old.returncode == 1 and "holds no signatures" in old.stdout
     # upgraded but nothing signed since: nothing covers those entries, which the auditor is told
-    st.open_store(tmp_path / "v4.db", create=False).close()
-    old = verify(tmp_path / "v4.db", "--public-key", str(auditor_file(tmp_path, register_public("R1"))))
+    st.open_store(tmp_path / "older.db", create=False).close()
+    old = verify(tmp_path / "older.db", "--public-key", str(auditor_file(tmp_path, register_public("R1"))))
     assert old.returncode == 1 and "the register has signed nothing since" in old.stdout
-    assert verify(tmp_path / "v4.db").returncode == 0
+    assert verify(tmp_path / "older.db").returncode == 0
 
 
 def test_an_export_rewritten_with_new_hashes_and_checksums_is_caught_by_its_signatures(copy, tmp_path):

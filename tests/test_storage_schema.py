@@ -1,4 +1,4 @@
-"""The schema the upgrades build is the one the SQL scripts of schemas 2-4 built before sqlite-utils wrote
+"""The schema the upgrades build is the one the SQL scripts of schemas 2-5 built before sqlite-utils wrote
 them (tables, columns, constraints, indexes), for a new file and for a file of schema 1 upgraded."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ import sqlite3
 
 from pos_returns.storage import store as st
 
-# schemas 2-5 exactly as they were shipped as SQL text (5: the signed journal and sealed staff rows)
+# schemas 2-6 exactly as they were shipped as SQL text (5: policy versions, issue 12 item 10; 6: the signed
+# journal and sealed staff rows, issue 14)
 _SHIPPED = ["""
 CREATE TABLE complaints (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, logged_by TEXT NOT NULL, txno TEXT,
@@ -26,6 +27,11 @@ ALTER TABLE approvals ADD COLUMN lines TEXT;
 ALTER TABLE approvals ADD COLUMN seal TEXT;
 """, """
 CREATE INDEX sale_lines_sku ON sale_lines(sku);
+""", """
+CREATE TABLE policy_versions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL UNIQUE, version TEXT, effective_from TEXT,
+    applies_to_earlier_sales TEXT NOT NULL DEFAULT 'no', text TEXT NOT NULL, path TEXT NOT NULL,
+    loaded_at TEXT NOT NULL, loaded_by TEXT, how TEXT NOT NULL);
 """, """
 CREATE TABLE signatures (
     signer TEXT NOT NULL, counter INTEGER NOT NULL CHECK (counter > 0), register TEXT NOT NULL,

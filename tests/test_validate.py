@@ -13,8 +13,8 @@ def test_problems_render_with_file_and_line_when_the_text_is_known():
     v.error(("window", 0, "dayz"), "unknown key")  # not written: the line of its nearest written ancestor
     assert [str(p) for p in v.problems()] == [
         "p.toml:2: store.currency: not a currency",
-        "p.toml:5: window[0].days: too short",
-        "p.toml:4: window[0].dayz: unknown key",
+        "p.toml:5: window[1].days: too short",  # counted from 1 in a file's messages: the first [[window]]
+        "p.toml:4: window[1].dayz: unknown key",
     ]
     assert v.problems()[0] == Problem("p.toml", 2, "store.currency", "not a currency")
 

@@ -15,6 +15,7 @@ from pos_returns.services import counter as services
 from pos_returns.services import session
 from pos_returns.domain.policy import PolicyError, load_policy
 
+from . import platform_check
 from .context import AppContext
 from .main_window import MainWindow
 
@@ -106,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     except i18n.UnknownLanguage:
         print(f"--lang {args.lang}: use one of {', '.join(i18n.LANGUAGES)}", file=sys.stderr)
         return 2
+    if QApplication.instance() is None and platform_check.will_use_xcb():
+        missing = platform_check.missing_packages()  # before Qt fails with "could not load the platform plugin"
+        if missing:
+            print(platform_check.advice(missing, os.geteuid() == 0, lang), file=sys.stderr)
+            return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     _ = i18n.translations(lang).gettext
     clock = services.system_clock  # the one clock, handed to everything below through the AppContext

@@ -8,11 +8,11 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from pos_returns import i18n
 from pos_returns.services import counter as services
-from pos_returns.services import returns, session
+from pos_returns.services import outcomes, returns, session
 from pos_returns.domain.policy import PolicyError, load_policy
-from pos_returns.domain.policy_text import APPROVAL_CODE_TEXT, code_label
 
 from .context import AppContext
+from .approval import ApprovalDialog  # noqa: F401 - moved to ui/approval.py, still importable here
 from .ops import run_op
 from .widgets import MessageStrip, _esc, outcome_label, tender_label
 
@@ -34,78 +34,23 @@ def _buttons(ctx: AppContext, dialog: QDialog, ok_text: str, enter_accepts: bool
     return box
 
 
-class ApprovalDialog(QDialog):
-    """Lists what needs approval and why; a manager signs with ID and PIN and picks a reason code."""
-
-    def __init__(self, ctx: AppContext, pending: services.Pending, parent=None):
-        super().__init__(parent)
-        self.ctx, self.pending = ctx, pending
-        self.grant: services.Grant | None = None
-        _ = ctx.gettext
-        self.setObjectName("approvalDialog")
-        self.setWindowTitle(_("Manager approval"))
-        layout = QVBoxLayout(self)
-        items = "".join(f"<li>{_esc(ctx.text(a.reason))} <small>({_esc(a.rule)})</small></li>"
-                        for a in pending.decision.approvals)
-        needs = _("Needs a manager")
-        what = QLabel(f"<b>{_esc(needs)}:</b><ul>{items}</ul>")
-        what.setObjectName("approvalList")
-        what.setWordWrap(True)
-        layout.addWidget(what)
-        form = QFormLayout()
-        self.manager = QLineEdit(objectName="managerId")
-        self.pin = QLineEdit(objectName="managerPin")
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.reason = QComboBox(objectName="reasonCode")
-        for code in ctx.policy.approval.reason_codes:
-            self.reason.addItem(code_label(code, ctx.lang, APPROVAL_CODE_TEXT), code)
-        form.addRow(_("Manager ID"), self.manager)
-        form.addRow(_("PIN"), self.pin)
-        form.addRow(_("Reason"), self.reason)
-        layout.addLayout(form)
-        self.message = MessageStrip()
-        layout.addWidget(self.message)
-        buttons = _buttons(ctx, self, _("Approve") + " [Enter]")
-        buttons.accepted.connect(self.approve)
-        layout.addWidget(buttons)
-        self.manager.returnPressed.connect(self.pin.setFocus)
-        self.pin.returnPressed.connect(self.approve)
-        self.manager.setFocus()
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802
-        # Enter is handled by each field (ID -> PIN -> approve); letting the dialog see it too would
-        # press "Approve" a second time and spend one of the manager's five PIN tries.
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-    def approve(self) -> None:
-        manager, pin = self.manager.text().strip(), self.pin.text()
-        self.pin.clear()
-        code = self.reason.currentData()
-        grant = run_op(self.ctx, lambda: self.ctx.counter().approve(self.pending, manager, pin, code),
-                       show=self.message.error)
-        if grant is not None:
-            self.grant = grant
-            self.accept()
-        else:
-            self.pin.setFocus()
-
-
 class ConfirmDialog(QDialog):
     """The summary the cashier confirms before anything is recorded."""
 
-    def __init__(self, ctx: AppContext, pending: services.Pending, names: dict[int, str], parent=None):
+    def __init__(self, ctx: AppContext, pending: services.Pending, names: dict[int, str], parent=None,
+                 grants: list[services.Grant] | None = None):
         super().__init__(parent)
         _ = ctx.gettext
         self.setObjectName("confirmDialog")
         self.setWindowTitle(_("Confirm"))
         d = pending.decision
+        # confirmed only once every approval is given: what needed a manager shows as approved (one truth)
+        shown = outcomes.shown_outcomes(d, grants)[1] if grants is not None else {}
         layout = QVBoxLayout(self)
         rows = "".join(
             f"<tr><td>{line.line}</td><td>{_esc(names.get(line.line, line.sku))}</td><td>\u00d7{line.qty}</td>"
-            f"<td>{_esc(outcome_label(ctx, line.outcome))}</td><td align=right>{_esc(ctx.money(line.refund))}</td></tr>"
+            f"<td>{_esc(outcome_label(ctx, shown.get(line.line, line.outcome)))}</td>"
+            f"<td align=right>{_esc(ctx.money(line.refund))}</td></tr>"
             for line in d.lines)
         tenders = "".join(f"<li>{_esc(tender_label(ctx, t.type, t.last4))}: {_esc(ctx.money(t.amount))}</li>"
                           for t in d.refund_tenders)
@@ -206,11 +151,11 @@ def finish_transaction(ctx: AppContext, parent, pending: services.Pending | None
         show_error(ctx.gettext("Nothing on this return can be accepted; there is nothing to record."))
         return None
     if not returns.covered(pending.decision, grants):
-        dialog = ApprovalDialog(ctx, pending, parent)
+        dialog = ApprovalDialog(ctx, pending, parent, names)
         if not dialog.exec() or dialog.grant is None:
             return None
         grants.append(dialog.grant)
-    if not ConfirmDialog(ctx, pending, names, parent).exec():
+    if not ConfirmDialog(ctx, pending, names, parent, grants).exec():
         return None
     granted = tuple(grants)
     return run_op(ctx, lambda: ctx.counter().commit(pending, granted), show=show_error, on_error=on_error)

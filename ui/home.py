@@ -66,6 +66,8 @@ class HomeScreen(QWidget):
     def _scanned(self) -> None:
         code = self.scan.text().strip()
         self.scan.clear()
+        if not self.isVisible():  # typed while another screen is shown (a PIN, an ID number): never a lookup
+            return
         if not code:
             self.message.error(self.ctx.gettext("Scan or type a receipt number."))
             return

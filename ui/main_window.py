@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QApplication, QInputDialog, QLabel, QMainWindow, 
 
 from pos_returns import i18n
 from pos_returns.i18n import N_
+from pos_returns.services import session
 
 from .context import AppContext
 from .home import HomeScreen
@@ -53,9 +54,22 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
-        self.resize(1200, 800)
+        self.fit_to_screen()
         self.retranslate()
         self.lock()
+
+    def fit_to_screen(self) -> None:
+        """1200x800 where there is room, else the screen's available area (1366x768 counter screens are common:
+        the status line and the Finish row must stay on screen), with room left for the window's frame."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            self.resize(1200, 800)
+            return
+        area = screen.availableGeometry()
+        frame = 40 if area.height() < 860 else 0  # a title bar the window manager adds above our client area
+        width, height = min(1200, area.width()), min(800, area.height() - frame)
+        self.resize(width, height)
+        self.move(area.x() + (area.width() - width) // 2, area.y() + max((area.height() - frame - height) // 2, 0))
 
     # -- status, language ---------------------------------------------------------
     def retranslate(self) -> None:
@@ -64,7 +78,8 @@ class MainWindow(QMainWindow):
         title = _("Returns and exchanges") + f" \u2014 {ctx.policy.store.name}"
         self.setWindowTitle(title + f" \u2014 {_('DEMO')}" if ctx.demo else title)
         who = ctx.staff.name if ctx.staff else _("nobody signed in")
-        parts = [f"{ctx.policy.store.name} ({ctx.policy.store.id})", _("Register {register}").format(
+        store_id = session.setting(ctx.store, "store_id") or ctx.policy.store.id  # a chain's till: its own store
+        parts = [f"{ctx.policy.store.name} ({store_id})", _("Register {register}").format(
             register=ctx.register), who, i18n.language_name(ctx.lang)]
         if ctx.training:
             parts.append(_("TRAINING"))
@@ -111,6 +126,7 @@ class MainWindow(QMainWindow):
         self._show(self.signin)
         self.signin.reset()
         self.retranslate()
+        self.signin.staff_id.setFocus()
 
     # -- navigation -----------------------------------------------------------------
     def _show(self, widget: QWidget) -> None:
@@ -212,7 +228,19 @@ class MainWindow(QMainWindow):
             self.choose_language()
         elif name == "sign_out":
             self.lock()
-        self.home.scan.setFocus()
+        self.focus_next_field()
+
+    def focus_next_field(self) -> None:
+        """Focus where the next keystroke belongs on the screen shown (after an action, a dialog, a message):
+        never a field of a screen that is not shown, so a PIN or a customer's ID is never read as a receipt."""
+        current = self.stack.currentWidget()
+        self.activateWindow()
+        if current is self.home:
+            self.home.scan.setFocus()
+        elif current is self.signin:
+            (self.signin.pin if self.signin.staff_id.text().strip() else self.signin.staff_id).setFocus()
+        elif hasattr(current, "first_field"):
+            current.first_field().setFocus()
 
     def manager_menu(self) -> None:
         from .manager import ManagerScreen

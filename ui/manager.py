@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, Q
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
 from pos_returns.domain import policy_text
-from pos_returns.i18n import N_, Percent, format_value
+from pos_returns.domain.version_text import describe_version
+from pos_returns.i18n import N_, Percent, Text, format_value
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import PolicyError, load_policy
 from pos_returns.services import manager_view as mv
@@ -344,6 +345,9 @@ class WhatIfTab(_JobTab):
         top.addWidget(self.run_button)
         super().__init__(ctx, top)
         self.summary.setObjectName("whatifSummary")
+        self.versions = QLabel(objectName="whatifVersions")  # the new version's dates, below the summary
+        self.versions.setWordWrap(True)
+        self.layout().insertWidget(self.layout().indexOf(self.summary) + 1, self.versions)
         browse.clicked.connect(self.browse)
         self.run_button.clicked.connect(self.run)
 
@@ -359,21 +363,38 @@ class WhatIfTab(_JobTab):
         except PolicyError as err:
             self.message.error(describe(self.ctx, err))
             return
+        self.new_policy = new
         self.run_job(lambda db: mv.what_if(db, new), self.show)
 
     def show(self, result: mv.WhatIf) -> None:  # noqa: A003
         ctx, _ = self.ctx, self.ctx.gettext
         cur = ctx.policy.currency
         diff = Money.from_minor(result.difference, cur)
-        self.summary.setText(_("{replayed} past returns replayed; {changed} decisions change; refunds {old} \u2192 "
-                               "{new} ({diff}).").format(
+        text = _("{replayed} past returns replayed; {changed} decisions change; refunds {old} \u2192 "
+                 "{new} ({diff}).").format(
             replayed=result.replayed, changed=len(result.changed),
             old=ctx.money(Money.from_minor(result.old_total, cur)),
-            new=ctx.money(Money.from_minor(result.new_total, cur)), diff=ctx.money(diff)))
-        rows = [[c.txno, c.at, c.old_outcome, c.old_refund, c.new_outcome, c.new_refund, c.note]
+            new=ctx.money(Money.from_minor(result.new_total, cur)), diff=ctx.money(diff))
+        self.summary.setText(text)
+        self.versions.setText(self.versions_text(mv.version_summary(result, self.new_policy)))
+        rows = [[c.txno, c.at, c.old_outcome, c.old_refund, c.new_outcome, c.new_refund, c.note, c.old_version]
                 for c in result.changed]
         self.put_table(_table([_("Transaction"), _("When"), _("Was"), _("Refund"), _("Would be"), _("Refund"),
-                               _("Rules")], rows, "whatifTable", numeric=(3, 5)))
+                               _("Rules"), _("Decided under")], rows, "whatifTable", numeric=(3, 5)))
+
+    def versions_text(self, v: mv.VersionSummary) -> str:
+        _ = self.ctx.gettext
+        if v.effective_from is None:
+            return _("New policy {version} (no effective_from: undated).").format(version=v.new_version)
+        text = self.ctx.text(Text(N_("New policy version {version}, in force from {date}."),
+                                  {"version": v.new_version, "date": v.effective_from}))
+        if v.earlier_sales and v.applies_to_earlier_sales == "no":
+            text += " " + _("{count} of the changes are of earlier sales: at the counter they keep the decision of "
+                            "the version they were sold under.").format(count=v.earlier_sales)
+        elif v.earlier_sales:
+            text += " " + _("{count} of the changes are of earlier sales: at the counter they change only where "
+                            "the new version is more generous on every line.").format(count=v.earlier_sales)
+        return text
 
 
 class DayCloseTab(QWidget):
@@ -421,6 +442,9 @@ class PolicyTab(QWidget):
         layout = QVBoxLayout(self)
         head = QLabel(f"{ctx.policy.store.name} \u2014 {ctx.policy_path} (sha256 {ctx.policy.sha256[:12]})")
         layout.addWidget(head)
+        self.version = QLabel(describe_version(ctx.policy, ctx.lang), objectName="policyVersion")
+        self.version.setWordWrap(True)
+        layout.addWidget(self.version)
         rows = [[r.id, r.kind, r.scope, _("yes") if r.overridable else _("no"), r.explanation]
                 for r in policy_text.describe(ctx.policy, ctx.lang)]
         table = _table([_("Rule"), _("Kind"), _("Applies to"), _("Manager may override"), _("What it says")], rows,

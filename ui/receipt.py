@@ -19,7 +19,9 @@ from pos_returns.domain.model import Request, RequestLine, Sale
 from pos_returns.domain.policy import CONDITIONS
 
 from .context import AppContext
+from .id_entry import IdEntry
 from .ops import run_op, scan_product
+from .receipt_keys import CellKeys, ask_discard, move_out_of_editor, override_or_approve, show_one_truth
 from .widgets import OUTCOME_COLOR, DecisionPanel, MessageStrip, outcome_label
 
 CONDITION_TEXT = CONDITION_LABELS
@@ -45,6 +47,7 @@ class Basket:
 COLUMNS = (N_("Line"), N_("Item"), N_("Sold"), N_("Returned"), N_("Returnable"), N_("Return qty"),
            N_("Condition"), N_("Reason"), N_("Serial"), N_("Decision"), N_("Refund"))
 C_QTY, C_COND, C_REASON, C_SERIAL, C_DECISION, C_REFUND = 5, 6, 7, 8, 9, 10
+QTY_REFUSED = N_("Line {line}: only {left} can be returned ({sold} sold, {returned} already returned).")
 
 
 _ROLES = frozenset((Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ForegroundRole,
@@ -53,6 +56,7 @@ _ROLES = frozenset((Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.It
 
 class ReturnLinesModel(QAbstractTableModel):
     changed = Signal()
+    refused = Signal(str)  # a quantity above what may come back: the message to show
 
     def __init__(self, ctx: AppContext, sale: Sale):
         super().__init__()
@@ -64,6 +68,7 @@ class ReturnLinesModel(QAbstractTableModel):
         default_reason = self.ctx.policy.reasons[0] if self.ctx.policy.reasons else ""
         self.states = [LineState(reason=default_reason) for _ in sale.lines]
         self.outcomes: dict[int, object] = {}
+        self.shown: dict[int, str] = {}  # the outcome each line shows (services.outcomes: one truth on screen)
         self.serial_tags = self.ctx.policy.serial.tags
 
     def set_sale(self, sale: Sale) -> None:
@@ -127,11 +132,11 @@ class ReturnLinesModel(QAbstractTableModel):
             if col == C_DECISION:
                 if self.returnable(row) == 0:
                     return self.ctx.gettext("Already returned")
-                return outcome_label(self.ctx, decided.outcome) if decided and state.qty else ""
+                return outcome_label(self.ctx, self._shown(decided)) if decided and state.qty else ""
             if col == C_REFUND:
                 return self.ctx.money(decided.refund) if decided and state.qty else ""
         if role == Qt.ItemDataRole.ForegroundRole and col == C_DECISION and decided and state.qty:
-            return QBrush(QColor(OUTCOME_COLOR[decided.outcome]))
+            return QBrush(QColor(OUTCOME_COLOR[self._shown(decided)]))
         if role == Qt.ItemDataRole.ToolTipRole and col == C_DECISION and decided:
             return "\n".join(self.ctx.text(r) for r in decided.reasons)
         return None
@@ -142,7 +147,13 @@ class ReturnLinesModel(QAbstractTableModel):
         state = self.states[index.row()]
         col = index.column()
         if col == C_QTY:
-            state.qty = max(0, min(int(value), self.returnable(index.row())))
+            left = self.returnable(index.row())
+            if int(value) > left:  # refused with a message, never silently cut down
+                line = self.sale.lines[index.row()]
+                self.refused.emit(self.ctx.gettext(QTY_REFUSED).format(
+                    line=line.line, left=left, sold=line.qty, returned=self.sale.returned.get(line.line, 0)))
+                return False
+            state.qty = max(0, int(value))
         elif col == C_COND and value in CONDITIONS:
             state.condition = value
         elif col == C_REASON and value in self.ctx.policy.reasons:
@@ -160,8 +171,12 @@ class ReturnLinesModel(QAbstractTableModel):
                                  serial=s.serial or None)
                      for line, s in zip(self.sale.lines, self.states) if s.qty > 0)
 
-    def show_decision(self, decision) -> None:
+    def _shown(self, decided) -> str:
+        return self.shown.get(decided.line, decided.outcome)
+
+    def show_decision(self, decision, shown: dict[int, str] | None = None) -> None:
         self.outcomes = {d.line: d for d in decision.lines} if decision else {}
+        self.shown = dict(shown or {})
         self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(COLUMNS) - 1))
 
 
@@ -176,7 +191,8 @@ class LineDelegate(QStyledItemDelegate):
         col = index.column()
         if col == C_QTY:
             box = QSpinBox(parent)
-            box.setRange(0, self.model.returnable(index.row()))
+            box.setRange(0, 9999)  # more than may come back is refused by the model, with a message
+            box.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
             return box
         if col in (C_COND, C_REASON):
             box = QComboBox(parent)
@@ -197,6 +213,12 @@ class LineDelegate(QStyledItemDelegate):
             editor.setValue(int(value))
         else:
             super().setEditorData(editor, index)
+
+    def eventFilter(self, editor, event):  # noqa: N802
+        """Up and Down leave the editor and move between rows; they never change a quantity or a choice."""
+        if move_out_of_editor(self, editor, event):
+            return True
+        return super().eventFilter(editor, event)
 
     def setModelData(self, editor, model, index):  # noqa: N802
         if isinstance(editor, QComboBox):
@@ -220,6 +242,7 @@ class ReceiptScreen(QWidget):
         self.setObjectName("receiptScreen")
         self.pending: services.Pending | None = None
         self.grants: list[services.Grant] = []
+        self.overrides: frozenset[str] = frozenset()  # rule ids a manager overrode (F8 on a denied line)
         self.basket = Basket()
         self._build(ctx, sale)
         self.retranslate()
@@ -233,12 +256,18 @@ class ReceiptScreen(QWidget):
         layout.addWidget(self.header)
         self.message = MessageStrip()
         layout.addWidget(self.message)
+        self.id_entry = IdEntry(ctx, self)  # only when the policy asks for the customer's photo ID
+        layout.addWidget(self.id_entry)
         splitter = QSplitter(Qt.Orientation.Vertical)
         self.model = ReturnLinesModel(ctx, sale)
         self.table = QTableView(objectName="linesTable")
         self.table.setModel(self.model)
         self.table.setItemDelegate(LineDelegate(ctx, self.model))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        # typing, F2, Enter (CellKeys) or a double click edit a cell; moving with the arrows never does
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed
+                                   | QAbstractItemView.EditTrigger.DoubleClicked)
+        self.cell_keys = CellKeys(self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.verticalHeader().setDefaultSectionSize(40)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -268,10 +297,10 @@ class ReceiptScreen(QWidget):
             b.setStyleSheet("font-size: 14pt;")
             buttons.addWidget(b)
         layout.addLayout(buttons)
-        self.cancel_button.clicked.connect(self.cancelled.emit)
+        self.cancel_button.clicked.connect(self.escape)
         self.approve_button.clicked.connect(self.ask_approval)
         self.finish_button.clicked.connect(self.finish)
-        for key, slot in (("Escape", self.cancelled.emit), ("F8", self.ask_approval), ("F12", self.finish),
+        for key, slot in (("Escape", self.escape), ("F8", self.ask_approval), ("F12", self.finish),
                           ("Ctrl+Return", self.finish), ("Ctrl+E", self.exchange_scan.setFocus),
                           ("Ctrl+L", self.table.setFocus)):
             shortcut = QShortcut(QKeySequence(key), self)
@@ -280,6 +309,8 @@ class ReceiptScreen(QWidget):
         self.exchange_scan.returnPressed.connect(self.add_exchange_item)
         self.remove_button.clicked.connect(self.remove_exchange_item)
         self.model.changed.connect(self.refresh)
+        self.id_entry.changed.connect(self.refresh)
+        self.model.refused.connect(self.message.error)
 
     def load(self, sale: Sale) -> None:
         """Start over with ``sale``: no lines picked, no approvals, an empty exchange basket."""
@@ -288,9 +319,11 @@ class ReceiptScreen(QWidget):
         self.sale = sale
         self.pending = None
         self.grants = []
+        self.overrides = frozenset()
         self.basket = Basket()
         self.message.clear_message()
         self.exchange_scan.clear()
+        self.id_entry.reset(sale)
         self._set_header()  # the other texts stay (retranslate() sets them, and again when the language changes)
         self._fill_basket()
         self.refresh()
@@ -314,6 +347,7 @@ class ReceiptScreen(QWidget):
         self.finish_button.setText(_("Finish") + " [F12]")
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         self._fill_basket()
+        self.id_entry.retranslate()
         self.panel.retranslate()
 
     def _set_header(self) -> None:
@@ -325,10 +359,31 @@ class ReceiptScreen(QWidget):
 
     # -- decision -------------------------------------------------------------
     def request(self) -> Request | None:
-        return returns.receipt_request(self.model.request_lines(), self.basket.items)
+        request = self.id_entry.applied(returns.receipt_request(self.model.request_lines(), self.basket.items))
+        if request is not None and self.overrides:
+            from dataclasses import replace
+            request = replace(request, overrides=self.overrides)
+        return request
+
+    def work_in_progress(self) -> bool:
+        """Anything the cashier would lose: a line picked, an item in the basket, a manager's approval."""
+        return bool(self.model.request_lines() or self.basket.items or self.grants)
+
+    def escape(self) -> None:
+        """Esc: back to the scan field; with work in progress only after the cashier says so."""
+        if self.table.state() == QAbstractItemView.State.EditingState:
+            self.table.setFocus()  # an open editor closes first (its Esc); never a second meaning
+            return
+        if self.work_in_progress() and not ask_discard(self.ctx, self, bool(self.grants)):
+            self.table.setFocus()
+            return
+        self.cancelled.emit()
 
     def refresh(self) -> None:
-        self.grants.clear()  # an approval is bound to exactly what was approved
+        if self.grants:  # an approval is bound to exactly what was approved: say so when a change ends it
+            self.message.error(self.ctx.gettext("This change cancelled the manager's approval; ask for it "
+                                                "again [F8]."))
+        self.grants.clear()
         request = self.request()
         if request is None:
             self.pending = None
@@ -339,16 +394,14 @@ class ReceiptScreen(QWidget):
         staff = self.ctx.staff  # the signed-in session; prepare refuses without one
         self.pending = run_op(self.ctx, lambda: self.ctx.counter().prepare(staff, self.sale, request),
                               show=self.message.error)
-        decision = self.pending.decision if self.pending else None
-        self.model.show_decision(decision)
-        self.panel.show_decision(decision, {line.line: line.name or line.sku for line in self.sale.lines})
-        self._buttons()
+        self._show_decision()
+
+    def _show_decision(self) -> None:
+        """Table marks, headline and buttons from one reading of the decision and the approvals given."""
+        show_one_truth(self)
 
     def _buttons(self) -> None:
-        d = self.pending.decision if self.pending else None
-        needs = bool(d and d.approvals and not self._approved())
-        self.approve_button.setEnabled(needs)
-        self.finish_button.setEnabled(bool(d and d.outcome != "denied"))
+        show_one_truth(self)
 
     def _approved(self) -> bool:
         return bool(self.pending) and returns.covered(self.pending.decision, self.grants)
@@ -388,26 +441,26 @@ class ReceiptScreen(QWidget):
 
     # -- approval and finish ----------------------------------------------------
     def ask_approval(self) -> bool:
-        from .dialogs import ApprovalDialog
-        if not self.pending or not self.pending.decision.approvals:
-            return True
-        dialog = ApprovalDialog(self.ctx, self.pending, self)
-        if dialog.exec() and dialog.grant is not None:
-            self.grants.append(dialog.grant)
-            self.message.info(self.ctx.gettext("Approved by {manager}.").format(manager=dialog.grant.manager))
-            self._buttons()
-            return True
-        return False
+        """F8: a manager's override of the denied line under the cursor, else the approval the decision asks."""
+        done = override_or_approve(self)
+        self.table.setFocus()
+        return done
 
     def finish(self) -> None:
         from .dialogs import finish_transaction
         if self.table.state() == QAbstractItemView.State.EditingState:
             self.table.setFocus()  # commit the open editor first
+        from pos_returns.services.override import overridable_lines
+        if self.pending and self.pending.decision.outcome == "denied" \
+                and overridable_lines(self.pending.decision) and not self.ask_approval():
+            return
         names = {line.line: line.name or line.sku for line in self.sale.lines}
         tx = finish_transaction(self.ctx, self, self.pending, self.grants, names, self.message.error,
                                 on_error=self._commit_refused)
         if tx is not None:
             self.committed.emit(tx)
+        else:
+            self.table.setFocus()  # back where the cashier goes on (a dialog closed, a message shown)
 
     def _commit_refused(self, exc: BaseException) -> None:
         """Another till changed this sale meanwhile: show the new decision (finishing again records that one)."""
@@ -416,7 +469,4 @@ class ReceiptScreen(QWidget):
         self.pending = exc.pending
         self.sale = self.model.sale = exc.pending.case.sale
         self.grants.clear()  # an approval is bound to exactly what was approved
-        decision = self.pending.decision
-        self.model.show_decision(decision)
-        self.panel.show_decision(decision, {line.line: line.name or line.sku for line in self.sale.lines})
-        self._buttons()
+        self._show_decision()

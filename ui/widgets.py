@@ -102,9 +102,12 @@ class DecisionPanel(QFrame):
         self.names: dict[int, str] = {}
         self.show_decision(None)
 
-    def show_decision(self, decision: Decision | None, names: dict[int, str] | None = None) -> None:
+    def show_decision(self, decision: Decision | None, names: dict[int, str] | None = None,
+                      shown: tuple[str | None, dict[int, str]] | None = None) -> None:
+        """``shown``: (headline outcome, per-line outcomes) after the approvals given (services.outcomes)."""
         self.decision = decision
         self.names = names or {}
+        self.shown = shown or (None, {})
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -121,17 +124,20 @@ class DecisionPanel(QFrame):
             for _name, value in self.total_labels.values():
                 value.setText("")
             return
-        self.headline.setText(outcome_label(ctx, d.outcome))
-        self.headline.setStyleSheet(f"font-size: 16pt; font-weight: bold; color: {OUTCOME_COLOR[d.outcome]};")
+        headline, shown = getattr(self, "shown", (None, {}))
+        headline = headline or d.outcome
+        self.headline.setText(outcome_label(ctx, headline))
+        self.headline.setStyleSheet(f"font-size: 16pt; font-weight: bold; color: {OUTCOME_COLOR[headline]};")
         parts = []
         line_word, rules_word = _("Line"), _("Rules")
         needs_word, refund_word = _("Needs a manager"), _("Refund to")
         for line in d.lines:
-            color = OUTCOME_COLOR[line.outcome]
+            outcome = shown.get(line.line, line.outcome)
+            color = OUTCOME_COLOR[outcome]
             reasons = "".join(f"<li>{_esc(ctx.text(r))}</li>" for r in line.reasons)
             rules = ", ".join(line.rules)
             title = self.names.get(line.line, line.sku)
-            over = (" \u2014 " + _("a manager may override")) if line.outcome == "denied" and line.overridable else ""
+            over = (" \u2014 " + _("a manager may override") + " [F8]") if line.outcome == "denied" and line.overridable else ""
             money = ""
             if line.outcome != "denied":
                 money = _("refund {refund} (item {item}, fee {fee}, tax {tax})").format(
@@ -139,9 +145,9 @@ class DecisionPanel(QFrame):
                     tax=ctx.money(line.tax))
             parts.append(
                 f"<p><b>{line_word} {line.line}: {_esc(title)} \u00d7{line.qty}</b> "
-                f"<span style='color:{color}'><b>{_esc(outcome_label(ctx, line.outcome))}</b></span>{_esc(over)}"
+                f"<span style='color:{color}'><b>{_esc(outcome_label(ctx, outcome))}</b></span>{_esc(over)}"
                 f"<br>{_esc(money)}<ul>{reasons}</ul><small>{rules_word}: {_esc(rules)}</small></p>")
-        if d.approvals:
+        if d.approvals and (not shown or "needs_approval" in shown.values()):
             items = "".join(f"<li>{_esc(ctx.text(a.reason))} <small>({_esc(a.rule)})</small></li>"
                             for a in d.approvals)
             parts.append(f"<p><b>{needs_word}:</b><ul>{items}</ul></p>")

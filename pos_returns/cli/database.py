@@ -12,9 +12,12 @@ from pos_returns.services import admin
 
 
 def cmd_db_init(args: argparse.Namespace) -> int:
-    created = admin.init_database(args.db)
+    created = admin.init_database(args.db, store=args.store, region=args.region)
+    where = ""
+    if created.store:
+        where = f"; store {created.store}" + (f", region {created.region}" if created.region else "")
     print(f"{created.path}: {'already a' if created.existed else 'created a'} pos-returns database "
-          f"(schema {created.schema})")
+          f"(schema {created.schema}{where})")
     return EXIT_OK
 
 
@@ -59,7 +62,10 @@ def cmd_import_sales(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     db = sub.add_parser("db", help="database")
     dsub = subcommands(db, "db_command")
-    with_db(dsub.add_parser("init", help="create (or upgrade) a database")).set_defaults(func=cmd_db_init)
+    init = with_db(dsub.add_parser("init", help="create (or upgrade) a database"))
+    init.add_argument("--store", default=None, help="this till's store id (a store of the policy's chain)")
+    init.add_argument("--region", default=None, help="this till's region (for the policy's regional rules)")
+    init.set_defaults(func=cmd_db_init)
 
     demo = with_policy(with_db(sub.add_parser("demo-data", help="fill a new database with a demo store")))
     demo.add_argument("--receipts", type=int, default=3000, help="number of receipts (default 3000)")

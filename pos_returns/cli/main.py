@@ -61,9 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     from pos_returns.files import WriteFailed
-    from pos_returns.services.admin import StoreError
-    from pos_returns.services.counter import ServiceError
-    return (ServiceError, StoreError, WriteFailed)
+    from pos_returns.i18n import UserError
+    return (UserError, WriteFailed)
 
 
 def run() -> None:

@@ -47,7 +47,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     if args.details:  # one line per changed or unreplayed return, only when asked for
         for change in result.changed:
             print(f"{change.txno} {change.at}: {change.old_outcome} {change.old_refund} -> {change.new_outcome} "
-                  f"{change.new_refund}  {change.note}")
+                  f"{change.new_refund}  {change.note}  [decided under {change.old_version}]")
         for problem in result.unreadable:
             print(f"not replayed: {problem}")
     print(f"{result.replayed} returns replayed, {len(result.changed)} decisions change, refunds "
@@ -59,9 +59,29 @@ def cmd_whatif(args: argparse.Namespace) -> int:
                                                             result.not_replayed else ""))
     for reason, count in result.reasons.most_common(3):
         print(f"  {count} x {reason}")
+    print_versions(result, new)
     if (result.changed or result.unreadable) and not args.details:
         print("(--details lists each one)")
     return EXIT_OK
+
+
+def print_versions(result, new: Policy) -> None:
+    """The new version's name and dates, and the versions that made the decisions it would change."""
+    from pos_returns.manager.versions import version_summary
+    v = version_summary(result, new)
+    if v.effective_from is None:
+        print(f"new policy {v.new_version} (undated: no [policy] effective_from)")
+    else:
+        earlier = ("earlier sales keep the version they were sold under" if v.applies_to_earlier_sales == "no"
+                   else "applies to earlier sales where it is more generous")
+        print(f"new policy version {v.new_version}, in force from {v.effective_from} ({earlier})")
+    if v.by_old_version:
+        print("changed decisions by the version that made them: "
+              + ", ".join(f"{name}: {count}" for name, count in v.by_old_version))
+    if v.earlier_sales:
+        keep = ("at the counter they keep their decision" if v.applies_to_earlier_sales == "no"
+                else "at the counter only those where it is more generous on every line change")
+        print(f"  {v.earlier_sales} of the changes are of sales before {v.effective_from}: {keep}")
 
 
 def cmd_close_day(args: argparse.Namespace) -> int:

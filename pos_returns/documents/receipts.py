@@ -124,6 +124,9 @@ def _footer(doc: Doc, f: Formatter, tx: TxRecord) -> None:
         doc.add(Para(_("Approved by manager {manager}, reason {code}").format(
             manager=person(a.manager, a.manager_name), code=a.reason_code)))
     doc.add(Para(_("Journal entry {hash} - policy {policy}").format(hash=tx.short_hash, policy=tx.policy_sha256[:12])))
+    if tx.policy_from is not None:
+        doc.add(Para(_("Policy version {version}, in force from {date}").format(
+            version=tx.policy_version, date=f.date(tx.policy_from))))
     doc.add(Space(4), Barcode(tx.txno, tx.txno))
     doc.barcode_value = tx.txno
     if tx.qr:

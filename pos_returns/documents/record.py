@@ -107,6 +107,8 @@ class TxRecord:
     policy_sha256: str
     corrects: str | None = None
     correction_reason: str | None = None
+    policy_version: str | None = None  # the version that decided ([policy] version, else the hash's start)
+    policy_from: date | None = None  # its effective_from (None: an undated policy)
     qr: str | None = None  # the signed statement for the receipt's QR code (pos_returns.signing)
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Mapping
 
@@ -121,6 +121,7 @@ class Request:
     customer: Customer = Customer()
     overrides: frozenset[str] = frozenset()  # rule ids a manager is asked to override
     region: str | None = None  # the store's region when it differs from the policy's
+    store: str | None = None  # the store (of a chain) where the return is made, when the case or till says
 
 
 # ----------------------------------------------------------------------------- decision
@@ -161,6 +162,15 @@ def payout(refund_total: Money, exchange_total: Money) -> Money:
 
 
 @dataclass(frozen=True)
+class VersionRef:
+    """The policy version a decision was made under (named in the Decision JSON, the journal and paperwork)."""
+
+    id: str
+    sha256: str
+    effective_from: date | None = None
+
+
+@dataclass(frozen=True)
 class Decision:
     outcome: str
     currency: str
@@ -177,6 +187,7 @@ class Decision:
     # how much of the payout is drawn from each of the sale's tenders (index into sale.tenders), so later
     # returns never refund a tender more than it paid
     tender_draws: tuple[tuple[int, Money], ...] = ()
+    policy_version: VersionRef | None = None
 
     @property
     def payout(self) -> Money:

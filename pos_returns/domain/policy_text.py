@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pos_returns.i18n import N_, Percent, Text, render
+from pos_returns.i18n import N_, NP_, Percent, Text, render
 from pos_returns.domain.money import Money
 from pos_returns.domain.engine import CONDITION_TEXT
 from pos_returns.domain.policy import (CONDITIONS, ConditionRule, FeeRule, NotReturnableRule, Policy, PolicyRule, Scope,
@@ -67,10 +67,15 @@ def _conditions(conditions) -> list[Text]:
 def _explain(rule: PolicyRule, policy: Policy) -> Text:
     money = lambda v: Money(v, policy.currency)  # noqa: E731
     if isinstance(rule, WindowRule):
+        if rule.unlimited:
+            return Text(N_("Returnable at any time (no time limit)."))
         return Text(N_("Returnable within {days} days of the sale (the last day counts)."), {"days": rule.days})
     if isinstance(rule, SeasonalRule):
-        return Text(N_("Bought from {start} to {end}: returnable until {until}."),
-                    {"start": rule.bought_from, "end": rule.bought_to, "until": rule.returnable_until})
+        params = {"start": rule.bought_from, "end": rule.bought_to, "until": rule.returnable_until}
+        if rule.recurring:
+            return Text(N_("Every year, bought from {start} to {end}: returnable until {until} (of the next year "
+                           "when that comes first)."), params)
+        return Text(N_("Bought from {start} to {end}: returnable until {until}."), params)
     if isinstance(rule, NotReturnableRule):
         text = N_("Not returnable unless defective.") if rule.unless_defective else N_("Not returnable.")
         if rule.conditions:
@@ -80,8 +85,12 @@ def _explain(rule: PolicyRule, policy: Policy) -> Text:
     if isinstance(rule, ConditionRule):
         return Text(N_("Accepted conditions: {conditions}."), {"conditions": _conditions(rule.accepted)})
     if isinstance(rule, FeeRule):
-        params = {"percent": Percent(rule.percent), "conditions": _conditions(rule.conditions)}
+        params = {"percent": Percent(rule.percent), "conditions": _conditions(rule.conditions),
+                  "amount": money(rule.amount if rule.amount is not None else 0)}
         text = Text(N_("Restocking fee of {percent} of the price paid, for items that are: {conditions}."), params)
+        if rule.amount is not None:
+            text = Text(N_("Restocking fee of {amount} per item, never more than its price, for items that are: "
+                           "{conditions}."), params)
         extra = []
         if rule.minimum is not None:
             extra.append(Text(N_("at least {amount} per item"), {"amount": money(rule.minimum)}))
@@ -96,6 +105,32 @@ def _explain(rule: PolicyRule, policy: Policy) -> Text:
         return Text(N_("Defective items within {days} days of the sale: {remedy}."),
                     {"days": rule.days, "remedy": Text(REMEDY[rule.remedy])})
     return Text(rule.id, literal=True)
+
+
+def chain_rows(policy: Policy, lang: str) -> list[RuleRow]:
+    """The chain the policy serves and what each tier adds on every window."""
+    rows = []
+    everything = render(Text(N_("everything")), lang)
+    chain = policy.chain
+    if chain is not None:
+        regions = dict(chain.store_regions)
+        stores = [f"{s} ({regions[s]})" if s in regions else s for s in chain.stores]
+        text = Text(N_("Serves the stores {stores} of chain {chain}."), {"stores": ", ".join(stores),
+                                                                          "chain": chain.name or chain.id}) \
+            if stores else Text(N_("Serves any store of chain {chain}."), {"chain": chain.name or chain.id})
+        if chain.regions:
+            text = Text("{main} {extra}", {"main": text, "extra": Text(N_("Regions: {regions}."), {
+                "regions": ", ".join(chain.regions)})}, literal=True)
+        rows.append(RuleRow("chain." + chain.id, render(Text(N_("Chain")), lang), everything,
+                            render(text, lang, policy.store.locale), False))
+    for tier in policy.tier_profiles:
+        rows.append(RuleRow("tiers." + tier.name, render(Text(N_("Customer tier")), lang),
+                            _scope(Scope(tiers=frozenset({tier.name})), lang),
+                            render(Text.counted(NP_("{extra} more day on every return window that does not name "
+                                                    "a tier.", "{extra} more days on every return window that "
+                                                    "does not name a tier."), "extra", {"extra": tier.extra_days}),
+                                   lang, policy.store.locale), False))
+    return rows
 
 
 def describe(policy: Policy, lang: str) -> list[RuleRow]:
@@ -145,6 +180,10 @@ def describe(policy: Policy, lang: str) -> list[RuleRow]:
     if mailed.cash_over is not None:
         parts.append(render(Text(N_("Cash refunds over {limit} are paid by a check mailed from head office."),
                                  {"limit": policy.money(mailed.cash_over)}), lang, policy.store.locale))
+    if mailed.refund_over is not None:
+        parts.append(render(Text(N_("Refunds over {limit} are paid by a check mailed from head office, whatever "
+                                    "the tender."), {"limit": policy.money(mailed.refund_over)}),
+                            lang, policy.store.locale))
     if mailed.check_purchase_over is not None:
         parts.append(render(Text(N_("Refunds of check purchases over {limit} are paid by a check mailed from "
                                     "head office."), {"limit": policy.money(mailed.check_purchase_over)}),
@@ -158,10 +197,59 @@ def describe(policy: Policy, lang: str) -> list[RuleRow]:
     rows.append(RuleRow(policy.serial.id, render(Text(N_("Serial numbers")), lang),
                         _scope(Scope(tags=policy.serial.tags), lang),
                         render(Text(N_("The serial number must match the one sold.")), lang), False))
+    rows.extend(chain_rows(policy, lang))
     if policy.approval.refund_over is not None:
         rows.append(RuleRow(policy.approval.id, render(Text(N_("Manager approval")), lang),
                             render(Text(N_("everything")), lang),
                             render(Text(N_("Refunds over {limit} need a manager."),
                                         {"limit": policy.money(policy.approval.refund_over)}), lang,
                                    policy.store.locale), False))
+    rows += remedy_rows(policy, lang)
     return rows
+
+
+def remedy_rows(policy: Policy, lang: str) -> list[RuleRow]:
+    """Exchange only, store credit only, photo ID and per-customer limits, as readable rules."""
+    loc = policy.store.locale
+    rows = []
+    for rule in policy.exchange_only:
+        text = render(Text(N_("When {conditions}: only an exchange for the identical item (the same product), "
+                              "without a restocking fee; no refund."),
+                           {"conditions": _conditions(rule.conditions)}), lang, loc)
+        rows.append(_row(rule, N_("Exchange only"), text, lang))
+    for rule in policy.store_credit_only:
+        if rule.conditions:
+            text = Text(N_("When {conditions}: refunded only as store credit, even with a receipt."),
+                        {"conditions": _conditions(rule.conditions)})
+        else:
+            text = Text(N_("Refunded only as store credit, even with a receipt."))
+        rows.append(_row(rule, N_("Store credit only"), render(text, lang, loc), lang))
+    everything = render(Text(N_("everything")), lang)
+    photo = policy.photo_id
+    if photo.active:
+        text = Text(N_("A photo ID is checked for every return.")) if photo.always else \
+            Text(N_("A photo ID is checked for refunds over {limit}."), {"limit": policy.money(photo.over)})
+        rows.append(RuleRow(photo.id, render(Text(N_("Photo ID")), lang), everything, render(text, lang, loc),
+                            photo.overridable))
+    lim = policy.customer_limits
+    if lim.active:
+        params = {"days": lim.limit_days, "count": lim.limit_count, "value": policy.money(lim.limit_value)}
+        if lim.limit_count is not None and lim.limit_value is not None:
+            msgid = N_("Returns with a receipt, per customer (by ID) in {days} days: at most {count} returns and "
+                       "{value} in all.")
+        elif lim.limit_count is not None:
+            msgid = N_("Returns with a receipt, per customer (by ID) in {days} days: at most {count} returns.")
+        else:
+            msgid = N_("Returns with a receipt, per customer (by ID) in {days} days: at most {value} in all.")
+        text = render(Text(msgid, params), lang, loc)
+        text += " " + render(Text(N_("Over the limit a manager must approve.") if lim.over_limit == "approval"
+                                  else N_("Over the limit the return is refused.")), lang)
+        rows.append(RuleRow(lim.id, render(Text(N_("Customer limits")), lang), everything, text,
+                            lim.overridable))
+    return rows
+
+
+def _row(rule: PolicyRule, kind: str, text: str, lang: str) -> RuleRow:
+    if rule.explain:
+        text += " \u2014 \u201c" + rule.explain + "\u201d"
+    return RuleRow(rule.id, render(Text(kind), lang), _scope(rule.scope, lang), text, rule.overridable)

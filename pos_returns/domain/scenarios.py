@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from pos_returns.domain.case import CaseError, decision_json, load_json, read_case, subset_mismatches
-from pos_returns.domain.engine import evaluate
+from pos_returns.domain.engine import evaluate, evaluate_versions
 from pos_returns.domain.policy import Policy
 
 
@@ -44,7 +44,10 @@ def scenario_files(items: Iterable[Path]) -> list[Path]:
     return files
 
 
-def run_scenario(policy: Policy, path: Path, lang: str | None = None) -> ScenarioResult:
+def run_scenario(policy: Policy, path: Path, lang: str | None = None,
+                 versions: Sequence[Policy] = ()) -> ScenarioResult:
+    """One scenario under ``policy``; with ``versions`` (several versions of the store's policy, ``policy``
+    the newest) under the version in force on the sale date."""
     result = ScenarioResult(path)
     try:
         data = load_json(path)
@@ -55,11 +58,15 @@ def run_scenario(policy: Policy, path: Path, lang: str | None = None) -> Scenari
     except CaseError as err:
         result.problems.extend(err.problems)
         return result
-    decision = evaluate(policy, case.sale, case.request, case.history, case.now)
+    if len(versions) > 1:
+        decision = evaluate_versions(versions, case.sale, case.request, case.history, case.now)
+    else:
+        decision = evaluate(policy, case.sale, case.request, case.history, case.now)
     actual = decision_json(decision, lang or policy.store.language, policy.store.locale)
     result.problems.extend(subset_mismatches(data["expect"], actual))
     return result
 
 
-def run_scenarios(policy: Policy, items: Iterable[Path], lang: str | None = None) -> Report:
-    return Report([run_scenario(policy, path, lang) for path in scenario_files(items)])
+def run_scenarios(policy: Policy, items: Iterable[Path], lang: str | None = None,
+                  versions: Sequence[Policy] = ()) -> Report:
+    return Report([run_scenario(policy, path, lang, versions) for path in scenario_files(items)])

@@ -130,11 +130,13 @@ def line_of(index: dict[tuple, int], path: tuple) -> int:
     return 1
 
 
-def format_path(path: tuple) -> str:
+def format_path(path: tuple, first: int = 0) -> str:
+    """``window[0].days``; with ``first=1`` the tables of a list are counted from 1 (``window[1]`` is the
+    first ``[[window]]``), as a policy file's messages count them."""
     out = ""
     for part in path:
         if isinstance(part, int):
-            out += f"[{part}]"
+            out += f"[{part + first}]"
         else:
             out += ("." if out else "") + part
     return out or "(file)"

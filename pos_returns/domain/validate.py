@@ -85,8 +85,10 @@ class Validator:
         return line_of(self.index, path)
 
     def problems(self) -> list[Problem]:
-        """The problems as ``FILE:LINE: key.path: message``, in the order found."""
-        return [Problem(self.file, self.line(i.path), i.where, i.message) for i in self.issues]
+        """The problems as ``FILE:LINE: key.path: message``, in the order found. A file's lists of tables are
+        counted from 1 there: ``window[2]`` is the second ``[[window]]`` (the line says which too)."""
+        return [Problem(self.file, self.line(i.path), format_path(i.path, first=1), i.message)
+                for i in self.issues]
 
     def messages(self, since: int = 0) -> list[str]:
         """The problems as ``key.path: message`` (from the ``since``-th on)."""

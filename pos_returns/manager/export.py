@@ -3,9 +3,12 @@
 ``journal.jsonl`` holds one entry per line with every hashed field, ``prev_hash`` and ``hash``; each
 entry's hash is ``sha256(prev_hash + canonical JSON of the hashed fields)`` (keys sorted, no spaces,
 UTF-8), starting from 64 zeros per register. ``manifest.json`` gives the rule, the count and the last
-hash per register; ``SHA256SUMS`` lists every file in ``sha256sum -c`` format. ``signatures.jsonl`` holds
-each entry's Ed25519 signature, ``register-keys.jsonl`` and ``public-keys.txt`` the registers' public keys and
-their changes (SHA256SUMS is an unkeyed checksum; the signatures are what an auditor can trust).
+hash per register; ``SHA256SUMS`` lists every file in ``sha256sum -c`` format. Every policy version the store
+kept is written as ``policy-<sha256>.toml`` (its text hashes to the ``policy_sha256`` of the entries it
+decided) and listed in the manifest with its version name, first day and when, by whom and how it was loaded.
+``signatures.jsonl`` holds each entry's Ed25519 signature, ``register-keys.jsonl`` and ``public-keys.txt`` the
+registers' public keys and their changes (SHA256SUMS is an unkeyed checksum; the signatures are what an auditor
+can trust).
 """
 
 from __future__ import annotations
@@ -44,6 +47,12 @@ def export_journal(store: st.Database, out: Path, now: datetime) -> dict:
     write_output(out / "register-keys.jsonl", "".join(st.canonical(k) + "\n" for k in key_rows))
     write_output(out / "public-keys.txt", "# register  fingerprint  public key  (first signature it signs)\n" + "".join(
         f"{k['signer']}  {k['fingerprint']}  {k['public_key']}  #{k['from_counter']}\n" for k in key_rows))
+    versions = st.policy_versions(store)
+    policy_files = []
+    for v in versions:
+        name = f"policy-{v['sha256']}.toml"
+        write_output(out / name, v["text"])
+        policy_files.append(name)
     manifest = {
         "format": "pos-returns-journal-export/1",
         "exported_at": st.iso(now),
@@ -60,11 +69,14 @@ def export_journal(store: st.Database, out: Path, now: datetime) -> dict:
                           "gapless signature number); public keys in public-keys.txt as ed25519:<base64url>",
         "register_keys": {k["signer"]: {"fingerprint": k["fingerprint"], "public_key": k["public_key"],
                                         "from_counter": k["from_counter"]} for k in key_rows},
+        "policy_versions": [{"file": f"policy-{v['sha256']}.toml",
+                             **{k: v[k] for k in ("sha256", "version", "effective_from", "applies_to_earlier_sales",
+                                                  "path", "loaded_at", "loaded_by", "how")}} for v in versions],
     }
     write_output(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     sums = []
     for name in ("journal.jsonl", "events.jsonl", "signatures.jsonl", "register-keys.jsonl", "public-keys.txt",
-                 "manifest.json"):
+                 *policy_files, "manifest.json"):
         sums.append(f"{hashlib.sha256((out / name).read_bytes()).hexdigest()}  {name}")
     write_output(out / "SHA256SUMS", "\n".join(sums) + "\n")
     st.record_event(store, now, "export", None, folder=str(out), entries=len(rows))
@@ -90,6 +102,11 @@ def verify_export(folder: Path, public_keys: list[bytes] | None = None) -> list[
             problems.append(f"journal.jsonl:{n}: {record['txno']} does not verify")
         prev[record["register"]] = (record["seq"], record["hash"])
         records.append(record)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    for v in manifest.get("policy_versions", []):
+        raw = (folder / v["file"]).read_bytes()
+        if v["sha256"] not in (hashlib.sha256(raw).hexdigest(), hashlib.sha256(b"\xef\xbb\xbf" + raw).hexdigest()):
+            problems.append(f"{v['file']}: the text is not the policy {v['sha256'][:12]} the journal names")
     if (folder / "signatures.jsonl").exists():
         problems.extend(_export_signatures(folder, records, public_keys))
     return problems

@@ -15,12 +15,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable
 
+from pos_returns.manager.whatif_rules import newly_decided, watched_rules
 from pos_returns.storage import replay, store as st
 from pos_returns.domain.case import CaseError, read_case
 from pos_returns.domain.engine import evaluate
 from pos_returns.i18n import N_, Text
 from pos_returns.domain.money import Money, currency_digits
 from pos_returns.domain.policy import Policy
+from pos_returns.manager.versions import name_versions
 
 
 
@@ -39,7 +41,7 @@ def close_day(store: st.Database, policy: Policy, day: date, manager: str, now: 
             raise st.DayClosed(N_("The day {day} is closed; no new entries can be dated inside it."), day=closed)
         figures = st.day_figures(c, text)
         fields = {
-            "store_id": policy.store.id, "register": st.DAY_REGISTER, "txno": None, "kind": "day_close",
+            "store_id": store.setting("store_id") or policy.store.id, "register": st.DAY_REGISTER, "txno": None, "kind": "day_close",
             "at": st.iso(now), "cashier": manager, "receipt": None, "corrects": None, "customer_key": None,
             "training": 0, "policy_sha256": policy.sha256, "currency": policy.currency,
             "refund_total": figures["period_total"], "exchange_total": 0, "balance_due": 0,
@@ -291,6 +293,8 @@ class Change:
     new_refund: str
     note: str = ""
     difference: int = 0  # new refund - old refund, minor units
+    old_version: str = ""  # the policy version that made the recorded decision (manager.versions names it)
+    sold_on: str = ""  # the sale's day (empty without a receipt): a dated version decides sales from its day
 
 
 @dataclass
@@ -345,12 +349,12 @@ def what_if(store: st.Database, new_policy: Policy, start: date | None = None, e
     hi = ((end or date(9999, 12, 30)) + timedelta(days=1)).isoformat()
     total = replay.count_replayable(store, lo, hi) if progress is not None or workers > 1 else 0
     if workers > 1 and total >= PARALLEL_FROM:
-        return _what_if_parallel(store, new_policy, lo, hi, total, workers, progress)
+        return name_versions(store, _what_if_parallel(store, new_policy, lo, hi, total, workers, progress))
     result = WhatIf()
     done = _replay(replay.replayable(store, lo, hi), new_policy, result, progress, every, total)
     if progress is not None:
         progress(done, total)
-    return result
+    return name_versions(store, result)
 
 
 def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None = None, every: int = 1000,
@@ -364,6 +368,7 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
             value = minor_of[text] = Money.parse(text, currency).minor()
         return value
 
+    watched = watched_rules(new_policy)
     for row in rows:
         done += 1
         if progress is not None and done % every == 0:
@@ -381,12 +386,15 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
         result.replayed += 1
         result.old_total += old_minor
         result.new_total += new_minor
-        if decision.outcome != row.outcome or new_refund != row.refund_total:
-            old_lines = json.loads(row.lines) if row.lines else []
+        old_lines = json.loads(row.lines) if row.lines and watched else None
+        if decision.outcome != row.outcome or new_refund != row.refund_total or \
+                (watched and newly_decided(decision, old_lines, watched)):
+            old_lines = old_lines if old_lines is not None else json.loads(row.lines) if row.lines else []
             rules = sorted(set(r for line in decision.lines for r in line.rules) ^
                            set(r for line in old_lines for r in line["rules"]))
             result.changed.append(Change(row.txno, row.at, row.outcome, decision.outcome, row.refund_total,
-                                         new_refund, ", ".join(rules), new_minor - old_minor))
+                                         new_refund, ", ".join(rules), new_minor - old_minor, row.policy_sha256,
+                                         case.sale.sold_at.date().isoformat() if case.sale else ""))
     return done
 
 

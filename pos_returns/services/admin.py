@@ -32,15 +32,20 @@ class Created:
     path: Path
     existed: bool  # the file was there before (and was opened, upgraded if it was older)
     schema: int
+    store: str | None = None  # the till's store and region, when its settings name them
+    region: str | None = None
 
 
-def init_database(db: str | Path | None) -> Created:
-    """Create (or upgrade) the database; a file from a newer version is refused (StoreError)."""
+def init_database(db: str | Path | None, *, store: str | None = None, region: str | None = None) -> Created:
+    """Create (or upgrade) the database; a file from a newer version is refused (StoreError). ``store`` and
+    ``region`` say which store of a chain this till is (kept in its settings; see services.location)."""
+    from pos_returns.services.location import set_location
     path = database_path(db)
     existed = path.exists()
-    with st.open_store(path, create=True):
-        pass  # open_store leaves the file at this version's schema or refuses it
-    return Created(path, existed, st.SCHEMA_VERSION)
+    with st.open_store(path, create=True) as opened:  # leaves the file at this version's schema or refuses it
+        location = set_location(opened, store, region)
+    return Created(path, existed, st.SCHEMA_VERSION, location.store_id if location else None,
+                   location.region if location else None)
 
 
 def check_receipt(text: str, public_keys: list[bytes] | None = None, store: Any = None):
@@ -85,10 +90,19 @@ class Office:
     def counter(self, policy: Policy, *, register: str = "R1", training: bool = False) -> Counter:
         return Counter(self._store, policy, register=register, clock=self.clock, training=training)
 
+    def keep_versions(self, policies: list[Policy], actor: str | None) -> list[bool]:
+        """Keep each policy as a version of this store's policy (not put in use); per policy: was it new."""
+        from pos_returns.services.versions import keep_version
+        return [keep_version(self._store, p, actor, self.clock(), "cli") for p in policies]
+    def unnamed_departments(self, policy: Policy) -> list:
+        """The categories and tags of this store's sales that no rule of ``policy`` names (services.coverage)."""
+        from pos_returns.services import coverage
+        return coverage.unnamed_in_database(policy, self._store)
+
     def note_policy(self, policy: Policy, actor: str | None) -> bool:
         """Record that ``policy`` is in use here (an event, when it differs from the last one used)."""
         from pos_returns.services.counter import note_policy
-        return note_policy(self._store, policy, actor, self.clock())
+        return note_policy(self._store, policy, actor, self.clock(), "cli")
 
     def check_pin(self, policy: Policy, staff_id: str, pin: str, purpose: str, *, register: str = "R1") -> Session:
         return self.counter(policy, register=register).check_pin(staff_id, pin, purpose)

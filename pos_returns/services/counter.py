@@ -11,6 +11,7 @@ the approvals included, inside one ``BEGIN IMMEDIATE`` transaction and appends o
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import secrets
@@ -24,13 +25,15 @@ from pos_returns import keys
 from pos_returns.storage import store as st
 from pos_returns.i18n import N_
 from pos_returns.domain.case import Case
-from pos_returns.domain.engine import evaluate
 from pos_returns.domain.model import PastReturn, Request, Sale
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
 from pos_returns.security import check_pin_format, hash_pin, verify_pin
+from pos_returns.services.versions import decide
+from pos_returns.services.identity import CustomerChanged, history_days, recheck_customer, require_id_number  # noqa: F401
 from pos_returns.services.records import (  # noqa: F401 - re-exported: services' public names
-    Clock, MAX_PIN_FAILURES, LOCKOUT, system_clock, note_policy, ServiceError, AuthError, WrongPin, LockedOut, NotSignedIn, ApprovalRefused, NotRecordable, DecisionChanged, UnknownSku, PriceNeeded, Product, StaffMember, Session, Pending, Grant, Transaction)
+    Clock, MAX_PIN_FAILURES, LOCKOUT, PIN_REFUSALS, system_clock, note_policy, ServiceError, AuthError, StaffTampered, WrongPin, LockedOut, NotSignedIn, ApprovalRefused, NotRecordable, DecisionChanged, UnknownSku, PriceNeeded, Product, StaffMember, Session, Pending, Grant, Transaction)
+from pos_returns.services.location import located, till_location
 from pos_returns.services.entry import (  # noqa: F401
     _line_labels, _money_terms, _staff_names, _stated_prices, journal_entry, request_from_json)
 
@@ -46,6 +49,7 @@ class Counter:
         self.clock = clock
         self.training = training
         self._legacy_keys: dict[str, str] = {}  # customer key -> its pre-keyed-hash form in an older file
+        self._versions: tuple[str, tuple[Policy, ...]] | None = None  # policy versions kept (services.versions)
 
     # -- staff ---------------------------------------------------------------
     def add_staff(self, staff_id: str, name: str, role: str, pin: str, *, actor: str | None = None) -> StaffMember:
@@ -75,8 +79,7 @@ class Counter:
             row = st.staff_row(c, staff_id)
             if row is None or not row["active"] or not st.seal_matches(row, self._secret()):
                 outcome = "unknown" if row is None or not row["active"] else "tampered"  # seal: set by the app
-                st.log_event(c, now, "pin_failed", staff_id, purpose=purpose,
-                             why="unknown staff id" if outcome == "unknown" else "staff row seal does not match")
+                st.log_event(c, now, "pin_failed", staff_id, purpose=purpose, why=PIN_REFUSALS[outcome])
             elif row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
                 outcome, until = "locked", datetime.fromisoformat(row["locked_until"])
             else:
@@ -89,11 +92,9 @@ class Counter:
                 else:
                     st.set_pin_state(c, staff_id, failed + 1, None)
                     outcome = "reserved"
-        if outcome == "unknown":
-            raise AuthError(N_("No active staff member with id {staff_id}."), staff_id=staff_id)
-        if outcome == "tampered":
-            raise AuthError(N_("The staff record of {staff_id} was changed outside the app (its seal does not "
-                               "match); the PIN is refused. Tell the store's administrator."), staff_id=staff_id)
+        if outcome in PIN_REFUSALS:
+            raise StaffTampered(staff_id) if outcome == "tampered" else \
+                AuthError(N_("No active staff member with id {staff_id}."), staff_id=staff_id)
         if outcome == "locked":
             raise LockedOut(staff_id, until)
         ok = verify_pin(pin, row["pin_hash"])
@@ -155,10 +156,11 @@ class Counter:
         if not code:
             raise st.NotFound(N_("Scan or type a receipt number."))
         sale = st.load_sale(self.store, code, self.policy.currency, include_training=self.training)
-        if sale.store_id and sale.store_id != self.policy.store.id:
+        here = till_location(self.store, self.policy).store_id  # the till's store (of a chain) or the policy's
+        if sale.store_id and sale.store_id != here:
             raise ServiceError(N_("Receipt {receipt} is from store {other}, not this store ({store}); return it "
                                   "there, or as a return without a receipt."),
-                               receipt=sale.receipt, other=sale.store_id, store=self.policy.store.id)
+                               receipt=sale.receipt, other=sale.store_id, store=here)
         return sale
 
     def customer_key(self, document: str) -> str:
@@ -174,7 +176,7 @@ class Counter:
     def customer_history(self, customer_key: str | None) -> tuple[PastReturn, ...]:
         if not customer_key:
             return ()
-        days = max(self.policy.no_receipt.limit_days, 1)
+        days = history_days(self.policy)
         since = self.clock() - timedelta(days=days)
         rows = st.customer_returns(self.store, customer_key, since)
         legacy = self._legacy_keys.get(customer_key)
@@ -195,7 +197,8 @@ class Counter:
 
     def no_receipt_standing(self, customer_key: str | None) -> tuple[int, Money]:
         """How many returns without a receipt, and for how much, this customer made in the limit period."""
-        history = [h for h in self.customer_history(customer_key) if h.no_receipt]
+        since = self.clock() - timedelta(days=self.policy.no_receipt.limit_days)  # the history may reach further
+        history = [h for h in self.customer_history(customer_key) if h.no_receipt and h.at >= since]
         return len(history), sum((h.amount for h in history), Money.zero(self.policy.currency))
 
     def lowest_price(self, sku: str, now: datetime | None = None) -> Money | None:
@@ -219,7 +222,7 @@ class Counter:
         items, missing = [], []
         for item in request.no_receipt_items:
             facts = st.sku_facts(self.store, item.sku)
-            if facts is not None and facts["category"] in self.policy.categories:
+            if facts is not None:  # a department the policy does not name: its default rules (and a note)
                 item = replace(item, category=facts["category"], tags=frozenset(json.loads(facts["tags"])),
                                tax_rate=Decimal(facts["tax_rate"]), name=item.name or facts["name"])
             low = self.lowest_price(item.sku, now)
@@ -255,13 +258,10 @@ class Counter:
         ``stated_prices`` (SKU -> price) are a manager's prices for SKUs the store has none for. "ID checked"
         is the act of ``cashier``, the one signed in, and is recorded with their id."""
         cashier = self._signed_in(cashier)
-        now = self.clock()
+        now, request = self.clock(), located(self.store, self.policy, request)  # the till's store and region
         if sale is None and request.no_receipt_items:
             request = self.price_no_receipt(request, stated_prices, now)
-            if (self.policy.no_receipt.allowed and self.policy.no_receipt.id_required
-                    and request.customer.id_verified and not (request.customer.id or "").strip()):
-                raise ServiceError(N_("Type the customer's ID number: a return without a receipt counts against "
-                                      "the customer's limits."))
+        require_id_number(self.policy, sale, request)
         checked_by = cashier.id if request.customer.id_verified else None
         request = replace(request, customer=replace(request.customer, id_checked_by=checked_by))
         customer_key = None
@@ -271,7 +271,7 @@ class Counter:
             masked = "****" + st.id_last4(document)
             request = replace(request, customer=replace(request.customer, id=masked))
         history = self.customer_history(customer_key)
-        decision = evaluate(self.policy, sale, request, history, now)
+        decision = decide(self, sale, request, history, now)
         case = Case(now=now, sale=sale, request=request, history=history)
         return Pending(id=uuid.uuid4().hex, session=cashier, case=case, decision=decision,
                        customer_key=customer_key, training=self.training)
@@ -372,6 +372,7 @@ class Counter:
             sale = case.sale
             if sale is not None:
                 self._recheck(c, pending)
+            recheck_customer(self, pending)  # the customer's limits, against what other tills recorded
             self._signed_in(pending.session)
             if sale is None:
                 self._check_no_receipt_prices(case)
@@ -412,7 +413,7 @@ class Counter:
                 [t.available() for t in tenders] == [t.available() for t in sale.tenders]:
             return
         fresh = replace(sale, returned=returned, tenders=tenders)
-        again = evaluate(self.policy, fresh, case.request, case.history, case.now)
+        again = decide(self, fresh, case.request, case.history, case.now)
         if _money_terms(again) == _money_terms(decision):
             return
         if again.outcome == "denied":
@@ -477,7 +478,8 @@ class Counter:
                     "journal_lines": lines, "journal_tenders": tenders, "journal_draws": draws,
                     "staff": _staff_names(c, [manager.id])}
             fields = {
-                "store_id": self.policy.store.id, "register": self.register, "txno": None, "kind": "correction",
+                "store_id": till_location(self.store, self.policy).store_id, "register": self.register,
+                "txno": None, "kind": "correction",
                 "at": st.iso(now), "cashier": manager.id, "receipt": original.receipt, "corrects": txno,
                 "customer_key": original.customer_key, "training": original.training,
                 "policy_sha256": self.policy.sha256, "currency": original.currency,
@@ -492,9 +494,7 @@ class Counter:
     def verify(self) -> list[st.VerifyProblem]:
         problems = st.verify_journal(self.store)
         if problems:
-            try:
+            with contextlib.suppress(st.StoreError):  # a read-only copy can still be verified
                 st.record_event(self.store, self.clock(), "integrity_failure", None,
                                 problems=[str(p) for p in problems][:50])
-            except st.StoreError:
-                pass  # a read-only copy can still be verified
         return problems

@@ -103,7 +103,11 @@ def build_demo(store: st.Database, policy: Policy, *, today: date, receipts: int
                             path=str(store.path))
     rng = random.Random(seed)
     currency = policy.currency
-    store_id = policy.store.id
+    from pos_returns.services.location import set_location, till_location
+    if not store.setting("store_id"):  # the demo till is the policy's store (a chain's: its first store)
+        first = policy.chain.stores[0] if policy.chain is not None and policy.chain.stores else policy.store.id
+        set_location(store, first, store.setting("store_region") or policy.region_of(first))
+    store_id = till_location(store, policy).store_id
     start = datetime.combine(today - timedelta(days=365), time(9, 0))
     catalog = [p for p in PRODUCTS if p[2] in policy.categories]
     by_sku = {p[0]: p for p in catalog}

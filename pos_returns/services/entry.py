@@ -26,7 +26,8 @@ def journal_entry(c, policy: Policy, register: str, pending: Pending, grants: tu
                for t in decision.refund_tenders]
     draws = [{"source_seq": i + 1, "amount": st.minor(m)} for i, m in decision.tender_draws]
     payload = {
-        "store": {"id": policy.store.id, "name": policy.store.name, "locale": policy.store.locale},
+        "store": {"id": case.request.store or policy.store.id, "name": policy.store.name,
+                  "locale": policy.store.locale},
         "case": case_to_json(case, policy.store.id),
         "decision": decision_json(decision, policy.store.language, policy.store.locale),
         "approvals": [{"id": g.id, "manager": g.manager, "rules": list(g.rules),
@@ -37,11 +38,11 @@ def journal_entry(c, policy: Policy, register: str, pending: Pending, grants: tu
         "staff": _staff_names(c, [pending.cashier, *(g.manager for g in grants)]),
     }
     fields = {
-        "store_id": policy.store.id, "register": register, "txno": None, "kind": kind,
+        "store_id": case.request.store or policy.store.id, "register": register, "txno": None, "kind": kind,
         "at": st.iso(case.now), "cashier": pending.cashier,
         "receipt": case.sale.receipt if case.sale else None,
         "corrects": None, "customer_key": pending.customer_key, "training": int(pending.training),
-        "policy_sha256": policy.sha256, "currency": policy.currency,
+        "policy_sha256": decision.policy_sha256, "currency": policy.currency,  # the version that decided
         "refund_total": st.minor(decision.refund_total), "exchange_total": st.minor(decision.exchange_total),
         "balance_due": st.minor(decision.balance_due), "payload": st.canonical(payload),
     }

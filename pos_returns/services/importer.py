@@ -18,7 +18,7 @@ import io
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -120,7 +120,19 @@ class ImportResult:
 
 
 def import_file(store: st.Database, policy: Policy, path: str | Path, now: datetime) -> ImportResult:
-    """Import a till's file whole or not at all; ``now`` is the time of the import (sales after it are refused)."""
+    """Import a till's file whole or not at all; ``now`` is the time of the import (sales after it are refused).
+    A sale that names no store is this till's (``db init --store``), else the policy's ``[store]``."""
+    path = Path(path)
+    till = store.setting("store_id")
+    if till and till != policy.store.id:
+        policy = replace(policy, store=replace(policy.store, id=till))
+    raw, sales, products, customers = read_sales_file(policy, path, now)
+    return _import_read(store, policy, path, now, raw, sales, products, customers)
+
+
+def read_sales_file(policy: Policy, path: Path, now: datetime) -> tuple[bytes, list[dict], list[dict], list[dict]]:
+    """A till's file read and checked (as an import checks it) without importing it: (bytes, sales rows,
+    products, customers); every problem raises :class:`SalesImportError`."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -138,6 +150,11 @@ def import_file(store: st.Database, policy: Policy, path: str | Path, now: datet
         sales, products, customers = _from_csv(text, str(path), policy, now), [], []
     else:
         raise SalesImportError([f"{path}: unknown format; use a .json or .csv file"])
+    return raw, sales, products, customers
+
+
+def _import_read(store: st.Database, policy: Policy, path: Path, now: datetime, raw: bytes, sales: list[dict],
+                 products: list[dict], customers: list[dict]) -> ImportResult:
     digest = hashlib.sha256(raw).hexdigest()
     key = keys.store_secret() if customers else b""
     for customer in customers:

@@ -16,6 +16,7 @@ from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
 from pos_returns.manager import reports as mg
 from pos_returns.manager import training
+from pos_returns.manager.versions import VersionSummary, version_summary  # noqa: F401 - the what-if's versions
 from pos_returns.storage import store as st
 
 Report = mg.Report

@@ -133,7 +133,15 @@ def load_transaction(store: st.Database, txno: str, locale: str | None = None) -
         lines=_lines(decision, sale, request, cur), new_items=_new_items(request, cur),
         rounding=_money(decision.get("rounding"), cur), tenders=_tenders(payload, cur),
         approvals=_approvals(store, payload, decision, recorded, cur), rules=tuple(decision.get("rules", [])),
-        customer_id_masked=masked_id(customer.get("id")), customer_id_verified=bool(customer.get("id_verified")))
+        customer_id_masked=masked_id(customer.get("id")), customer_id_verified=bool(customer.get("id_verified")),
+        **_version(decision))
+
+
+def _version(decision: dict) -> dict:
+    """The policy version the decision names (decisions journaled before versions name none)."""
+    ref = decision.get("policy_version") or {}
+    day = ref.get("effective_from")
+    return {"policy_version": ref.get("id"), "policy_from": date.fromisoformat(day) if day else None}
 
 
 def _lines(decision: dict, sale: dict | None, request: dict, cur: str) -> tuple[TxLine, ...]:

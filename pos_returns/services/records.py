@@ -15,6 +15,7 @@ from pos_returns.domain.case import Case
 from pos_returns.domain.model import Decision
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
+from pos_returns.services.versions import keep_version
 
 Clock = Callable[[], datetime]
 MAX_PIN_FAILURES = 5
@@ -26,8 +27,10 @@ def system_clock() -> datetime:
     return datetime.now().replace(microsecond=0)
 
 
-def note_policy(store: st.Database, policy: Policy, actor: str | None, now: datetime) -> bool:
-    """Record a 'policy_loaded' event when this policy differs from the last one used on this database."""
+def note_policy(store: st.Database, policy: Policy, actor: str | None, now: datetime, how: str = "counter") -> bool:
+    """Record a 'policy_loaded' event when this policy differs from the last one used on this database, and
+    keep its text as a version of the store's policy (once per hash; ``how``: counter, cli, ...)."""
+    keep_version(store, policy, actor, now, how)
     last = st.last_event(store, "policy_loaded")
     if last is not None and json.loads(last["detail"]).get("sha256") == policy.sha256:
         return False
@@ -43,6 +46,18 @@ class ServiceError(UserError):
 
 class AuthError(ServiceError):
     pass
+
+
+class StaffTampered(AuthError):
+    """The staff row's seal (store secret, kept outside the file) does not match: written into the file by hand."""
+
+    def __init__(self, staff_id: str):
+        super().__init__(N_("The staff record of {staff_id} was changed outside the app (its seal does not match); "
+                            "the PIN is refused. Tell the store's administrator."), staff_id=staff_id)
+
+
+#: why a PIN check was refused before the PIN was looked at, as its 'pin_failed' event says
+PIN_REFUSALS = {"unknown": "unknown staff id", "tampered": "staff row seal does not match"}
 
 
 class WrongPin(AuthError):

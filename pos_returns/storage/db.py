@@ -21,7 +21,7 @@ from pos_returns.i18n import N_, UserError
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_MS = 5000
 APP_DIR_NAME = "pos-returns"
 
@@ -154,7 +154,7 @@ CREATE INDEX events_kind_at ON events(kind, at);
 """
 
 APPEND_ONLY_TABLES = ("journal", "journal_lines", "journal_tenders", "journal_draws", "events")
-SIGNATURE_TABLES = ("signatures", "register_keys")  # append-only too (schema 5)
+SIGNATURE_TABLES = ("signatures", "register_keys")  # append-only too (schema 6)
 
 
 def _append_only_triggers(tables: Sequence[str] = APPEND_ONLY_TABLES) -> str:
@@ -198,12 +198,24 @@ def _schema_v4(db: sqlite_utils.Database) -> None:
     db["sale_lines"].create_index(["sku"], index_name="sale_lines_sku")
 
 
+_POLICY_VERSIONS = """CREATE TABLE policy_versions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL UNIQUE, version TEXT, effective_from TEXT,
+    applies_to_earlier_sales TEXT NOT NULL DEFAULT 'no', text TEXT NOT NULL, path TEXT NOT NULL,
+    loaded_at TEXT NOT NULL, loaded_by TEXT, how TEXT NOT NULL)"""
+
+
 def _schema_v5(db: sqlite_utils.Database) -> None:
+    """Every policy version the store loaded (its text, hash, first day, when, by whom and how), kept for
+    good: a return is decided under the version in force on the sale date (storage/policies)."""
+    db.execute(_POLICY_VERSIONS)
+
+
+def _schema_v6(db: sqlite_utils.Database) -> None:
     """The signed journal (storage/signatures.py): each entry's signature with a gapless per-register counter,
     the registers' public keys and their approved changes (both append-only); staff rows sealed with the store's
     secret, so a PIN hash written into the file by hand is refused."""
     from pos_returns.storage import signatures  # it imports this module
-    signatures.migrate_v5(db, _statements, _append_only_triggers(SIGNATURE_TABLES))
+    signatures.migrate_v6(db, _statements, _append_only_triggers(SIGNATURE_TABLES))
 
 
 Migration = Union[str, Callable[["sqlite_utils.Database"], None]]
@@ -213,7 +225,7 @@ Migration = Union[str, Callable[["sqlite_utils.Database"], None]]
 #: its CHECK constraints, WITHOUT ROWID tables, AUTOINCREMENT (verify reads sqlite_sequence) and append-only
 #: triggers are beyond sqlite-utils' create(), and it is the exact text every version-1 file was made from.
 MIGRATIONS: list[Migration] = [_SCHEMA_V1 + _append_only_triggers(), _schema_v2, _schema_v3, _schema_v4,
-                              _schema_v5]
+                              _schema_v5, _schema_v6]
 
 
 # ----------------------------------------------------------------------------- connection

@@ -24,6 +24,7 @@ class ReplayRow(NamedTuple):
     outcome: str  # the recorded decision's outcome
     refund_total: str  # the recorded decision's refund total, as written ("12.34")
     lines: str  # JSON text: the recorded decision's lines (parsed only for a decision that changed)
+    policy_sha256: str = ""  # the policy version that made the recorded decision
 
 
 # ``+kind``: not through the kind index (which would sort every selected row, payload parts and all, in a temp
@@ -42,7 +43,8 @@ def replayable(store: Database, start: str, end: str, batch: int = 1000, offset:
     """Real (not training) returns, exchanges and no-receipt returns in [start, end), in journal order (time,
     then entry), streamed; ``offset``/``limit`` pick a slice of that order (a part of a parallel replay)."""
     sql = ("SELECT txno, at, json_extract(payload, '$.case'), json_extract(payload, '$.decision.outcome'), "
-           "json_extract(payload, '$.decision.refund_total'), json_extract(payload, '$.decision.lines') "
+           "json_extract(payload, '$.decision.refund_total'), json_extract(payload, '$.decision.lines'), "
+           "policy_sha256 "
            f"FROM journal {_WHERE} ORDER BY at, rowid LIMIT ? OFFSET ?")
     try:
         cur = store.conn.execute(sql, (start, end, *REPLAYED_KINDS, limit, offset))

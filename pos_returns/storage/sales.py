@@ -184,3 +184,8 @@ def insert_import(conn: sqlite3.Connection, sha256: str, name: str, at: str, cou
 def any_sale_currency(store: Database) -> str | None:
     row = store.one("SELECT currency FROM sales LIMIT 1")
     return row["currency"] if row else None
+
+
+def department_counts(store: Database) -> list[dict[str, Any]]:
+    """How many sale lines each (category, tags) pair has: the departments and marks the till really sells."""
+    return store.query("SELECT category, tags, COUNT(*) AS n FROM sale_lines GROUP BY category, tags")

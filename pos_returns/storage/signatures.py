@@ -36,8 +36,8 @@ class KeyNotKnown(StoreError):
     """This register's key file holds a key the journal does not know: a manager must approve it first."""
 
 
-def migrate_v5(db: Any, statements: Any, triggers: str) -> None:
-    """Schema 5 (see db._schema_v5). Entries already in the file stay unsigned: the first signed entry of each
+def migrate_v6(db: Any, statements: Any, triggers: str) -> None:
+    """Schema 6 (see db._schema_v6). Entries already in the file stay unsigned: the first signed entry of each
     register covers them through the hash chain. How far each register had got is recorded (event
     ``signing_began``), so verify can tell those entries from one written later without the key."""
     for statement in statements(_SCHEMA_V5 + triggers):
@@ -145,7 +145,7 @@ def has_signature_tables(store: Database) -> bool:
 
 
 def signing_began(store: Database) -> dict[str, int]:
-    """Each register's last entry from before the file signed its journal (the schema 5 upgrade)."""
+    """Each register's last entry from before the file signed its journal (the schema 6 upgrade)."""
     import json
     row = store.one("SELECT detail FROM events WHERE kind = 'signing_began' ORDER BY id LIMIT 1")
     return json.loads(row["detail"]).get("heads", {}) if row else {}

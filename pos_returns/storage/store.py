@@ -9,6 +9,7 @@ The code lives in the modules beside this one, by what they hold:
 - :mod:`.verify`: ``journal verify``, of an open database or of a file opened read-only;
 - :mod:`.signatures`: the entries' signatures and the registers' signing keys;
 - :mod:`.staff`: staff (sealed rows), PIN state and approvals;
+- :mod:`.policies`: every policy version the store loaded;
 - :mod:`.reports`: the queries behind the manager's reports, complaints and training.
 
 They are the only modules that write SQL.
@@ -25,12 +26,14 @@ from pos_returns.storage.journal import (  # noqa: F401
     _HASHED, DAY_REGISTER, GENESIS, JournalEntry, all_events, all_journal, append_entry, corrected_by,
     customer_returns, day_figures, entry_hash, events_of, get_entry, last_closed_day, last_event, log_event,
     record_event, refunded_by_tender, returned_quantities)
+from pos_returns.storage.policies import (  # noqa: F401
+    add_policy_version, policy_version_names, policy_versions)
 from pos_returns.storage.reports import (  # noqa: F401
     REAL_KINDS, complaint_counts, day_closings, entries_of_day, insert_complaint, list_complaints,
     no_receipt_by_cashier_customer, real_entries, recent_real_entries, report_entries, report_lines,
     report_tenders, reprints_by_actor, sales_total)
 from pos_returns.storage.sales import (  # noqa: F401
-    any_sale_currency, existing_receipts, find_import, find_product, insert_customers, insert_import,
+    any_sale_currency, department_counts, existing_receipts, find_import, find_product, insert_customers, insert_import,
     insert_price_history, insert_products, insert_sales, load_sale, lowest_price, sale_customer, sku_facts)
 from pos_returns.storage.staff import (  # noqa: F401
     approval_managers, get_approval, get_staff, insert_approval, insert_staff, list_staff, pin_state,

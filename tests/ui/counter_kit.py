@@ -250,8 +250,9 @@ class ModalDriver:
 
     # -- common steps
     def approve(self, manager: str, pin: str, seen: dict | None = None, cancel_after: bool = False,
-                reason: int | None = None) -> "ModalDriver":
-        """Type the manager's ID and PIN into their fields and click Approve (OK)."""
+                reason: int | None = 0) -> "ModalDriver":
+        """Type the manager's ID, choose a reason (none is chosen in advance; ``reason=None`` leaves it so),
+        type the PIN and click Approve (OK)."""
         def act(dialog):
             manager_id = dialog.findChild(QLineEdit, "managerId")
             pin_field = dialog.findChild(QLineEdit, "managerPin")

@@ -110,6 +110,7 @@ def test_lockout_after_five_wrong_pins_survives_restart(app, make_app, modals, d
     def five_wrong_then_right(dialog):
         pin = dialog.findChild(QLineEdit, "managerPin")
         app.qtbot.keyClicks(dialog.findChild(QLineEdit, "managerId"), "m2")
+        dialog.findChild(QWidget, "reasonCode").setCurrentIndex(0)  # no reason is chosen in advance
         for attempt in ["0000"] * 5 + ["8888"]:
             pin.setFocus()
             app.qtbot.keyClicks(pin, attempt)
@@ -151,7 +152,11 @@ def _type_with_enter(app, dialog, manager, pin):
     manager_id = dialog.findChild(QLineEdit, "managerId")
     manager_id.setFocus()
     app.qtbot.keyClicks(manager_id, manager)
-    app.qtbot.keyClick(manager_id, Qt.Key.Key_Return)  # a badge scanner ends with Enter: on to the PIN
+    app.qtbot.keyClick(manager_id, Qt.Key.Key_Return)  # a badge scanner ends with Enter: on to the reason
+    reason = dialog.findChild(QWidget, "reasonCode")
+    assert reason.hasFocus() and reason.currentIndex() == -1  # asked before the PIN, nothing chosen in advance
+    app.qtbot.keyClick(reason, Qt.Key.Key_Down)  # the first reason
+    app.qtbot.keyClick(reason, Qt.Key.Key_Return)  # on to the PIN
     pin_field = dialog.findChild(QLineEdit, "managerPin")
     assert pin_field.hasFocus()
     app.qtbot.keyClicks(pin_field, pin)

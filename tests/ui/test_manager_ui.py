@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QPushButton, QTableWidget
 from counter_kit import NOW, POLICY_PATH, TODAY, tr
 from pos_returns.storage import store as st
 from pos_returns.domain.money import Money
+from pos_returns.domain.policy import load_policy
 
 WAIT = 15000
 
@@ -172,6 +173,12 @@ def test_what_if_tab_replays_under_a_policy_file(app, tmp_path):
     assert changed > 0  # a 7-day window denies the demo's older returns
     for txno in cell_texts(whatif.table, 0):
         assert txno.startswith("0001-")
+    # issue 12 item 10: the version that made each decision, and the new policy's dates (this one is undated)
+    header = [whatif.table.horizontalHeaderItem(i).text() for i in range(whatif.table.columnCount())]
+    assert header[-1] == "Decided under"
+    sample_sha = load_policy(POLICY_PATH).sha256
+    assert set(cell_texts(whatif.table, len(header) - 1)) == {sample_sha[:12]}
+    assert whatif.versions.text() == f"New policy {load_policy(new).sha256[:12]} (no effective_from: undated)."
 
 
 def test_day_close_tab_closes_the_day(app):
@@ -204,6 +211,9 @@ def test_policy_tab_lists_the_rules(app):
     assert table.item(row, 1).text() == "Return window"
     assert "90 days" in table.item(row, 4).text()
     assert table.item(row, 3).text() == "yes"
+    sha = load_policy(POLICY_PATH).sha256
+    assert policy.version.text() == (f"Policy {sha[:12]} (undated: it decides every return; give [policy] "
+                                     "effective_from to keep versions).")
 
 
 # ----------------------------------------------------------------------------- training cards

@@ -6,7 +6,7 @@ when there are none. :func:`read_sale` is also the sales import's check of one s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -38,19 +38,39 @@ def read_case(data: Any, policy: Policy, source: str = "case") -> Case:
         raise CaseError(source, r.messages())
     now = r.when(top, "now", _TOP)
     sale = read_sale(r, top["sale"]) if top.get("sale") is not None else None
-    region = None
+    region = store_id = None
     if top.get("store") is not None:
         store = r.obj(top["store"], ("store",), optional=("id", "region"))
         region = r.text(store, "region", ("store",))
         store_id = r.text(store, "id", ("store",))
-        if store_id and store_id != policy.store.id:
-            r.error(("store", "id"), f"this policy is for store {policy.store.id}, not {store_id}")
+        region = _store_region(r, policy, store_id, region)
     request, history = read_request(r, top["request"], sale, region)
+    if store_id:
+        request = replace(request, store=store_id)
     if r:
         raise CaseError(source, r.messages())
     if sale is not None and now is not None and now < sale.sold_at:
         raise CaseError(source, [f"now: {now.isoformat()} is before the sale ({sale.sold_at.isoformat()})"])
     return Case(now=now, sale=sale, request=request, history=history)
+
+
+def _store_region(r: CaseReader, policy: Policy, store_id: str | None, region: str | None) -> str | None:
+    """The case's store must be one the policy serves; its region is the case's, else the policy's for it."""
+    chain = policy.chain
+    if store_id and not policy.serves_store(store_id):
+        if chain is None:
+            r.error(("store", "id"), f"this policy is for store {policy.store.id}, not {store_id}")
+        else:
+            r.error(("store", "id"), f"store {store_id} is not one of the stores of chain {chain.id} "
+                                     f"({', '.join(chain.stores)}); this policy cannot decide its returns")
+        return region
+    known = policy.region_of(store_id) if store_id else None
+    if region and known and chain is not None and chain.region_of(store_id or "") and region != known:
+        r.error(("store", "region"), f"the policy puts store {store_id} in region {known}, not {region}")
+    elif region and chain is not None and chain.regions and region not in chain.regions:
+        r.error(("store", "region"), f"'{region}' is not one of the regions of chain {chain.id} "
+                                     f"({', '.join(chain.regions)})")
+    return region or (known if store_id else None)
 
 
 # ----------------------------------------------------------------------------- the sale

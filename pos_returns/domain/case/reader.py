@@ -140,11 +140,8 @@ class CaseReader(Validator):
         return frozenset(value)
 
     def category(self, d: dict, where: Path) -> str:
-        value = self.text(d, "category", where, default="", required=True)
-        if value and value not in self.policy.categories:
-            self.error(where + ("category",), f"'{value}' is not a category of the policy "
-                                              f"({', '.join(self.policy.categories)})")
-        return value
+        # a department the policy does not name falls under its default rules (the decision says so)
+        return self.text(d, "category", where, default="", required=True)
 
     def items(self, value: Any, where: Path) -> list[tuple[int, Any]]:
         if value is None:

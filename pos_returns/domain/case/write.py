@@ -34,7 +34,17 @@ def decision_json(decision: Decision, lang: str, currency_locale: str | None = N
         "rules": list(decision.rules),
         "reasons": [text(t) for t in decision.reasons],
         "policy_sha256": decision.policy_sha256,
+        "policy_version": version_json(decision),
     }
+
+
+def version_json(decision: Decision) -> dict[str, Any]:
+    """The version a decision was made under: its name, hash and first day (null for an undated policy)."""
+    ref = decision.policy_version
+    if ref is None:
+        return {"id": decision.policy_sha256[:12], "sha256": decision.policy_sha256, "effective_from": None}
+    return {"id": ref.id, "sha256": ref.sha256,
+            "effective_from": ref.effective_from.isoformat() if ref.effective_from else None}
 
 
 def subset_mismatches(expected: Any, actual: Any, where: str = "") -> list[str]:
@@ -118,6 +128,7 @@ def case_to_json(case: Case, store_id: str | None = None) -> dict[str, Any]:
         "customer": customer,
         "overrides": sorted(request.overrides),
     }
+    store_id = request.store or store_id
     if request.region or store_id:
         out["store"] = {k: v for k, v in (("id", store_id), ("region", request.region)) if v}
     return out

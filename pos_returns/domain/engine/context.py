@@ -98,7 +98,7 @@ class Evaluation:
         self.currency = policy.currency
         self.zero = Money.zero(self.currency)
         self.incl = policy.store.prices_include_tax
-        self.region = request.region or policy.store.region
+        self.region = request.region or policy.region_of(request.store)
         self.tier = request.customer.tier
         self.overrides = request.overrides
         self.rules: list[str] = []
@@ -106,6 +106,9 @@ class Evaluation:
         self.approvals: list[Approval] = []
         self.draws: list[tuple[int, Money]] = []
         self.tender_types = tuple(t.type for t in sale.tenders) if sale else ()
+        self.even_exchange: set[int] = set()  # lines exchanged for the identical item ([[exchange_only]])
+        self.credit_lines: dict[int, str] = {}  # line -> its [[store_credit_only]] rule id
+        self.credit_only = self.zero  # what those lines refund (set once the lines are decided)
 
     def money(self, amount) -> Money:
         return Money(amount, self.currency)

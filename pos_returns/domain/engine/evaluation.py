@@ -6,10 +6,13 @@ from datetime import datetime
 from typing import Sequence
 
 from pos_returns.i18n import N_, Text
-from pos_returns.domain.model import Decision, LineDecision, PastReturn, Request, Sale, payout as payout_rule
+from pos_returns.domain.model import (Decision, LineDecision, PastReturn, Request, Sale, VersionRef,
+                                      payout as payout_rule)
 from pos_returns.domain.policy import Policy
 from pos_returns.domain.engine.context import Evaluation, LineWork
+from pos_returns.domain.engine.identity import identity
 from pos_returns.domain.engine.noreceipt import no_receipt_lines
+from pos_returns.domain.engine.remedies import credit_only_total
 from pos_returns.domain.engine.receipt import sale_lines
 from pos_returns.domain.engine.tenders import exchange_total, refund_tenders, uncleared_wait
 
@@ -23,11 +26,13 @@ def evaluate(policy: Policy, sale: Sale | None, request: Request, history: Seque
 def run(ev: Evaluation) -> Decision:
     policy = ev.policy
     lines = sale_lines(ev) if ev.sale is not None else no_receipt_lines(ev)
+    identity(ev, lines)
     wait = uncleared_wait(ev)
     if wait is not None:
         for work in lines:
             work.fail(policy.tenders.id + ".uncleared_check", policy.tenders.overridable, wait, ev.overrides)
     decided = [_decided(ev, work) for work in lines]
+    ev.credit_only = credit_only_total(ev, decided)
 
     refund_total = sum((d.refund for d in decided), ev.zero)
     exchanged = exchange_total(ev)
@@ -52,7 +57,8 @@ def run(ev: Evaluation) -> Decision:
         outcome=outcome, currency=ev.currency, lines=tuple(decided), refund_total=refund_total,
         exchange_total=exchanged, balance_due=balance_due, refund_tenders=tuple(tenders),
         approvals=tuple(ev.approvals), rounding=rounding, rules=tuple(ev.rules),
-        reasons=tuple(ev.reasons), policy_sha256=policy.sha256, tender_draws=tuple(ev.draws))
+        reasons=tuple(ev.reasons), policy_sha256=policy.sha256, tender_draws=tuple(ev.draws),
+        policy_version=VersionRef(policy.version_id, policy.sha256, policy.version.effective_from))
 
 
 def _decided(ev: Evaluation, work: LineWork) -> LineDecision:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from pos_returns.i18n import N_, NP_, Percent, Text
+from pos_returns.i18n import N_, NP_, Text
 from pos_returns.domain.money import Money
-from pos_returns.domain.policy import PolicyRule, SeasonalRule, WarrantyRule
+from pos_returns.domain.policy import PolicyRule, WarrantyRule
 from pos_returns.domain.engine.context import (CONDITION_TEXT, Evaluation, LineWork, explained, most_specific,
                                                    ordered_conditions)
+from pos_returns.domain.engine.fees import restocking
+from pos_returns.domain.engine.remedies import line_remedies
+from pos_returns.domain.engine.windows import deadline as window_deadline, in_window_text, season_of, window_length
 
 
 def item_rules(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], sku: str, condition: str,
@@ -20,6 +23,7 @@ def item_rules(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset
     scope = dict(category=category, tags=tags, sku=sku)
     not_returnable(ev, work, scope, condition)
     accepted_condition(ev, work, scope, condition)
+    line_remedies(ev, work, scope, condition)
     if sold is not None:
         window(ev, work, scope, sold, condition == "defective")
 
@@ -53,28 +57,27 @@ def accepted_condition(ev: Evaluation, work: LineWork, scope: dict, condition: s
 def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: bool) -> None:
     """Within the window (or a seasonal extension): fine; after it, a defective item may fall under warranty."""
     age = (ev.today - sold).days
-    rule = most_specific(ev.scoped(ev.policy.windows, **scope), longest=lambda r: r.days)
+    rule = most_specific(ev.scoped(ev.policy.windows, **scope), longest=window_length)
     if rule is None:  # the validator requires a default window; this only guards direct callers
         raise ValueError("the policy has no return window for this item")
-    deadline = sold + timedelta(days=rule.days)
+    deadline, tier = window_deadline(ev, rule, sold)  # deadline None: no time limit
     deciding: PolicyRule = rule
-    season: SeasonalRule | None = None
-    for seasonal in ev.scoped(ev.policy.seasonal, **scope):
-        if seasonal.bought_from <= sold <= seasonal.bought_to and seasonal.returnable_until > deadline:
-            deadline, deciding, season = seasonal.returnable_until, seasonal, seasonal
-    if ev.today <= deadline:
+    found = season_of(ev.scoped(ev.policy.seasonal, **scope), sold, deadline)
+    season = found[1] if found is not None else None  # (first, last buying day, returnable until)
+    if found is not None:
+        deciding, deadline, tier = found[0], season[2], None
+    if deadline is None or ev.today <= deadline:
         if season is not None:
             text = Text.counted(NP_("Bought {age} day ago; purchases made {start} to {end} are returnable until "
                                     "{until}.",
                                     "Bought {age} days ago; purchases made {start} to {end} are returnable until "
                                     "{until}."), "age",
-                                {"age": age, "start": season.bought_from, "end": season.bought_to,
-                                 "until": deadline})
+                                {"age": age, "start": season[0], "end": season[1], "until": deadline})
         else:
-            text = Text.counted(NP_("Bought {age} day ago; returnable within {days} days, until {until}.",
-                                    "Bought {age} days ago; returnable within {days} days, until {until}."),
-                                "age", {"age": age, "days": rule.days, "until": deadline})
+            text = in_window_text(ev, rule, age, deadline, tier)
         work.ok(deciding.id, explained(deciding, text))
+        if tier is not None:  # the tier's extra days decided too
+            work.ok("tiers." + tier.name)
         return
     warranty = most_specific(ev.scoped(ev.policy.warranties, **scope)) if defective else None
     if warranty is not None and ev.today <= sold + timedelta(days=warranty.days):
@@ -84,6 +87,8 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
                             "Bought {age} days ago; the return period ended on {until}."), "age",
                         {"age": age, "until": deadline})
     work.fail(deciding.id, deciding.overridable, explained(deciding, text), ev.overrides)
+    if tier is not None:
+        work.ok("tiers." + tier.name)
     if warranty is not None:
         work.reasons.append(Text(N_("The {days}-day warranty ended on {until}."),
                                  {"days": warranty.days, "until": sold + timedelta(days=warranty.days)}))
@@ -120,18 +125,12 @@ def fee(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], 
     rules = [r for r in ev.scoped(ev.policy.fees, category=category, tags=tags, sku=sku)
              if condition in r.conditions]
     rule = most_specific(rules)
-    if rule is None:
+    if rule is None or work.number in ev.even_exchange:
         return ev.zero
     if ev.tier is not None and ev.tier in rule.waived_for_tiers:
         work.ok(rule.id, explained(rule, Text(N_("Restocking fee waived for {tier} customers."),
                                               {"tier": ev.tier})))
         return ev.zero
-    amount = (work.item * rule.percent / 100).rounded()
-    if rule.minimum is not None:
-        amount = amount.max(ev.money(rule.minimum) * work.qty)
-    if rule.maximum is not None:
-        amount = amount.min(ev.money(rule.maximum) * work.qty)
-    amount = amount.min(work.item).max(ev.zero)
-    work.ok(rule.id, explained(rule, Text(N_("Restocking fee of {percent} for an opened item: {fee}."),
-                                          {"percent": Percent(rule.percent), "fee": amount})))
+    amount, text = restocking(ev, work, rule)
+    work.ok(rule.id, explained(rule, text))
     return amount

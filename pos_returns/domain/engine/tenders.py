@@ -17,6 +17,7 @@ from pos_returns.domain.model import TenderAmount
 from pos_returns.domain.money import Money
 from pos_returns.domain.engine.amounts import tax_of
 from pos_returns.domain.engine.context import Evaluation
+from pos_returns.domain.engine.remedies import credit_only_part, with_credit
 
 
 def exchange_total(ev: Evaluation) -> Money:
@@ -38,11 +39,14 @@ def refund_tenders(ev: Evaluation, payout: Money) -> tuple[list[TenderAmount], M
     if sale.gift_receipt and policy.gift_receipt.refund_to == "store_credit":
         ev.note(policy.gift_receipt.id, Text(N_("Gift receipt: the refund is given as store credit.")))
         return [TenderAmount("store_credit", payout)], ev.zero
-    parts, cash_sources, check_part = _draw(ev, payout)
-    parts = _mailed_check(ev, parts, payout, check_part)
+    credit = credit_only_part(ev, payout)
+    if credit == payout:
+        return [TenderAmount("store_credit", payout)], ev.zero
+    parts, cash_sources, check_part = _draw(ev, payout - credit)
+    parts = _mailed_check(ev, parts, payout - credit, check_part)
     parts, cash = _cash_limit(ev, parts)
     parts, rounding = _cash_rounding(ev, parts, cash, cash_sources)
-    return _merge(parts, policy.tenders.refund_order), rounding
+    return _merge(with_credit(parts, credit), policy.tenders.refund_order), rounding
 
 
 def _draw(ev: Evaluation, payout: Money) -> tuple[list[TenderAmount], list[int], Money]:
@@ -104,6 +108,19 @@ def _mailed_check(ev: Evaluation, parts: list[TenderAmount], payout: Money,
         parts = _to_mailed(ev, parts, ("cash",))
         ev.note(mailed.id, Text(N_("Cash refunds over {limit} are paid by a check mailed from head office."),
                                 {"limit": ev.money(mailed.cash_over)}))
+    return _mailed_over(ev, parts, payout)
+
+
+def _mailed_over(ev: Evaluation, parts: list[TenderAmount], payout: Money) -> list[TenderAmount]:
+    """Every refund above ``refund_over`` is paid by a mailed check, whatever the tender (store credit stays)."""
+    mailed = ev.policy.mailed_check
+    if mailed.refund_over is None or payout <= ev.money(mailed.refund_over):
+        return parts
+    moving = tuple({p.type for p in parts} - {"store_credit", "mailed_check"})
+    if moving:
+        parts = _to_mailed(ev, parts, moving)
+        ev.note(mailed.id, Text(N_("Refunds over {limit} are paid by a check mailed from head office, whatever "
+                                   "the tender."), {"limit": ev.money(mailed.refund_over)}))
     return parts
 
 

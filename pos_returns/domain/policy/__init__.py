@@ -14,13 +14,16 @@ from pos_returns.domain.policy.build import COMMON_KEYS, SCOPE_KEYS
 from pos_returns.domain.policy.load import MAX_TOML_DEPTH, PolicyError, load_policy, parse_policy
 from pos_returns.domain.policy.model import (CONDITIONS, MAX_DAYS, REMEDIES, TENDERS, ApprovalRule, ConditionRule,
                                                  FeeRule, GiftReceiptRule, MailedCheckRule, NoReceiptRule,
-                                                 NotReturnableRule, Policy, PolicyRule, PromotionRule, Scope,
+                                                 NotReturnableRule, Policy, PolicyRule, PolicyVersion, PromotionRule, Scope,
                                                  SeasonalRule, SerialRule, StoreProfile, TenderRule, WarrantyRule,
                                                  WindowRule)
+from pos_returns.domain.policy.model import CustomerLimitRule, ExchangeOnlyRule, PhotoIdRule, StoreCreditOnlyRule
+from pos_returns.domain.policy.model import ChainProfile, MonthDay, TierProfile
 from pos_returns.domain.validate import Problem
 
 __all__ = ["COMMON_KEYS", "CONDITIONS", "MAX_DAYS", "MAX_TOML_DEPTH", "REMEDIES", "SCOPE_KEYS", "TENDERS",
            "ApprovalRule", "ConditionRule", "FeeRule", "GiftReceiptRule", "MailedCheckRule", "NoReceiptRule",
-           "NotReturnableRule", "Policy", "PolicyError", "PolicyRule", "Problem", "PromotionRule", "Scope",
+           "NotReturnableRule", "Policy", "PolicyError", "PolicyRule", "PolicyVersion", "Problem", "PromotionRule", "Scope",
            "SeasonalRule", "SerialRule", "StoreProfile", "TenderRule", "WarrantyRule", "WindowRule", "load_policy",
-           "parse_policy"]
+           "ChainProfile", "MonthDay", "TierProfile",
+           "parse_policy", "CustomerLimitRule", "ExchangeOnlyRule", "PhotoIdRule", "StoreCreditOnlyRule"]

@@ -19,9 +19,14 @@ from pos_returns.domain.policy.model import (CONDITIONS, REMEDIES, TENDERS, Appr
                                                  GiftReceiptRule, MailedCheckRule, NoReceiptRule, NotReturnableRule,
                                                  Policy, PromotionRule, Scope, SeasonalRule, SerialRule, StoreProfile,
                                                  TenderRule, WarrantyRule, WindowRule)
+from pos_returns.domain.policy.version import KEYS as VERSION_KEYS, read_version
+from pos_returns.domain.policy import remedies
 from pos_returns.domain.policy.values import (PolicyChecker, _bool, _choice, _choices, _count, _date, _days, _id,
                                                   _money_reader, _percent, _some_str_list, _str, _str_list,
                                                   _type_name)
+from pos_returns.domain.policy.chain import CHAIN_KEYS, build_chain, build_tiers, check_regions
+from pos_returns.domain.policy.seasons import season_dates, seasons_overlap
+from pos_returns.domain.policy.values import _window_days
 from pos_returns.domain.tomllines import format_path
 from pos_returns.domain.validate import Invalid
 
@@ -35,21 +40,28 @@ _TABLE_KEYS = {
     "seasonal": COMMON_KEYS + ("bought_from", "bought_to", "returnable_until"),
     "not_returnable": COMMON_KEYS + ("conditions", "unless_defective"),
     "conditions": COMMON_KEYS + ("accepted",),
-    "restocking_fee": COMMON_KEYS + ("conditions", "percent", "minimum", "maximum", "waived_for_tiers"),
+    "restocking_fee": COMMON_KEYS + ("conditions", "percent", "minimum", "maximum", "waived_for_tiers",
+                                     "amount"),
     "warranty": COMMON_KEYS + ("days", "remedy"),
     "gift_receipt": ("id", "refund_to"),
     "no_receipt": ("id", "allowed", "id_required", "lookback_days", "max_per_transaction", "over_max",
                    "limit_count", "limit_value", "limit_days", "overridable", "unknown_sku"),
     "tenders": ("id", "refund_order", "cash_limit", "cash_over_limit", "check_clear_days", "uncleared_check",
                 "overridable"),
-    "mailed_check": ("id", "cash_over", "check_purchase_over"),
+    "mailed_check": ("id", "cash_over", "check_purchase_over", "refund_over"),
     "approval": ("id", "refund_over", "reason_codes"),
     "promotions": ("id", "take_back"),
     "serial": ("id", "tags"),
+    "chain": CHAIN_KEYS,
+    "tiers": (),
+    "policy": VERSION_KEYS,
 }
-_RULE_LISTS = ("window", "seasonal", "not_returnable", "conditions", "restocking_fee", "warranty")
+_TABLE_KEYS.update({k: (COMMON_KEYS + v if k in remedies.RULE_LISTS else v)
+                    for k, v in remedies.TABLE_KEYS.items()})
+_RULE_LISTS = ("window", "seasonal", "not_returnable", "conditions", "restocking_fee",
+               "warranty") + remedies.RULE_LISTS
 _SINGLE_TABLES = ("store", "catalog", "gift_receipt", "no_receipt", "tenders", "mailed_check", "approval",
-                  "promotions", "serial")
+                  "promotions", "serial") + remedies.SINGLE_TABLES
 
 
 def build(c: PolicyChecker, data: dict, shown: str, sha: str) -> Policy | None:
@@ -86,6 +98,8 @@ class _Builder:
         self.refs = {"categories": self.categories, "tags": self.tags, "tiers": self.tiers, "tenders": TENDERS}
         self.money = _money_reader(self.store.currency)
         self.seen_ids: dict[str, tuple] = {}
+        self.chain = build_chain(c, data.get("chain"))
+        self.tier_profiles = build_tiers(c, data.get("tiers"), tuple(self.tiers))
 
     def policy(self, shown: str, sha: str) -> Policy | None:
         # the order of the steps is the order problems are found in (sorted by line afterwards)
@@ -95,6 +109,8 @@ class _Builder:
         gift_receipt, no_receipt, tenders = self.gift_receipt(), self.no_receipt(), self.tenders()
         mailed_check, approval = self.mailed_check(), self.approval()
         promotions, serial = self.promotions(), self.serial()
+        version = read_version(self.c, self.data)
+        extra = remedies.build_all(self)
         if "quantity.limit" in self.seen_ids:
             self.c.error(self.seen_ids["quantity.limit"],
                          "'quantity.limit' is the built-in quantity rule's id; choose another")
@@ -105,7 +121,8 @@ class _Builder:
             tiers=tuple(self.tiers), reasons=tuple(self.reasons), windows=tuple(windows), seasonal=tuple(seasonal),
             not_returnable=tuple(not_returnable), conditions=tuple(conditions), fees=tuple(fees),
             warranties=tuple(warranties), gift_receipt=gift_receipt, no_receipt=no_receipt, tenders=tenders,
-            mailed_check=mailed_check, approval=approval, promotions=promotions, serial=serial)
+            mailed_check=mailed_check, approval=approval, promotions=promotions, serial=serial, version=version,
+            chain=self.chain, tier_profiles=self.tier_profiles, **extra)
 
     # ------------------------------------------------------------------ what every rule has
     def rule_id(self, table: dict, path: tuple, default: str | None = None) -> str:
@@ -127,6 +144,8 @@ class _Builder:
         for key in SCOPE_KEYS:
             ref = "regions" if key == "exclude_regions" else key
             values = c.get(table, path, key, _str_list, default=())
+            if ref == "regions":
+                check_regions(c, self.chain, path, key, values)
             if ref in self.refs:
                 for v in values:
                     if v not in self.refs[ref]:
@@ -165,7 +184,8 @@ class _Builder:
         windows = []
         for t, p in self.each("window"):
             base = self.common(t, p, "window", True)
-            windows.append(WindowRule(**base, days=c.get(t, p, "days", _days, required=True, default=0)))
+            days = c.get(t, p, "days", _window_days, required=True, default=0)
+            windows.append(WindowRule(**base, days=days or 0, unlimited="days" in t and days is None))
         if not any(not any(getattr(w.scope, key) for key in SCOPE_KEYS) for w in windows):
             c.error(("window",), "needs one [[window]] without any scope (no categories, tags, skus, tiers, "
                                  "tenders, regions or exclude_regions): the default return window for everything else")
@@ -176,20 +196,15 @@ class _Builder:
         seasonal: list[SeasonalRule] = []
         for t, p in self.each("seasonal"):
             base = self.common(t, p, "seasonal", True)
-            start = c.get(t, p, "bought_from", _date, required=True)
-            end = c.get(t, p, "bought_to", _date, required=True)
-            until = c.get(t, p, "returnable_until", _date, required=True)
-            if start and end and start > end:
-                c.error(p + ("bought_to",), f"the period ends ({end}) before it starts ({start})")
-            if end and until and until < end:
-                c.error(p + ("returnable_until",), f"{until} is before the end of the buying period ({end})")
-            if start and end and until:
+            dates = season_dates(c, t, p)
+            if dates is not None:
+                rule = SeasonalRule(**base, bought_from=dates[0], bought_to=dates[1], returnable_until=dates[2])
                 for other in seasonal:
-                    if other.bought_from <= end and start <= other.bought_to and \
-                            _scopes_overlap(other.scope, base["scope"]):
-                        c.error(p + ("bought_from",), f"{start}..{end} overlaps seasonal rule '{other.id}' "
-                                                      f"({other.bought_from}..{other.bought_to}, line {other.line})")
-                seasonal.append(SeasonalRule(**base, bought_from=start, bought_to=end, returnable_until=until))
+                    if _scopes_overlap(other.scope, rule.scope) and seasons_overlap(other, rule):
+                        c.error(p + ("bought_from",), f"{rule.bought_from}..{rule.bought_to} overlaps seasonal rule "
+                                                      f"'{other.id}' ({other.bought_from}..{other.bought_to}, "
+                                                      f"line {other.line})")
+                seasonal.append(rule)
         return seasonal
 
     def not_returnable(self) -> list[NotReturnableRule]:
@@ -218,11 +233,13 @@ class _Builder:
             fee_conditions = c.get(t, p, "conditions", _choices(CONDITIONS), required=True, default=())
             if "defective" in fee_conditions:
                 c.error(p + ("conditions",), "a restocking fee is never charged on defective items")
+            flat = c.get(t, p, "amount", self.money)
+            _fee_kind(c, t, p)
             fees.append(FeeRule(
                 **base, conditions=frozenset(fee_conditions),
-                percent=c.get(t, p, "percent", _percent, required=True, default=Decimal(0)),
+                percent=c.get(t, p, "percent", _percent, default=Decimal(0)),
                 minimum=minimum, maximum=maximum,
-                waived_for_tiers=self.ref_list(t, p, "waived_for_tiers", "tiers")))
+                waived_for_tiers=self.ref_list(t, p, "waived_for_tiers", "tiers"), amount=flat))
         return fees
 
     def warranties(self) -> list[WarrantyRule]:
@@ -279,7 +296,8 @@ class _Builder:
         return MailedCheckRule(
             id=self.rule_id(t, p, "refund.mailed_check"),
             cash_over=self.c.get(t, p, "cash_over", self.money),
-            check_purchase_over=self.c.get(t, p, "check_purchase_over", self.money))
+            check_purchase_over=self.c.get(t, p, "check_purchase_over", self.money),
+            refund_over=self.c.get(t, p, "refund_over", self.money))
 
     def approval(self) -> ApprovalRule:
         t, p = self.single("approval")
@@ -298,6 +316,18 @@ class _Builder:
         t, p = self.single("serial")
         return SerialRule(id=self.rule_id(t, p, "serial.match"),
                           tags=self.ref_list(t, p, "tags", "tags") if "tags" in t else frozenset({"serialized"}))
+
+
+def _fee_kind(c: PolicyChecker, t: dict, p: tuple) -> None:
+    """A restocking fee is a percent of the price or a flat amount per unit, one of the two."""
+    if "percent" in t and "amount" in t:
+        c.error(p + ("amount",), "give either percent (of the price) or amount (per unit), not both")
+    elif "percent" not in t and "amount" not in t:
+        c.error(p, "missing required key 'percent' (of the price paid) or 'amount' (a flat fee per unit)")
+    elif "amount" in t:
+        for key in ("minimum", "maximum"):
+            if key in t:
+                c.error(p + (key,), f"{key} applies to a percent fee; a flat amount is already per unit")
 
 
 def _scopes_overlap(a: Scope, b: Scope) -> bool:

@@ -5,6 +5,7 @@ problem found, each as ``FILE:LINE: key.path: message``.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 import re
 import tomllib
 from pathlib import Path
@@ -53,7 +54,7 @@ def parse_policy(raw: bytes, shown: str = "<policy>") -> Policy:
     policy = build(checker, data, shown, hashlib.sha256(raw).hexdigest())
     if checker or policy is None:
         raise PolicyError(sorted(checker.problems(), key=lambda p: p.line))
-    return policy
+    return replace(policy, source=text)
 
 
 #: a policy nests three or four levels; deeper input is refused before anything walks it

@@ -5,7 +5,7 @@ Built only by :mod:`pos_returns.domain.policy.build` from a file that validated 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Iterable
@@ -16,6 +16,7 @@ CONDITIONS = ("unopened", "opened", "damaged", "defective")
 TENDERS = ("cash", "check", "credit", "debit", "gift_card", "store_credit")
 REMEDIES = ("refund", "exchange_same", "refund_or_exchange_same")
 MAX_DAYS = 3650
+APPLIES_TO_EARLIER = ("no", "when_more_generous")
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,56 @@ class PolicyRule:
 @dataclass(frozen=True)
 class WindowRule(PolicyRule):
     days: int
+    unlimited: bool = False  # ``days = "unlimited"``: returnable at any time (``days`` is then 0, unused)
+
+
+@dataclass(frozen=True)
+class MonthDay:
+    """A day of every year (``"12-24"``): a recurring season's dates are written without a year."""
+
+    month: int
+    day: int
+
+    def __str__(self) -> str:
+        return f"{self.month:02d}-{self.day:02d}"
+
+    def key(self) -> tuple[int, int]:
+        return (self.month, self.day)
+
+    def in_year(self, year: int) -> date:
+        return date(year, self.month, self.day)
 
 
 @dataclass(frozen=True)
 class SeasonalRule(PolicyRule):
-    bought_from: date
-    bought_to: date
-    returnable_until: date
+    bought_from: date | MonthDay
+    bought_to: date | MonthDay
+    returnable_until: date | MonthDay
+
+    @property
+    def recurring(self) -> bool:
+        return isinstance(self.bought_from, MonthDay)
+
+    def period_of(self, sold: date) -> tuple[date, date, date] | None:
+        """(first buying day, last buying day, returnable until) of the season containing ``sold``, or None.
+
+        A recurring season may wrap over the new year (``11-15`` to ``01-05``); its ``returnable_until`` is
+        the first such day on or after the season's last buying day."""
+        if not self.recurring:
+            if self.bought_from <= sold <= self.bought_to:  # type: ignore[operator]
+                return self.bought_from, self.bought_to, self.returnable_until  # type: ignore[return-value]
+            return None
+        start, end, until = self.bought_from, self.bought_to, self.returnable_until
+        wraps = end.key() < start.key()  # type: ignore[union-attr]
+        for first_year in (sold.year - 1, sold.year):
+            first = start.in_year(first_year)  # type: ignore[union-attr]
+            last = end.in_year(first_year + 1 if wraps else first_year)  # type: ignore[union-attr]
+            if first <= sold <= last:
+                deadline = until.in_year(last.year)  # type: ignore[union-attr]
+                if deadline < last:
+                    deadline = until.in_year(last.year + 1)  # type: ignore[union-attr]
+                return first, last, deadline
+        return None
 
 
 @dataclass(frozen=True)
@@ -97,12 +141,57 @@ class FeeRule(PolicyRule):
     minimum: Decimal | None
     maximum: Decimal | None
     waived_for_tiers: frozenset[str]
+    amount: Decimal | None = None  # a flat fee per unit returned, instead of ``percent``
 
 
 @dataclass(frozen=True)
 class WarrantyRule(PolicyRule):
     days: int
     remedy: str
+
+
+@dataclass(frozen=True)
+class ExchangeOnlyRule(PolicyRule):
+    """Items in ``conditions`` may only be exchanged for the identical item (same SKU), never refunded."""
+
+    conditions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class StoreCreditOnlyRule(PolicyRule):
+    """Items refunded only as store credit, even with a receipt (``conditions`` empty: any condition)."""
+
+    conditions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class PhotoIdRule:
+    """A photo ID checked for every return (``always``) or for refunds above ``over``."""
+
+    id: str = "id.photo"
+    always: bool = False
+    over: Decimal | None = None
+    overridable: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.always or self.over is not None
+
+
+@dataclass(frozen=True)
+class CustomerLimitRule:
+    """Per-customer limits for returns with a receipt, counted by the customer's (hashed) ID number."""
+
+    id: str = "limit.customer"
+    limit_count: int | None = None
+    limit_value: Decimal | None = None
+    limit_days: int = 90
+    over_limit: str = "deny"  # "deny" | "approval"
+    overridable: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.limit_count is not None or self.limit_value is not None
 
 
 @dataclass(frozen=True)
@@ -142,6 +231,7 @@ class MailedCheckRule:
     id: str
     cash_over: Decimal | None
     check_purchase_over: Decimal | None
+    refund_over: Decimal | None = None  # any refund above this, whatever the tender, is mailed
 
 
 @dataclass(frozen=True)
@@ -176,6 +266,43 @@ class StoreProfile:
 
 
 @dataclass(frozen=True)
+class TierProfile:
+    """What a customer tier adds on every rule (``[tiers.NAME]``)."""
+
+    name: str
+    extra_days: int  # added to every limited return window (not to a window that names the tier itself)
+    line: int
+
+
+@dataclass(frozen=True)
+class ChainProfile:
+    """``[chain]``: the policy serves these stores of a chain (none listed: any store of it)."""
+
+    id: str
+    name: str | None
+    stores: tuple[str, ...]  # store ids; empty: any store
+    store_regions: tuple[tuple[str, str], ...]  # (store id, region) where the policy says a store's region
+    regions: tuple[str, ...]  # every region the chain's rules may name (empty: not checked)
+
+    def serves(self, store_id: str) -> bool:
+        return not self.stores or store_id in self.stores
+
+    def region_of(self, store_id: str) -> str | None:
+        return dict(self.store_regions).get(store_id)
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    """The ``[policy]`` table: which version of the store's policy this file is and from when it applies.
+
+    ``effective_from`` None: an undated policy (one version only, decided as before versions existed)."""
+
+    label: str | None = None
+    effective_from: date | None = None
+    applies_to_earlier_sales: str = "no"  # "no" | "when_more_generous"
+
+
+@dataclass(frozen=True)
 class Policy:
     path: str
     sha256: str
@@ -198,6 +325,33 @@ class Policy:
     promotions: PromotionRule
     serial: SerialRule
     quantity_rule_id: str = "quantity.limit"
+    exchange_only: tuple[ExchangeOnlyRule, ...] = ()
+    store_credit_only: tuple[StoreCreditOnlyRule, ...] = ()
+    photo_id: PhotoIdRule = PhotoIdRule()
+    customer_limits: CustomerLimitRule = CustomerLimitRule()
+    chain: ChainProfile | None = None
+    tier_profiles: tuple[TierProfile, ...] = ()
+
+    def serves_store(self, store_id: str) -> bool:
+        """Whether a case or a till of store ``store_id`` may be decided under this policy."""
+        return store_id == self.store.id or (self.chain is not None and self.chain.serves(store_id))
+
+    def region_of(self, store_id: str | None) -> str | None:
+        """The region the policy gives store ``store_id`` (the chain's table, else ``[store] region``)."""
+        if store_id is not None and self.chain is not None and self.chain.region_of(store_id):
+            return self.chain.region_of(store_id)
+        return self.store.region if store_id in (None, self.store.id) else None
+
+    def extra_days(self, tier: str | None) -> int:
+        return next((t.extra_days for t in self.tier_profiles if t.name == tier), 0)
+
+    version: PolicyVersion = PolicyVersion()
+    source: str = field(default="", repr=False, compare=False)  # the file's text, kept with each stored version
+
+    @property
+    def version_id(self) -> str:
+        """The version's name: the ``[policy] version`` label, else the start of the file's hash."""
+        return self.version.label or self.sha256[:12]
 
     @property
     def currency(self) -> str:
@@ -208,8 +362,10 @@ class Policy:
 
     def rule_ids(self) -> list[str]:
         ids = [r.id for group in (self.windows, self.seasonal, self.not_returnable, self.conditions,
-                                  self.fees, self.warranties) for r in group]
+                                  self.fees, self.warranties, self.exchange_only, self.store_credit_only)
+                for r in group]
         ids += [self.gift_receipt.id, self.no_receipt.id, self.tenders.id, self.mailed_check.id,
                 self.approval.id, self.promotions.id, self.serial.id, self.quantity_rule_id]
+        ids += [rule.id for rule in (self.photo_id, self.customer_limits) if rule.active]
         return ids
 

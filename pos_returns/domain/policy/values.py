@@ -7,12 +7,13 @@ and carries on with a default, so one file's every problem is reported at once.
 from __future__ import annotations
 
 import difflib
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Iterable
 
 from pos_returns.domain.money import MoneyError, currency_digits, to_decimal
-from pos_returns.domain.policy.model import MAX_DAYS
+from pos_returns.domain.policy.model import MAX_DAYS, MonthDay
 from pos_returns.domain.validate import Invalid, Validator
 
 
@@ -76,13 +77,13 @@ def _count(value: Any, path: tuple) -> int:
     return value
 
 
-def _decimal_text(value: Any, path: tuple) -> Decimal:
+def _decimal_text(value: Any, path: tuple, what: str = "amount") -> Decimal:
     if isinstance(value, float):
         raise Invalid(f'write decimals as a string, e.g. "{value}", so they are exact')
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise Invalid(f"must be a decimal string, not {_type_name(value)}")
     try:
-        number = to_decimal(value)
+        number = to_decimal(value, what)
     except MoneyError as exc:
         raise Invalid(str(exc)) from None
     if number < 0:
@@ -91,7 +92,7 @@ def _decimal_text(value: Any, path: tuple) -> Decimal:
 
 
 def _percent(value: Any, path: tuple) -> Decimal:
-    number = _decimal_text(value, path)
+    number = _decimal_text(value, path, "percent")
     if number > 100:
         raise Invalid(f"a percentage must be between 0 and 100 (got {value})")
     return number
@@ -163,3 +164,43 @@ def _money_reader(currency: str) -> Callable[[Any, tuple], Decimal]:
         return number
     return read
 
+
+
+UNLIMITED = "unlimited"
+
+
+def _window_days(value: Any, path: tuple) -> int | None:
+    """A window's ``days``: a whole number of days, or ``"unlimited"`` (None): returnable at any time."""
+    if value == UNLIMITED:
+        return None
+    if isinstance(value, str):
+        raise Invalid(f'"{value}" is not a number of days: write a whole number (e.g. 30) or "{UNLIMITED}" '
+                      f'for no time limit')
+    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_DAYS:
+        raise Invalid(f'{value} days is more than {MAX_DAYS} (ten years); for no time limit write '
+                      f'days = "{UNLIMITED}"')
+    return _days(value, path)
+
+
+_MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
+
+
+def _season_day(value: Any, path: tuple) -> date | MonthDay:
+    """A seasonal date: a date of one year (``2026-01-15``) or a day of every year (``"01-15"``)."""
+    if type(value) is date:
+        return value
+    if not isinstance(value, str):
+        raise Invalid(f'must be a date (YYYY-MM-DD without quotes) or a day of every year ("MM-DD" in quotes, '
+                      f'e.g. "12-24"), not {_type_name(value)}')
+    m = _MONTH_DAY.fullmatch(value.strip())
+    if not m:
+        raise Invalid(f'"{value}" is neither a date (YYYY-MM-DD without quotes) nor a day of every year '
+                      f'("MM-DD" in quotes, e.g. "12-24")')
+    month, day = int(m.group(1)), int(m.group(2))
+    if (month, day) == (2, 29):
+        raise Invalid('"02-29" does not come every year; write "02-28" or "03-01"')
+    try:
+        date(2001, month, day)
+    except ValueError:
+        raise Invalid(f'"{value}" is not a day of the year (a month 01-12, then a day that month has)') from None
+    return MonthDay(month, day)
