@@ -39,6 +39,14 @@ POLICY = ROOT / "policies.toml"
 TODAY = date(2026, 6, 30)  # fixed, so a cached database stays valid whatever day the benchmark runs
 
 
+def use_cache_config(cache: Path) -> None:
+    """The store secret and the registers' signing keys the cached databases were made with live beside them
+    (``cache/config``): sealed staff rows and the journal's register keys only match their own secrets."""
+    os.environ["POS_RETURNS_CONFIG"] = str(cache / "config")
+    for name in ("POS_RETURNS_SECRET", "POS_RETURNS_KEY"):
+        os.environ.pop(name, None)
+
+
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 

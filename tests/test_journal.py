@@ -32,7 +32,7 @@ def tampered(journal_db, tmp_path):
     path = h.copy_db(source, tmp_path / "tampered.db")
     conn = h.raw(path)
     dropped = h.drop_triggers(conn)
-    assert len(dropped) == 2 * len(st.APPEND_ONLY_TABLES)
+    assert len(dropped) == 2 * (len(st.APPEND_ONLY_TABLES) + len(st.SIGNATURE_TABLES))
     yield path, conn, txnos
     conn.close()
 

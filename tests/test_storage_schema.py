@@ -7,7 +7,8 @@ import sqlite3
 
 from pos_returns.storage import store as st
 
-# schemas 2-5 exactly as they were shipped as SQL text (5: policy versions, issue 12 item 10)
+# schemas 2-6 exactly as they were shipped as SQL text (5: policy versions, issue 12 item 10; 6: the signed
+# journal and sealed staff rows, issue 14)
 _SHIPPED = ["""
 CREATE TABLE complaints (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, logged_by TEXT NOT NULL, txno TEXT,
@@ -31,6 +32,21 @@ CREATE TABLE policy_versions (
     id INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL UNIQUE, version TEXT, effective_from TEXT,
     applies_to_earlier_sales TEXT NOT NULL DEFAULT 'no', text TEXT NOT NULL, path TEXT NOT NULL,
     loaded_at TEXT NOT NULL, loaded_by TEXT, how TEXT NOT NULL);
+""", """
+CREATE TABLE signatures (
+    signer TEXT NOT NULL, counter INTEGER NOT NULL CHECK (counter > 0), register TEXT NOT NULL,
+    seq INTEGER NOT NULL, txno TEXT NOT NULL UNIQUE, store TEXT NOT NULL, at TEXT NOT NULL, total INTEGER NOT NULL,
+    currency TEXT NOT NULL, hash TEXT NOT NULL, fingerprint TEXT NOT NULL, signature TEXT NOT NULL,
+    PRIMARY KEY (signer, counter));
+CREATE TABLE register_keys (
+    signer TEXT NOT NULL, from_counter INTEGER NOT NULL, public_key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    at TEXT NOT NULL, approved_by TEXT, reason TEXT, previous TEXT, old_key_signature TEXT,
+    new_key_signature TEXT, PRIMARY KEY (signer, from_counter, fingerprint));
+ALTER TABLE staff ADD COLUMN seal TEXT;
+CREATE TRIGGER signatures_no_update BEFORE UPDATE ON signatures BEGIN SELECT RAISE(ABORT, 'signatures is append-only: write a correction instead'); END;
+CREATE TRIGGER signatures_no_delete BEFORE DELETE ON signatures BEGIN SELECT RAISE(ABORT, 'signatures is append-only: write a correction instead'); END;
+CREATE TRIGGER register_keys_no_update BEFORE UPDATE ON register_keys BEGIN SELECT RAISE(ABORT, 'register_keys is append-only: write a correction instead'); END;
+CREATE TRIGGER register_keys_no_delete BEFORE DELETE ON register_keys BEGIN SELECT RAISE(ABORT, 'register_keys is append-only: write a correction instead'); END;
 """]
 
 

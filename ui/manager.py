@@ -428,7 +428,8 @@ class DayCloseTab(QWidget):
     def close_day(self) -> None:
         ctx, _ = self.ctx, self.ctx.gettext
         day = self.day.date().toPython()
-        closed = run_op(ctx, lambda: mv.close_day(ctx.store, ctx.policy, day, ctx.staff.id, ctx.clock()),
+        closed = run_op(ctx, lambda: mv.close_day(ctx.store, ctx.policy, day, ctx.staff.id, ctx.clock(),
+                                                       register=ctx.register),
                         show=self.message.error)
         if closed is None:
             return
@@ -502,4 +503,6 @@ class ManagerScreen(QWidget):
         self.tabs.addTab(WhatIfTab(ctx), _("What if"))
         self.tabs.addTab(DayCloseTab(ctx), _("Day close"))
         self.tabs.addTab(PolicyTab(ctx), _("Policy"))
+        from .signing_tab import SigningKeyTab
+        self.tabs.addTab(SigningKeyTab(ctx, _table), _("Signing key"))
         layout.addWidget(self.tabs, 1)

@@ -88,7 +88,8 @@ def cmd_close_day(args: argparse.Namespace) -> int:
     loaded = read_policy(args.policy)
     day = parse_date(args.date, date.today())
     with admin.Office.open(args.db) as office:
-        member = office.check_pin(loaded, args.manager, read_pin(f"PIN for {args.manager}: "), "close_day")
+        member = office.check_pin(loaded, args.manager, read_pin(f"PIN for {args.manager}: "), "close_day",
+                                  register=args.register)
         if not member.is_manager:
             raise UsageError(f"{args.manager} is not a manager")
         entry = office.close_day(loaded, day, member)
@@ -139,6 +140,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     close = with_policy(with_db(sub.add_parser("close-day", help="close a day (manager PIN from stdin)")))
     close.add_argument("--date", default=None, help="the day to close (default today)")
     close.add_argument("--manager", required=True)
+    close.add_argument("--register", default="R1", help="the register it is closed at (its key signs the close)")
     close.set_defaults(func=cmd_close_day)
 
     comp = sub.add_parser("complaint", help="log and list customer complaints and compliments")

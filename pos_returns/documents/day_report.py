@@ -31,6 +31,11 @@ def day_report_doc(report: DayReport, lang: str) -> Doc:
                 _transactions(f, report.training))
     doc.add(Space(10), Para(_("Day closed by {txno}").format(txno=report.closed_by) if report.closed_by
                             else _("The day is not closed yet."), 8))
+    if report.keys:
+        doc.add(Space(10), Para(_("Signing keys of the registers (an auditor checks the journal against these)"),
+                                10, True),
+                Table(headers=(_("Register"), _("Fingerprint"), _("Public key")),
+                      rows=tuple(report.keys), widths=(0.1, 0.2, 0.7), align=("l", "l", "l"), size=7))
     return doc
 
 

@@ -66,6 +66,13 @@ class Barcode:
 
 
 @dataclass(frozen=True)
+class QrCode:
+    """A QR code (the receipt's signed statement, checkable offline with ``verify-receipt``)."""
+    value: str
+    caption: str
+
+
+@dataclass(frozen=True)
 class Table:
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from pos_returns.documents.elements import Banner, Barcode, Center, Divider, Doc, Pair, Para, Signature, Space, Title
+from pos_returns.documents.elements import (Banner, Barcode, Center, Divider, Doc, Pair, Para, QrCode, Signature,
+                                            Space, Title)
 from pos_returns.documents.formatting import DOC_KINDS, Formatter, person
 from pos_returns.documents.record import PaperworkError, TxLine, TxRecord
 from pos_returns.domain.money import Money
@@ -128,6 +129,9 @@ def _footer(doc: Doc, f: Formatter, tx: TxRecord) -> None:
             version=tx.policy_version, date=f.date(tx.policy_from))))
     doc.add(Space(4), Barcode(tx.txno, tx.txno))
     doc.barcode_value = tx.txno
+    if tx.qr:
+        doc.add(Space(4), QrCode(tx.qr, _("Signed by register {register}: scan to check this receipt").format(
+            register=tx.register)))
 
 
 def _code(f: Formatter, code: str) -> str:

@@ -109,6 +109,7 @@ class TxRecord:
     correction_reason: str | None = None
     policy_version: str | None = None  # the version that decided ([policy] version, else the hash's start)
     policy_from: date | None = None  # its effective_from (None: an undated policy)
+    qr: str | None = None  # the signed statement for the receipt's QR code (pos_returns.signing)
 
     @property
     def short_hash(self) -> str:
@@ -147,6 +148,7 @@ class DayReport:
     training: tuple[TxRecord, ...]
     by_tender: dict[str, Money]
     closed_by: str | None  # txno of the day's closing entry, if closed
+    keys: tuple[tuple[str, str, str], ...] = ()  # the registers' signing keys: (register, fingerprint, public key)
 
 
 def last4(value: Any) -> str | None:

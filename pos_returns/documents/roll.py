@@ -11,13 +11,14 @@ import io
 import re
 from typing import Any, Sequence
 
-from pos_returns.documents.elements import (Banner, Barcode, Center, Divider, Doc, Element, Pair, Para, Signature,
-                                            Space, Table, Title)
+from pos_returns.documents.elements import (Banner, Barcode, Center, Divider, Doc, Element, Pair, Para, QrCode,
+                                            Signature, Space, Table, Title)
 from pos_returns.documents.fonts import FontSet
 
 MM = 72 / 25.4
 ROLL_WIDTH = 80 * MM
 ROLL_MARGIN = 4 * MM
+QR_SIZE = 34 * MM  # a 105-character statement at level M: about 0.6 mm a module, fine for 203 dpi printers
 
 _CJK = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef]")
 _TOKEN = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef][ \t]*"
@@ -107,6 +108,8 @@ class RollLayout:
             return 38
         if isinstance(el, Barcode):
             return self._barcode(el)[1] + leading(8) + 4
+        if isinstance(el, QrCode):
+            return QR_SIZE + len(p.wrap(el.caption, 6, w)) * leading(6) + 4
         if isinstance(el, Table):
             return sum(self._row_height(el, row, i == 0) for i, row in enumerate((el.headers, *el.rows)))
         raise TypeError(el)
@@ -187,6 +190,34 @@ class RollLayout:
         bc.drawOn(c, x + (self.width - bc.width) / 2, top - h)
         self._centered(c, el.caption, 8, False, x, top - h - 2)
 
+    def _draw_qr(self, c: Any, el: QrCode, x: float, top: float) -> None:
+        """Each dark module a filled square on the canvas (ReportLab's QR encoder; no drawing, so no font)."""
+        from reportlab.graphics.barcode import qrencoder
+        qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+        qr.addData(el.value)
+        qr.version = qr.calculate_version()
+        qr.makeImpl(False, 0)  # one fixed mask (valid QR): make() tries all eight, ~6x the time of the whole PDF
+        count = qr.getModuleCount()
+        border = 2
+        module = QR_SIZE / (count + 2 * border)
+        c.saveState()
+        # one unit a module, rows downwards; each run of dark modules in a row is one rectangle
+        c.transform(module, 0, 0, -module, x + (self.width - QR_SIZE) / 2 + border * module, top - border * module)
+        ops = []
+        for r in range(count):
+            col = 0
+            while col < count:
+                if qr.isDark(r, col):
+                    start = col
+                    while col < count and qr.isDark(r, col):
+                        col += 1
+                    ops.append(f"{start} {r} {col - start} 1 re")
+                col += 1
+        c.setFillGray(0)
+        c.addLiteral("\n".join(ops) + "\nf")  # integer rectangles straight into the page (fp_str is slow)
+        c.restoreState()
+        self._centered(c, el.caption, 6, False, x, top - QR_SIZE - 2)
+
     def _draw_table(self, c: Any, el: Table, x: float, top: float) -> None:
         p, w, y = self.p, self.width, top
         for i, row in enumerate((el.headers, *el.rows)):
@@ -219,7 +250,8 @@ class RollLayout:
             self.p.draw(c, x + (w - self.p.width(line, size, bold)) / 2, y + size * 0.28, line, size, bold)
 
     _DRAWERS = {Title: _draw_title, Banner: _draw_banner, Center: _draw_center, Pair: _draw_pair, Para: _draw_para,
-                Divider: _draw_divider, Signature: _draw_signature, Barcode: _draw_barcode, Table: _draw_table}
+                Divider: _draw_divider, Signature: _draw_signature, Barcode: _draw_barcode, Table: _draw_table,
+                QrCode: _draw_qr}
 
 
 def render_roll(doc: Doc, fonts: FontSet) -> bytes:

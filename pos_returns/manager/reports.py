@@ -28,8 +28,10 @@ from pos_returns.manager.versions import name_versions
 
 # ----------------------------------------------------------------------------- day close
 
-def close_day(store: st.Database, policy: Policy, day: date, manager: str, now: datetime) -> st.JournalEntry:
-    """Append the closing entry of ``day``: count, refunds per tender, period and perpetual totals."""
+def close_day(store: st.Database, policy: Policy, day: date, manager: str, now: datetime, *,
+              register: str = "R1") -> st.JournalEntry:
+    """Append the closing entry of ``day``: count, refunds per tender, period and perpetual totals; signed by
+    the key of the ``register`` it is closed at."""
     text = day.isoformat()
     if day > now.date():
         raise st.StoreError(N_("{day} has not ended yet; it cannot be closed."), day=text)
@@ -45,7 +47,7 @@ def close_day(store: st.Database, policy: Policy, day: date, manager: str, now: 
             "refund_total": figures["period_total"], "exchange_total": 0, "balance_due": 0,
             "payload": st.canonical(figures),
         }
-        entry = st.append_entry(c, fields, [], [], [])
+        entry = st.append_entry(c, fields, [], [], [], signer=register)
         st.log_event(c, now, "day_close", manager, entry.txno, day=text, count=figures["count"],
                      period_total=figures["period_total"])
     return entry

@@ -19,7 +19,7 @@ from pos_returns.services.counter import Clock, Counter, Session, StaffMember, s
 from pos_returns.storage import store as st
 from pos_returns.storage.store import StoreError  # what these raise for a missing, newer or busy file
 
-__all__ = ["Created", "Office", "StoreError", "database_path", "init_database", "verify_journal"]
+__all__ = ["Created", "Office", "StoreError", "check_receipt", "database_path", "init_database", "verify_journal"]
 
 
 def database_path(db: str | Path | None) -> Path:
@@ -48,9 +48,18 @@ def init_database(db: str | Path | None, *, store: str | None = None, region: st
                    location.region if location else None)
 
 
-def verify_journal(db: str | Path | None) -> tuple[int, list[Any]]:
-    """(entries, problems) of the journal, read only: the check never writes to what it checks."""
-    return st.verify_file(database_path(db))
+def check_receipt(text: str, public_keys: list[bytes] | None = None, store: Any = None):
+    """A receipt's QR text checked offline against ``public_keys`` (services.signing_keys.check_receipt)."""
+    from pos_returns.services.signing_keys import check_receipt as check
+    return check(text, public_keys, store)
+
+
+def verify_journal(db: str | Path | None, *, public_keys: list[bytes] | None = None,
+                   report: list[str] | None = None) -> tuple[int, list[Any]]:
+    """(entries, problems) of the journal, read only: the check never writes to what it checks. Signatures
+    are checked against ``public_keys`` (the auditor's), else against the keys the file names (proves less);
+    the key periods and what was proven go to ``report``."""
+    return st.verify_file(database_path(db), public_keys=public_keys, report=report)
 
 
 class Office:
@@ -95,8 +104,8 @@ class Office:
         from pos_returns.services.counter import note_policy
         return note_policy(self._store, policy, actor, self.clock(), "cli")
 
-    def check_pin(self, policy: Policy, staff_id: str, pin: str, purpose: str) -> Session:
-        return self.counter(policy).check_pin(staff_id, pin, purpose)
+    def check_pin(self, policy: Policy, staff_id: str, pin: str, purpose: str, *, register: str = "R1") -> Session:
+        return self.counter(policy, register=register).check_pin(staff_id, pin, purpose)
 
     def add_staff(self, policy: Policy, staff_id: str, name: str, role: str, pin: str) -> StaffMember:
         return self.counter(policy).add_staff(staff_id, name, role, pin)
@@ -120,6 +129,15 @@ class Office:
     def export_journal(self, out: Path) -> dict:
         from pos_returns.manager.export import export_journal
         return export_journal(self._store, Path(out), self.clock())
+
+    def change_key(self, register: str, manager: Session, reason: str):
+        """A manager-approved new signing key for ``register`` (services.signing_keys.change_key)."""
+        from pos_returns.services.signing_keys import change_key
+        return change_key(self._store, register, manager, reason, self.clock())
+
+    def check_receipt(self, text: str):
+        """A receipt's QR text checked against the register's key that this database names (proves less)."""
+        return check_receipt(text, None, self._store)
 
     # -- paperwork -----------------------------------------------------------------------------------------
     def render_document(self, txno: str, kind: str, lang: str, *, reprint: bool = False, actor: str | None = None,
@@ -152,7 +170,7 @@ class Office:
 
     def close_day(self, policy: Policy, day: date, manager: Session) -> st.JournalEntry:
         from pos_returns.manager import reports
-        return reports.close_day(self._store, policy, day, manager.id, self.clock())
+        return reports.close_day(self._store, policy, day, manager.id, self.clock(), register=manager.register)
 
     def log_complaint(self, *, logged_by: str, kind: str, category: str, severity: int, text: str,
                       txno: str | None = None, resolution: str | None = None, follow_up: date | None = None) -> int:

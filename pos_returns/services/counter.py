@@ -11,6 +11,7 @@ the approvals included, inside one ``BEGIN IMMEDIATE`` transaction and appends o
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import secrets
@@ -31,7 +32,7 @@ from pos_returns.security import check_pin_format, hash_pin, verify_pin
 from pos_returns.services.versions import decide
 from pos_returns.services.identity import CustomerChanged, history_days, recheck_customer, require_id_number  # noqa: F401
 from pos_returns.services.records import (  # noqa: F401 - re-exported: services' public names
-    Clock, MAX_PIN_FAILURES, LOCKOUT, system_clock, note_policy, ServiceError, AuthError, WrongPin, LockedOut, NotSignedIn, ApprovalRefused, NotRecordable, DecisionChanged, UnknownSku, PriceNeeded, Product, StaffMember, Session, Pending, Grant, Transaction)
+    Clock, MAX_PIN_FAILURES, LOCKOUT, PIN_REFUSALS, system_clock, note_policy, ServiceError, AuthError, StaffTampered, WrongPin, LockedOut, NotSignedIn, ApprovalRefused, NotRecordable, DecisionChanged, UnknownSku, PriceNeeded, Product, StaffMember, Session, Pending, Grant, Transaction)
 from pos_returns.services.location import located, till_location
 from pos_returns.services.entry import (  # noqa: F401
     _line_labels, _money_terms, _staff_names, _stated_prices, journal_entry, request_from_json)
@@ -76,9 +77,9 @@ class Counter:
         now = self.clock()
         with self.store.write() as c:
             row = st.staff_row(c, staff_id)
-            if row is None or not row["active"]:
-                st.log_event(c, now, "pin_failed", staff_id, purpose=purpose, why="unknown staff id")
-                outcome = "unknown"
+            if row is None or not row["active"] or not st.seal_matches(row, self._secret()):
+                outcome = "unknown" if row is None or not row["active"] else "tampered"  # seal: set by the app
+                st.log_event(c, now, "pin_failed", staff_id, purpose=purpose, why=PIN_REFUSALS[outcome])
             elif row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
                 outcome, until = "locked", datetime.fromisoformat(row["locked_until"])
             else:
@@ -91,8 +92,9 @@ class Counter:
                 else:
                     st.set_pin_state(c, staff_id, failed + 1, None)
                     outcome = "reserved"
-        if outcome == "unknown":
-            raise AuthError(N_("No active staff member with id {staff_id}."), staff_id=staff_id)
+        if outcome in PIN_REFUSALS:
+            raise StaffTampered(staff_id) if outcome == "tampered" else \
+                AuthError(N_("No active staff member with id {staff_id}."), staff_id=staff_id)
         if outcome == "locked":
             raise LockedOut(staff_id, until)
         ok = verify_pin(pin, row["pin_hash"])
@@ -139,7 +141,7 @@ class Counter:
                                  "member."))
         row = st.get_staff(self.store, session.id)
         valid = (row is not None and row["active"] and row["role"] == session.role
-                 and session.register == self.register
+                 and session.register == self.register and st.seal_matches(row, self._secret())
                  and hmac.compare_digest(session.seal, self._seal(
                      "session", [row["id"], row["role"], session.register, session.at, row["pin_hash"]])))
         if not valid:
@@ -492,9 +494,7 @@ class Counter:
     def verify(self) -> list[st.VerifyProblem]:
         problems = st.verify_journal(self.store)
         if problems:
-            try:
+            with contextlib.suppress(st.StoreError):  # a read-only copy can still be verified
                 st.record_event(self.store, self.clock(), "integrity_failure", None,
                                 problems=[str(p) for p in problems][:50])
-            except st.StoreError:
-                pass  # a read-only copy can still be verified
         return problems

@@ -92,9 +92,11 @@ class DayClosed:
     refunds_by_tender: tuple[tuple[str, Money], ...]
 
 
-def close_day(db: st.Database, policy: Policy, day: date, manager: str, now: datetime) -> DayClosed:
-    """Close ``day``: one journal entry with its figures; what the screen shows of it."""
-    entry = mg.close_day(db, policy, day, manager, now)
+def close_day(db: st.Database, policy: Policy, day: date, manager: str, now: datetime, *,
+              register: str = "R1") -> DayClosed:
+    """Close ``day`` at ``register`` (whose key signs it): one journal entry with its figures; what the screen
+    shows of it."""
+    entry = mg.close_day(db, policy, day, manager, now, register=register)
     figures = json.loads(entry.payload)
     cur = policy.currency
     return DayClosed(txno=entry.txno, day=figures["date"], count=figures["count"],

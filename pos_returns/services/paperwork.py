@@ -30,6 +30,7 @@ from pos_returns.documents.printing import (  # noqa: F401 - the printers, as th
 from pos_returns.documents.receipts import BUILDERS, documents_for, transaction_pdf
 from pos_returns.documents.record import (DayReport, PaperworkError, TxApproval, TxLine, TxNewItem, TxRecord,
                                           TxTender, last4, masked_id)
+from pos_returns import signing
 from pos_returns.domain.money import Money
 from pos_returns.i18n import N_
 from pos_returns.storage import store as st
@@ -88,7 +89,25 @@ def _common(store: st.Database, entry: st.JournalEntry, store_info: dict, record
         cashier_name=_name(store, recorded, entry.cashier), receipt=entry.receipt,
         refund_total=Money.from_minor(entry.refund_total, cur), exchange_total=Money.from_minor(entry.exchange_total, cur),
         balance_due=Money.from_minor(entry.balance_due, cur), training=bool(entry.training), hash=entry.hash,
-        policy_sha256=entry.policy_sha256)
+        policy_sha256=entry.policy_sha256, qr=receipt_code(store, entry.txno))
+
+
+def receipt_code(store: st.Database, txno: str) -> str | None:
+    """The text of a receipt's QR code: the entry's signed statement and its signature (None: not signed)."""
+    row = st.signature_of(store, txno)
+    if row is None:
+        return None
+    statement = signing.Statement(row["store"], row["register"], row["txno"], row["at"], row["total"],
+                                  row["currency"], row["signer"], row["counter"], row["hash"])
+    return signing.receipt_code(statement, signing.unb64url(row["signature"]))
+
+
+def register_keys(store: st.Database) -> tuple[tuple[str, str, str], ...]:
+    """The registers' signing keys in force: (register, fingerprint, public key), for the day report."""
+    latest: dict[str, dict[str, Any]] = {}
+    for row in st.key_rows(store):
+        latest[row["signer"]] = row
+    return tuple((r, row["fingerprint"], row["public_key"]) for r, row in sorted(latest.items()))
 
 
 def load_transaction(store: st.Database, txno: str, locale: str | None = None, lang: str | None = None) -> TxRecord:
@@ -214,7 +233,7 @@ def load_day(store: st.Database, day: date, locale: str | None = None, store_id:
     sid = store_id or (records[0].store_id if records else "")
     name = store_name or next((r.store_name for r in records if r.store_name), "")
     return DayReport(day, sid, name, currency, store_locale(store, currency, locale), real, training,
-                     dict(sorted(by_tender.items())), closed_by)
+                     dict(sorted(by_tender.items())), closed_by, register_keys(store))
 
 
 # ============================================================================= documents of the journal

@@ -48,6 +48,18 @@ class AuthError(ServiceError):
     pass
 
 
+class StaffTampered(AuthError):
+    """The staff row's seal (store secret, kept outside the file) does not match: written into the file by hand."""
+
+    def __init__(self, staff_id: str):
+        super().__init__(N_("The staff record of {staff_id} was changed outside the app (its seal does not match); "
+                            "the PIN is refused. Tell the store's administrator."), staff_id=staff_id)
+
+
+#: why a PIN check was refused before the PIN was looked at, as its 'pin_failed' event says
+PIN_REFUSALS = {"unknown": "unknown staff id", "tampered": "staff row seal does not match"}
+
+
 class WrongPin(AuthError):
     def __init__(self, staff_id: str, remaining: int):
         self.remaining = remaining

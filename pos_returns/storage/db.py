@@ -21,7 +21,7 @@ from pos_returns.i18n import N_, UserError
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_MS = 5000
 APP_DIR_NAME = "pos-returns"
 
@@ -154,11 +154,12 @@ CREATE INDEX events_kind_at ON events(kind, at);
 """
 
 APPEND_ONLY_TABLES = ("journal", "journal_lines", "journal_tenders", "journal_draws", "events")
+SIGNATURE_TABLES = ("signatures", "register_keys")  # append-only too (schema 6)
 
 
-def _append_only_triggers() -> str:
+def _append_only_triggers(tables: Sequence[str] = APPEND_ONLY_TABLES) -> str:
     out = []
-    for table in APPEND_ONLY_TABLES:
+    for table in tables:
         for op in ("UPDATE", "DELETE"):
             out.append(
                 f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} BEGIN "
@@ -209,6 +210,14 @@ def _schema_v5(db: sqlite_utils.Database) -> None:
     db.execute(_POLICY_VERSIONS)
 
 
+def _schema_v6(db: sqlite_utils.Database) -> None:
+    """The signed journal (storage/signatures.py): each entry's signature with a gapless per-register counter,
+    the registers' public keys and their approved changes (both append-only); staff rows sealed with the store's
+    secret, so a PIN hash written into the file by hand is refused."""
+    from pos_returns.storage import signatures  # it imports this module
+    signatures.migrate_v6(db, _statements, _append_only_triggers(SIGNATURE_TABLES))
+
+
 Migration = Union[str, Callable[["sqlite_utils.Database"], None]]
 
 #: MIGRATIONS[i] upgrades schema version i to i + 1, in one transaction with the version bump: SQL text (run
@@ -216,7 +225,7 @@ Migration = Union[str, Callable[["sqlite_utils.Database"], None]]
 #: its CHECK constraints, WITHOUT ROWID tables, AUTOINCREMENT (verify reads sqlite_sequence) and append-only
 #: triggers are beyond sqlite-utils' create(), and it is the exact text every version-1 file was made from.
 MIGRATIONS: list[Migration] = [_SCHEMA_V1 + _append_only_triggers(), _schema_v2, _schema_v3, _schema_v4,
-                               _schema_v5]
+                              _schema_v5, _schema_v6]
 
 
 # ----------------------------------------------------------------------------- connection

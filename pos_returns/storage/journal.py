@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from pos_returns.i18n import N_
+from pos_returns.storage import signatures
 from pos_returns.storage.db import Database, DayClosed, NotFound
 from pos_returns.storage.values import canonical, iso
 
@@ -62,8 +63,13 @@ def chain_of(register: str, training: bool | int) -> str:
 
 
 def append_entry(conn: sqlite3.Connection, fields: dict[str, Any], lines: list[dict[str, Any]],
-                 tenders: list[dict[str, Any]], draws: list[dict[str, Any]] = ()) -> JournalEntry:
-    """Append one entry (inside the caller's write transaction): next gapless seq, hash chained to the last."""
+                 tenders: list[dict[str, Any]], draws: list[dict[str, Any]] = (), *,
+                 signer: str | None = None) -> JournalEntry:
+    """Append one entry (inside the caller's write transaction): next gapless seq, hash chained to the last,
+    signed by the key of register ``signer`` (default: the entry's register, also for its training chain; a day
+    close names the register that closes the day) with that register's next signature counter
+    (storage.signatures)."""
+    signer = signer or fields["register"]
     register = chain_of(fields["register"], fields.get("training"))
     closed = last_closed_day(conn)
     if fields["kind"] != "day_close" and closed is not None and fields["at"][:10] <= closed:
@@ -72,8 +78,9 @@ def append_entry(conn: sqlite3.Connection, fields: dict[str, Any], lines: list[d
                         (register,)).fetchone()
     seq = (last[0] + 1) if last else 1
     prev = last[1] if last else GENESIS
-    fields = dict(fields, register=register, seq=seq, txno=fields.get("txno") or f"{fields['store_id']}-{register}-{seq:06d}")
-    fields.pop("store_id", None)
+    fields = dict(fields, register=register, seq=seq,
+                  txno=fields.get("txno") or f"{fields['store_id']}-{register}-{seq:06d}")
+    store_id = fields.pop("store_id", None) or fields["txno"].split("-")[0]
     fields["hash"] = entry_hash(fields, prev)
     fields["prev_hash"] = prev
     cols = list(_HASHED) + ["prev_hash", "hash"]
@@ -93,6 +100,7 @@ def append_entry(conn: sqlite3.Connection, fields: dict[str, Any], lines: list[d
     for draw in draws:
         conn.execute("INSERT INTO journal_draws (txno, receipt, source_seq, amount, training) VALUES (?, ?, ?, ?, ?)",
                      (fields["txno"], fields["receipt"], draw["source_seq"], draw["amount"], fields["training"]))
+    signatures.sign_entry(conn, fields, store_id, signer)
     return JournalEntry(**{c: fields[c] for c in JournalEntry.__dataclass_fields__})
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
 import sqlite3
 from typing import Any
 
+from pos_returns import keys
 from pos_returns.i18n import N_
 from pos_returns.storage.db import Conflict, Database
+from pos_returns.storage.values import canonical
 
 
 # ----------------------------------------------------------------------------- staff and approvals
@@ -15,10 +18,24 @@ def get_staff(store: Database, staff_id: str) -> dict[str, Any] | None:
     return store.one("SELECT * FROM staff WHERE id = ?", (staff_id,))
 
 
+def staff_seal(secret: bytes, staff_id: str, role: str, pin_hash: str, active: int) -> str:
+    """A staff row's seal: the keyed hash (store secret, kept outside the file) of who it is, its role, PIN hash
+    and whether it is active, so a PIN hash or role written into the file by hand no longer matches."""
+    return keys.keyed_hash(secret, "staff", canonical([staff_id, role, pin_hash, int(active)]))
+
+
+def seal_matches(row: dict[str, Any], secret: bytes | None = None) -> bool:
+    """True when the staff row's seal is the one the app wrote for its id, role, PIN hash and state."""
+    secret = keys.store_secret() if secret is None else secret
+    want = staff_seal(secret, row["id"], row["role"], row["pin_hash"], row["active"])
+    return bool(row.get("seal")) and hmac.compare_digest(row["seal"], want)
+
+
 def insert_staff(conn: sqlite3.Connection, staff_id: str, name: str, role: str, pin_hash: str) -> None:
+    seal = staff_seal(keys.store_secret(), staff_id, role, pin_hash, 1)
     try:
-        conn.execute("INSERT INTO staff (id, name, role, pin_hash) VALUES (?, ?, ?, ?)",
-                     (staff_id, name, role, pin_hash))
+        conn.execute("INSERT INTO staff (id, name, role, pin_hash, seal) VALUES (?, ?, ?, ?, ?)",
+                     (staff_id, name, role, pin_hash, seal))
     except sqlite3.IntegrityError:
         raise Conflict(N_("Staff id {staff_id} already exists."), staff_id=staff_id) from None
 

@@ -7,7 +7,8 @@ The code lives in the modules beside this one, by what they hold:
 - :mod:`.sales`: sales as the engine sees them, prices, SKU facts and the bulk inserts of an import;
 - :mod:`.journal`: the append-only journal (hash chain, day closings, events);
 - :mod:`.verify`: ``journal verify``, of an open database or of a file opened read-only;
-- :mod:`.staff`: staff, PIN state and approvals;
+- :mod:`.signatures`: the entries' signatures and the registers' signing keys;
+- :mod:`.staff`: staff (sealed rows), PIN state and approvals;
 - :mod:`.policies`: every policy version the store loaded;
 - :mod:`.reports`: the queries behind the manager's reports, complaints and training.
 
@@ -17,7 +18,8 @@ They are the only modules that write SQL.
 from __future__ import annotations
 
 from pos_returns.storage.db import (  # noqa: F401
-    APP_DIR_NAME, APPEND_ONLY_TABLES, BUSY_TIMEOUT_MS, DEMO_SETTING, MIGRATIONS, SCHEMA_VERSION, Conflict,
+    APP_DIR_NAME, APPEND_ONLY_TABLES, BUSY_TIMEOUT_MS, DEMO_SETTING, MIGRATIONS, SCHEMA_VERSION, SIGNATURE_TABLES,
+    Conflict,
     Database, DatabaseBusy, DayClosed, NewerDatabase, NotFound, ReadOnlyDatabase, StorageFull, StoreError,
     _connect, _statements, _translate, count, default_db_path, mark_demo, open_store, resolve_db_path)
 from pos_returns.storage.journal import (  # noqa: F401
@@ -35,7 +37,9 @@ from pos_returns.storage.sales import (  # noqa: F401
     insert_price_history, insert_products, insert_sales, load_sale, lowest_price, sale_customer, sku_facts)
 from pos_returns.storage.staff import (  # noqa: F401
     approval_managers, get_approval, get_staff, insert_approval, insert_staff, list_staff, pin_state,
-    set_pin_state, staff_row, use_approval)
+    seal_matches, set_pin_state, staff_row, staff_seal, use_approval)
+from pos_returns.storage.signatures import (  # noqa: F401
+    KeyNotKnown, add_key, all_signatures, current_key, key_rows, signature_of, signing_began)
 from pos_returns.storage.values import (  # noqa: F401
     canonical, hash_customer_id, id_last4, iso, legacy_customer_key, minor)
 from pos_returns.storage.verify import VerifyProblem, verify_file, verify_journal  # noqa: F401

@@ -14,6 +14,7 @@ from pos_returns.i18n import N_
 from pos_returns.storage import db as _db
 from pos_returns.storage.db import SCHEMA_VERSION, Database, NewerDatabase, NotFound, StoreError, count
 from pos_returns.storage.journal import DAY_REGISTER, GENESIS, day_figures, entry_hash
+from pos_returns.storage.verify_signatures import verify_signatures
 
 
 @dataclass(frozen=True)
@@ -21,15 +22,18 @@ class VerifyProblem:
     register: str
     seq: int | None
     txno: str | None
-    kind: str  # edited | removed | gap | inserted | mismatch
+    kind: str  # edited | removed | gap | inserted | mismatch | unsigned | signature | untrusted_key
     message: str
 
     def __str__(self) -> str:
         return self.message
 
 
-def verify_journal(store: Database) -> list[VerifyProblem]:
-    """Every edited, removed, inserted or out-of-sequence entry, each named; [] when the journal is intact."""
+def verify_journal(store: Database, *, public_keys: list[bytes] | None = None,
+                   report: list[str] | None = None) -> list[VerifyProblem]:
+    """Every edited, removed, inserted, out-of-sequence or unsigned entry, each named; [] when the journal is
+    intact. Signatures are checked against ``public_keys`` (the auditor's) or, without them, against the keys
+    the database names (which proves less); the key periods and that note go to ``report``."""
     by_register: dict[str, list[dict[str, Any]]] = {}
     for row in store.query("SELECT * FROM journal ORDER BY register, seq"):
         by_register.setdefault(row["register"], []).append(row)
@@ -37,6 +41,9 @@ def verify_journal(store: Database) -> list[VerifyProblem]:
     edited = {p.txno for p in problems if p.kind == "edited"}
     problems.extend(p for p in _verify_details(store) if not (p.kind == "mismatch" and p.txno in edited))
     problems.extend(_verify_events(store, by_register))
+    named = {p.txno for p in problems if p.kind in ("edited", "removed") and p.txno}  # named once is enough
+    problems.extend(p for p in verify_signatures(store, by_register, VerifyProblem, public_keys, report)
+                    if p.txno not in named)
     return problems
 
 
@@ -271,7 +278,8 @@ def _header_problem(path: Path, data: bytes, size: int) -> str | None:
     return None
 
 
-def verify_file(path: str | Path) -> tuple[int, list[VerifyProblem]]:
+def verify_file(path: str | Path, *, public_keys: list[bytes] | None = None,
+                report: list[str] | None = None) -> tuple[int, list[VerifyProblem]]:
     """``journal verify``: (entries, problems) of the database at ``path``, opened read-only.
 
     Never creates, upgrades or writes to the file (nor makes -wal/-shm files beside it when none are there): an
@@ -292,7 +300,7 @@ def verify_file(path: str | Path) -> tuple[int, list[VerifyProblem]]:
         if bad_file:
             return 0, bad_file
         try:
-            problems = verify_journal(store)
+            problems = verify_journal(store, public_keys=public_keys, report=report)
             entries = count(store, "journal")
         except StoreError as exc:
             return 0, [_file_problem(path, f"the journal cannot be read ({exc})")]

@@ -64,7 +64,7 @@ def test_manager_opens_the_area_with_f5_and_sees_every_tab(app):
     screen = open_manager(app)
     tabs = screen.tabs
     assert [tabs.tabText(i) for i in range(tabs.count())] == [
-        "Reports", "Exceptions", "Complaints", "What if", "Day close", "Policy"]
+        "Reports", "Exceptions", "Complaints", "What if", "Day close", "Policy", "Signing key"]
     for i in range(tabs.count()):
         tabs.setCurrentIndex(i)
         assert tabs.currentWidget().isVisible()
@@ -252,3 +252,39 @@ def _button(parent, name: str):
     button = parent.findChild(QPushButton, name)
     assert button is not None, name
     return button
+
+
+def test_signing_key_tab_shows_the_key_and_a_manager_approves_a_new_one(app):
+    """A register of its own (the session's config folder holds the keys of every test's registers)."""
+    import hashlib
+    import os
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    app.ctx.register = "RUI1"
+    keyfile = Path(os.environ["POS_RETURNS_CONFIG"]) / "signing-RUI1.key"
+
+    def fp() -> str:
+        pub = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(keyfile.read_text().strip())).public_key() \
+            .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        d = hashlib.sha256(pub).hexdigest()[:16]
+        return "-".join(d[i:i + 4] for i in range(0, 16, 4))
+
+    screen = open_manager(app)
+    keys = tab(screen, "Signing key")
+    first = fp()  # made on first use, when the tab looked at it
+    assert first in keys.status.text() and "records it with the first entry" in keys.status.text()
+    app.type_into(keys.reason, "new till", enter=False)
+    app.type_into(keys.pin, "1234")  # a wrong PIN: refused, said in the tab, nothing recorded
+    assert "Wrong PIN" in keys.message.text()
+    assert app.store.query("SELECT * FROM register_keys WHERE signer = 'RUI1'") == []
+    app.type_into(keys.pin, "9999")  # the journal knew no key yet: this one is recorded, approved by m1
+    assert fp() == first and "The journal knows this key." in keys.status.text()
+    app.type_into(keys.reason, "yearly change", enter=False)
+    app.type_into(keys.pin, "9999")  # now a new key, handed over by the old one
+    assert fp() != first
+    assert fp() in keys.result.text() and "signed by the old key" in keys.result.text()
+    assert fp() in keys.status.text() and "The journal knows this key." in keys.status.text()
+    assert cell_texts(keys.periods, 0) == [first, fp()] and cell_texts(keys.periods, 4) == ["no", "yes"]
+    rows = app.store.query("SELECT approved_by, fingerprint FROM register_keys WHERE signer = 'RUI1' "
+                           "ORDER BY from_counter, rowid")
+    assert rows == [{"approved_by": "m1", "fingerprint": first}, {"approved_by": "m1", "fingerprint": fp()}]
