@@ -510,3 +510,25 @@ def test_garbage_written_into_the_signature_tables_is_named_not_a_traceback(copy
     assert proc.returncode == 1
     assert f"{txnos[0]}: its signature #1 does not verify" in proc.stdout
     assert "register R1: the database names key x" in proc.stdout
+
+
+def test_training_entries_on_their_own_chain_are_signed_and_verify(copy, tmp_path):
+    """Training numbers itself apart (R1-TRAIN) but signs with the register's key: verify names nothing."""
+    path, txnos = copy
+    store = st.open_store(path)
+    try:
+        c = h.counter(store, "R1")
+        c.training = True
+        pending = c.prepare(h.signed_in(c), c.lookup(h.BULK), h.return_request())
+        trained = c.commit(pending).txno
+        c.training = False
+        real = c.commit(c.prepare(h.signed_in(c), c.lookup(h.BULK), h.return_request())).txno
+        h.checkpoint(store)
+    finally:
+        store.close()
+    assert "-R1-TRAIN-" in trained and real.endswith(f"{int(txnos[-1].rsplit('-', 1)[1]) + 1:06d}")
+    with h.raw(path) as conn:
+        sig = rows(conn, "SELECT * FROM signatures WHERE txno = ?", (trained,))[0]
+    assert sig["signer"] == "R1" and signature_valid(register_public("R1"), sig)
+    proc = verify(path, "--public-key", str(auditor_file(tmp_path, register_public("R1"))))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
