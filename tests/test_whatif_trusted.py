@@ -1,0 +1,148 @@
+"""The what-if replay reads journaled cases with the trusted fast reader (domain.case.TrustedReader): it must
+decide exactly what the full validating reader decides, and what the counter recorded.
+
+The journal is a varied one recorded through the real ``services.Counter.commit`` (the benchmark's year of
+returns, scaled down: returns of one or more lines, partial quantities, every condition and reason,
+exchanges, returns without a receipt, manager approvals) on the demo store. The oracle is the recorded
+decision of each entry, read from the file with plain SQL and json.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import sys
+from collections import Counter as Tally
+
+import pytest
+
+import storehelpers as h
+from pos_returns.domain.case import CaseError, TrustedReader, read_case
+from pos_returns.domain.engine import evaluate
+from pos_returns.domain.policy import load_policy
+from pos_returns.manager import reports as manager
+from pos_returns.services import demo
+from pos_returns.storage import store as st
+
+
+@pytest.fixture(scope="module")
+def journal(tmp_path_factory):
+    sys.path.insert(0, str(h.ROOT / "bench"))
+    try:
+        import dataset
+    finally:
+        sys.path.remove(str(h.ROOT / "bench"))
+    policy = h.policy()
+    path = tmp_path_factory.mktemp("trusted") / "year.db"
+    with st.open_store(path) as store:
+        demo.build_demo(store, policy, today=dataset.TODAY, receipts=1500, returns=False)
+    counts = dataset.add_year_of_returns(path, policy, per_day=12, days=40, progress=lambda _m: None)
+    return path, counts
+
+
+def recorded(path) -> list[tuple[str, dict, dict]]:
+    """(txno, case, recorded decision) of every real return, exchange and no-receipt return, in journal order."""
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("SELECT txno, payload FROM journal WHERE training = 0 AND kind IN "
+                            "('return', 'exchange', 'no_receipt') ORDER BY at, rowid").fetchall()
+    finally:
+        conn.close()
+    return [(txno, p["case"], p["decision"]) for txno, p in ((t, json.loads(text)) for t, text in rows)]
+
+
+def test_the_journal_is_varied(journal):
+    path, counts = journal
+    entries = recorded(path)
+    kinds = Tally(case["request"]["type"] if case["sale"] else "no_receipt" for _t, case, _d in entries)
+    outcomes = Tally(d["outcome"] for _t, _c, d in entries)
+    conditions = {ln["condition"] for _t, c, _d in entries for ln in c["request"]["lines"]}
+    assert kinds["return"] > 100 and kinds["exchange"] > 5 and kinds["no_receipt"] > 3, kinds
+    assert outcomes["approved"] and outcomes["needs_approval"] and outcomes["partial"], outcomes
+    assert conditions == {"unopened", "opened", "defective", "damaged"}
+    assert any(len(c["request"]["lines"]) > 2 for _t, c, _d in entries)
+    assert counts["approved_by_manager"] > 0
+
+
+def test_each_journaled_case_reads_the_same_and_decides_what_was_recorded(journal):
+    path, _counts = journal
+    policy = h.policy()
+    reader = TrustedReader(policy)
+    for txno, case_json, was in recorded(path):
+        fast = reader.read(case_json, txno)
+        assert fast == read_case(case_json, policy, txno), txno
+        now = evaluate(policy, fast.sale, fast.request, fast.history, fast.now)
+        assert (now.outcome, now.refund_total.plain(), now.exchange_total.plain(), now.balance_due.plain()) == \
+            (was["outcome"], was["refund_total"], was["exchange_total"], was["balance_due"]), txno
+        assert [(ln.line, ln.qty, ln.outcome, ln.refund.plain(), ln.fee.plain(), list(ln.rules))
+                for ln in now.lines] == \
+            [(ln["line"], ln["qty"], ln["outcome"], ln["refund"], ln["fee"], ln["rules"]) for ln in was["lines"]], txno
+        assert [(t.type, t.amount.plain()) for t in now.refund_tenders] == \
+            [(t["type"], t["amount"]) for t in was["refund_tenders"]], txno
+    assert reader.fallbacks == 0  # every entry the counter wrote is read on the fast path
+
+
+def test_a_replay_under_the_same_policy_changes_nothing(journal):
+    path, counts = journal
+    with st.open_store(path, create=False) as store:
+        result = manager.what_if(store, h.policy())
+    assert result.replayed == counts["entries"] == len(recorded(path))
+    assert result.changed == [] and result.unreadable == [] and result.difference == 0
+
+
+def changed_policy(folder):
+    """Windows cut to a third and the reason unwanted_gift gone: many decisions change, and the returns for an
+    unwanted gift cannot be read under it."""
+    text = (h.ROOT / "policies.toml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^(days\s*=\s*)(\d+)", lambda m: f"{m.group(1)}{max(1, int(m.group(2)) // 3)}", text)
+    text, n = re.subn(r'"unwanted_gift",?\s*', "", text)
+    assert n
+    path = folder / "changed.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_policy(path)
+
+
+def test_fast_and_full_readers_replay_a_changed_policy_the_same(journal, tmp_path):
+    path, _counts = journal
+    policy = changed_policy(tmp_path)
+    with st.open_store(path, create=False) as store:
+        fast = manager.what_if(store, policy)
+        full = manager.what_if(store, policy, full_reader=True)
+    assert fast.changed and fast.unreadable  # the comparison is about something
+    assert (fast.replayed, fast.changed, fast.unreadable, fast.old_total, fast.new_total, fast.reasons) == \
+        (full.replayed, full.changed, full.unreadable, full.old_total, full.new_total, full.reasons)
+    # not replayed: exactly the returns giving an unwanted gift as a reason, named as the full reader names it
+    gifts = {t for t, c, _d in recorded(path) if any(ln["reason"] == "unwanted_gift" for ln in c["request"]["lines"])}
+    assert {u.split(":")[0] for u in fast.unreadable} == gifts
+    assert all("'unwanted_gift' is not a reason of the policy" in u for u in fast.unreadable)
+
+
+@pytest.mark.parametrize("break_it, message", [
+    (lambda c: c["request"]["lines"][0].update(qty="1"), "request.lines[0].qty: must be a whole number, not a string"),
+    (lambda c: c["sale"]["lines"][0].update(unit_price=9.99),
+     "sale.lines[0].unit_price: must be an amount as a string of decimals, not float"),
+    (lambda c: c["sale"].update(colour="red"), "sale.colour: unknown key"),
+    (lambda c: c["request"]["lines"][0].update(line=99), "request.lines[0].line: receipt"),
+])
+def test_a_malformed_journaled_case_is_not_replayed_and_says_what_is_wrong(journal, tmp_path, break_it, message):
+    path, _counts = journal
+    copy = h.copy_db(path, tmp_path / "broken.db")
+    conn = sqlite3.connect(copy)
+    with conn:
+        row = conn.execute("SELECT * FROM journal WHERE kind = 'return' AND training = 0 ORDER BY rowid LIMIT 1")
+        names = [d[0] for d in row.description]
+        entry = dict(zip(names, row.fetchone()))
+        payload = json.loads(entry["payload"])
+        break_it(payload["case"])
+        entry.update(payload=json.dumps(payload), seq=10**6, txno="BROKEN-1")
+        conn.execute(f"INSERT INTO journal ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                     [entry[n] for n in names])
+    conn.close()
+    with pytest.raises(CaseError) as full:
+        read_case(payload["case"], h.policy(), "BROKEN-1")
+    with st.open_store(copy, create=False) as store:
+        result = manager.what_if(store, h.policy())
+    [unreadable] = result.unreadable
+    assert unreadable.startswith("BROKEN-1: ") and message in unreadable
+    assert unreadable == "BROKEN-1: " + "; ".join(full.value.problems)
