@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Callable
 
 from pos_returns.domain.case import CaseError, TrustedReader, read_case
-from pos_returns.domain.engine import evaluate
+from pos_returns.domain.engine import RuleMemo, evaluate
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
 from pos_returns.storage import replay, store as st
@@ -109,6 +109,7 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
     else:
         read = TrustedReader(new_policy).read
     loads = json.loads
+    memo = RuleMemo(new_policy)
     minor_of: dict[str, int] = {}  # "12.34" -> 1234: totals repeat a lot over a year
 
     def minor(text: str) -> int:
@@ -128,7 +129,7 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
             for problem in dict.fromkeys(err.problems):
                 result.reasons[problem] += 1
             continue
-        decision = evaluate(new_policy, case.sale, case.request, case.history, case.now)
+        decision = evaluate(new_policy, case.sale, case.request, case.history, case.now, memo=memo)
         new_refund = decision.refund_total.plain()
         old_minor, new_minor = minor(row.refund_total), minor(new_refund)
         result.replayed += 1

@@ -26,6 +26,12 @@ from pos_returns.domain.money import Money, to_decimal
 from pos_returns.domain.policy import CONDITIONS, TENDERS, Policy
 
 
+_KEEP = 100_000  # sale lines and request lines kept per reader (a year of returns has fewer distinct ones)
+
+
+_MISSING = object()  # a key left out, in a cache key (not the same as a key given as null)
+
+
 class _Untrusted(Exception):
     """Not exactly as the store writes it: the full reader decides."""
 
@@ -114,6 +120,9 @@ class TrustedReader:
         self._money: dict[str, Money] = {}
         self._rates: dict[str, Decimal] = {}
         self._tags: dict[tuple[str, ...], frozenset[str]] = {}
+        self._lines: dict[tuple, SaleLine] = {}
+        self._asked: dict[tuple, RequestLine] = {}
+        self.zero = Money.zero(self.currency)
         self.fallbacks = 0  # cases handed to the full reader (for the benchmark and the tests)
 
     def read(self, data: Any, source: str = "case") -> Case:
@@ -195,19 +204,13 @@ class TrustedReader:
         sold_at = _when(d["sold_at"])
         lines: list[SaleLine] = []
         numbers: set[int] = set()
-        zero = Money.zero(self.currency)
+        zero = self.zero
         for raw in _list(d, "lines"):
-            ld = _keys(raw, _LINE)
-            number, qty = _qty(ld, "line"), _qty(ld, "qty")
-            price = self._amount(ld, "unit_price")
-            discount = self._amount(ld, "discount") if "discount" in ld else zero
-            if discount > price * qty or number in numbers:
+            line = self._sale_line(raw)
+            if line.line in numbers:
                 raise _Untrusted
-            numbers.add(number)
-            lines.append(SaleLine(line=number, sku=_text(ld, "sku"), name=_optional_text(ld, "name") or "",
-                                  category=self._category(ld), qty=qty, unit_price=price, discount=discount,
-                                  tax_rate=self._rate(ld), tags=self._tagset(ld),
-                                  serial=_optional_text(ld, "serial")))
+            numbers.add(line.line)
+            lines.append(line)
         if not lines:
             raise _Untrusted
         tenders: list[Tender] = []
@@ -251,6 +254,46 @@ class TrustedReader:
                     gift_receipt=_flag(d, "gift_receipt"), returned=returned, discount=discount,
                     promotions=tuple(promotions))
 
+    def _sale_line(self, raw: Any) -> SaleLine:
+        """A sale line; the same line (same SKU, price, quantity, ...) recurs over a year of returns, and is
+        read once (its key is its values; a SaleLine is immutable)."""
+        ld = _keys(raw, _LINE)
+        number, qty = _qty(ld, "line"), _qty(ld, "qty")  # ints checked first: True == 1 in a key
+        tags = ld.get("tags", _MISSING)
+        get = ld.get
+        key = (number, qty, get("sku", _MISSING), get("name", _MISSING), get("category", _MISSING),
+               get("unit_price", _MISSING), get("discount", _MISSING), get("tax_rate", _MISSING),
+               tuple(tags) if type(tags) is list else tags, get("serial", _MISSING))
+        line = self._lines.get(key)
+        if line is None:
+            price = self._amount(ld, "unit_price")
+            discount = self._amount(ld, "discount") if "discount" in ld else self.zero
+            if discount > price * qty:
+                raise _Untrusted
+            line = SaleLine(line=number, sku=_text(ld, "sku"), name=_optional_text(ld, "name") or "",
+                            category=self._category(ld), qty=qty, unit_price=price, discount=discount,
+                            tax_rate=self._rate(ld), tags=self._tagset(ld), serial=_optional_text(ld, "serial"))
+            if len(self._lines) >= _KEEP:
+                self._lines.clear()
+            self._lines[key] = line
+        return line
+
+    def _request_line(self, raw: Any) -> RequestLine:
+        ld = _keys(raw, _REQUEST_LINE)
+        number, qty = _qty(ld, "line"), _qty(ld, "qty")
+        key = (number, qty, ld.get("condition", _MISSING), ld.get("reason", _MISSING), ld.get("serial", _MISSING))
+        line = self._asked.get(key)
+        if line is None:
+            reason, condition = _text(ld, "reason"), ld.get("condition")
+            if reason not in self.reasons or condition not in _CONDITIONS:
+                raise _Untrusted
+            line = RequestLine(line=number, qty=qty, condition=condition, reason=reason,
+                               serial=_optional_text(ld, "serial"))
+            if len(self._asked) >= _KEEP:
+                self._asked.clear()
+            self._asked[key] = line
+        return line
+
     def _request(self, value: Any, sale: Sale | None, region: str | None) -> tuple[Request, tuple[PastReturn, ...]]:
         d = _keys(value, _REQUEST)
         kind = d.get("type")
@@ -259,16 +302,11 @@ class TrustedReader:
         lines: list[RequestLine] = []
         asked: set[int] = set()
         for raw in _list(d, "lines"):
-            ld = _keys(raw, _REQUEST_LINE)
-            number = _qty(ld, "line")
-            if sale is None or sale.line(number) is None or number in asked:
+            line = self._request_line(raw)
+            if sale is None or sale.line(line.line) is None or line.line in asked:
                 raise _Untrusted
-            asked.add(number)
-            reason, condition = _text(ld, "reason"), ld.get("condition")
-            if reason not in self.reasons or condition not in _CONDITIONS:
-                raise _Untrusted
-            lines.append(RequestLine(line=number, qty=_qty(ld, "qty"), condition=condition, reason=reason,
-                                     serial=_optional_text(ld, "serial")))
+            asked.add(line.line)
+            lines.append(line)
         no_receipt: list[NoReceiptItem] = []
         for raw in _list(d, "no_receipt_items"):
             idd = _keys(raw, _NO_RECEIPT)

@@ -10,5 +10,6 @@ tenders (:mod:`.tenders`); :mod:`.evaluation` runs them in order and adds up the
 from pos_returns.domain.engine.amounts import paid_by_line, sale_total, tax_of
 from pos_returns.domain.engine.context import CONDITION_TEXT
 from pos_returns.domain.engine.evaluation import evaluate
+from pos_returns.domain.engine.memo import RuleMemo
 
-__all__ = ["CONDITION_TEXT", "evaluate", "paid_by_line", "sale_total", "tax_of"]
+__all__ = ["CONDITION_TEXT", "RuleMemo", "evaluate", "paid_by_line", "sale_total", "tax_of"]
