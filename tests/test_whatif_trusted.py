@@ -146,3 +146,82 @@ def test_a_malformed_journaled_case_is_not_replayed_and_says_what_is_wrong(journ
     [unreadable] = result.unreadable
     assert unreadable.startswith("BROKEN-1: ") and message in unreadable
     assert unreadable == "BROKEN-1: " + "; ".join(full.value.problems)
+
+
+# ----------------------------------------------------------------------------- progress, workers, cancel
+
+def test_progress_counts_up_to_every_return_in_one_process_and_in_two(journal, tmp_path, monkeypatch):
+    from pos_returns.manager import whatif
+    path, counts = journal
+    policy = changed_policy(tmp_path)
+    with st.open_store(path, create=False) as store:
+        ticks: list[tuple[int, int]] = []
+        one = manager.what_if(store, policy, progress=lambda d, t: ticks.append((d, t)), every=50)
+        monkeypatch.setattr(whatif, "PARALLEL_FROM", 1)  # this journal is small; split it anyway
+        parallel_ticks: list[tuple[int, int]] = []
+        two = manager.what_if(store, policy, progress=lambda d, t: parallel_ticks.append((d, t)), workers=2)
+    total = counts["entries"]
+    for seen in (ticks, parallel_ticks):
+        assert len(seen) >= 5 and seen[-1] == (total, total)
+        assert [d for d, _t in seen] == sorted(d for d, _t in seen) and {t for _d, t in seen} == {total}
+    assert (two.replayed, two.changed, two.unreadable, two.old_total, two.new_total) == \
+        (one.replayed, one.changed, one.unreadable, one.old_total, one.new_total)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_replay_stops_when_its_progress_says_cancel(journal, monkeypatch, workers):
+    from pos_returns.manager import whatif
+    monkeypatch.setattr(whatif, "PARALLEL_FROM", 1)
+    path, _counts = journal
+    seen: list[int] = []
+
+    def cancel(done: int, total: int) -> None:
+        seen.append(done)
+        raise whatif.Cancelled()
+
+    with st.open_store(path, create=False) as store:
+        with pytest.raises(whatif.Cancelled) as err:
+            manager.what_if(store, h.policy(), progress=cancel, every=10, workers=workers)
+    assert len(seen) == 1 and seen[0] < len(recorded(path))
+    assert "cancelled" in str(err.value)
+
+
+def test_whatif_shows_progress_on_stderr_when_asked_and_not_otherwise(journal, tmp_path):
+    path, counts = journal
+    args = ("whatif", "--db", str(path), "--policy", str(h.ROOT / "policies.toml"))
+    quiet = h.run_cli(*args)
+    assert h.ok(quiet).startswith(f"{counts['entries']} returns replayed, 0 decisions change")
+    assert "replaying" not in quiet.stderr
+    shown = h.run_cli(*args, "--progress")
+    assert h.ok(shown) == quiet.stdout
+    lines = shown.stderr.splitlines()
+    assert lines[-1] == f"replaying: {counts['entries']} of {counts['entries']} returns (100 %)"
+    assert len(lines) > 1 and all(re.fullmatch(r"replaying: \d+ of \d+ returns \(\d+ %\)", ln) for ln in lines)
+    assert "--workers" in h.usage_error(h.run_cli(*args, "--workers", "0"))
+
+
+def test_whatif_on_a_terminal_rewrites_one_progress_line(journal):
+    import os
+    import pty
+    import subprocess
+    path, counts = journal
+    master, slave = pty.openpty()
+    proc = subprocess.run([h.PY, "-m", "pos_returns", "whatif", "--db", str(path), "--policy",
+                           str(h.ROOT / "policies.toml")], stdout=subprocess.PIPE, stderr=slave, text=True,
+                          cwd=str(h.ROOT), env=h.cli_env(), timeout=300)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    assert proc.returncode == 0
+    text = out.decode()
+    assert "\r" in text and text.rstrip().endswith(f"replaying: {counts['entries']} of {counts['entries']} returns "
+                                                   "(100 %)")
+    assert proc.stdout.startswith(f"{counts['entries']} returns replayed")

@@ -278,4 +278,4 @@ def log_complaint(store: st.Database, *, at: datetime, logged_by: str, kind: str
 
 # ----------------------------------------------------------------------------- what-if (manager/whatif.py)
 
-from pos_returns.manager.whatif import PARALLEL_FROM, Change, Progress, WhatIf, what_if  # noqa: E402,F401
+from pos_returns.manager.whatif import PARALLEL_FROM, Cancelled, Change, Progress, WhatIf, what_if  # noqa: E402,F401

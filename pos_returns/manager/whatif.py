@@ -21,6 +21,7 @@ from pos_returns.domain.case import CaseError, TrustedReader, read_case
 from pos_returns.domain.engine import RuleMemo, evaluate
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
+from pos_returns.i18n import N_, UserError
 from pos_returns.storage import replay, store as st
 
 
@@ -66,20 +67,29 @@ class WhatIf:
         return sorted(((a, b, n, d) for (a, b), (n, d) in out.items()), key=lambda t: (-t[2], t[0], t[1]))
 
 
-Progress = Callable[[int, int], None]  # (replayed so far, how many in all)
+Progress = Callable[[int, int], None]  # (replayed so far, how many in all); may raise Cancelled to stop
+
+
+class Cancelled(UserError):
+    """Raised by a progress callback to stop a replay (the manager pressed Cancel); nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("The replay was cancelled; nothing was changed."))
+
 
 PARALLEL_FROM = 20_000  # returns: below this a replay in one process is quicker than starting others
 
 
 def what_if(store: st.Database, new_policy: Policy, start: date | None = None, end: date | None = None, *,
-            progress: Progress | None = None, every: int = 1000, workers: int = 1,
+            progress: Progress | None = None, every: int | None = None, workers: int = 1,
             full_reader: bool = False) -> WhatIf:
     """Replay past returns' original requests (as they were, with their own 'now') under a new policy.
 
     The journal is streamed in journal order (``storage.replay``: SQLite cuts each payload down to the case and
     the old decision's outcome, total and lines); each case is read and evaluated, and the new decision is
     compared as an object (its reasons are never rendered into text: a replay only needs outcome, total and
-    rule ids). ``progress(done, total)`` is called every ``every`` returns and once at the end.
+    rule ids). ``progress(done, total)`` is called every ``every`` returns (default: a hundredth of them, at
+    most 1,000) and once at the end; it may raise :class:`Cancelled` to stop the replay.
 
     ``workers`` > 1 replays a large journal (from ``PARALLEL_FROM`` returns) in that many processes, each on
     its own read connection and a contiguous slice of the journal; the slices are merged in journal order, so
@@ -94,6 +104,7 @@ def what_if(store: st.Database, new_policy: Policy, start: date | None = None, e
     if workers > 1 and total >= PARALLEL_FROM:
         return _what_if_parallel(store, new_policy, lo, hi, total, workers, progress, full_reader)
     result = WhatIf()
+    every = every or max(1, min(1000, total // 100))
     done = _replay(replay.replayable(store, lo, hi), new_policy, result, progress, every, total,
                    full_reader=full_reader)
     if progress is not None:
@@ -158,16 +169,18 @@ def _what_if_parallel(store: st.Database, new_policy: Policy, lo: str, hi: str, 
                       progress: Progress | None, full_reader: bool = False) -> WhatIf:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    # a few slices per worker, so progress moves and a slow worker does not hold the end back
-    size = -(-total // (workers * 4))
+    # several slices per worker, so progress moves, Cancel answers soon and a slow worker does not hold the end back
+    size = -(-total // (workers * 8))
     slices = [(offset, size) for offset in range(0, total, size)]
     result = WhatIf()
     done = 0
     # spawn, not fork: the caller may be a Qt app with threads (a forked child would inherit their locks)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        parts = pool.map(_replay_part, *zip(*[(str(store.path), new_policy, lo, hi, o, n, full_reader)
-                                              for o, n in slices]))
-        for (offset, n), part in zip(slices, parts):
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        futures = [pool.submit(_replay_part, str(store.path), new_policy, lo, hi, o, n, full_reader)
+                   for o, n in slices]
+        for (offset, n), future in zip(slices, futures):
+            part = future.result()
             result.replayed += part.replayed
             result.changed.extend(part.changed)
             result.unreadable.extend(part.unreadable)
@@ -177,4 +190,8 @@ def _what_if_parallel(store: st.Database, new_policy: Policy, lo: str, hi: str, 
             done = min(offset + n, total)
             if progress is not None:
                 progress(done, total)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # a cancelled replay returns now; running slices end alone
+        raise
+    pool.shutdown()
     return result
