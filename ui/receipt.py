@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QSpinBox, QSplitter, QStyledItemDelegate, QTableView,
@@ -20,6 +20,7 @@ from pos_returns.domain.policy import CONDITIONS
 
 from .context import AppContext
 from .ops import run_op, scan_product
+from .receipt_table import CachedRowsModel, steady_table
 from .widgets import OUTCOME_COLOR, DecisionPanel, MessageStrip, outcome_label
 
 CONDITION_TEXT = CONDITION_LABELS
@@ -51,7 +52,7 @@ _ROLES = frozenset((Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.It
                     Qt.ItemDataRole.ToolTipRole))
 
 
-class ReturnLinesModel(QAbstractTableModel):
+class ReturnLinesModel(CachedRowsModel):  # data/flags/headerData answered from a per-row cache
     changed = Signal()
 
     def __init__(self, ctx: AppContext, sale: Sale):
@@ -240,7 +241,7 @@ class ReceiptScreen(QWidget):
         self.table.setItemDelegate(LineDelegate(ctx, self.model))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.table.verticalHeader().setDefaultSectionSize(40)
+        steady_table(self.table, 40)  # fixed 40 px rows, a steady scroll bar
         self.table.horizontalHeader().setStretchLastSection(True)
         splitter.addWidget(self.table)
         lower = QWidget()
