@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
 
-from pos_returns.domain.case import CaseError, TrustedReader, read_case
+from pos_returns.domain.case import CaseError, read_case
+from pos_returns.domain.case.trusted import TrustedReader
 from pos_returns.domain.engine import RuleMemo, evaluate
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
@@ -100,9 +101,12 @@ def what_if(store: st.Database, new_policy: Policy, start: date | None = None, e
     """
     lo = (start or date(1970, 1, 1)).isoformat()
     hi = ((end or date(9999, 12, 30)) + timedelta(days=1)).isoformat()
-    total = replay.count_replayable(store, lo, hi) if progress is not None or workers > 1 else 0
-    if workers > 1 and total >= PARALLEL_FROM:
-        return _what_if_parallel(store, new_policy, lo, hi, total, workers, progress, full_reader)
+    if workers > 1:  # how many there are and, for a large journal, where each worker's slices start: one scan
+        total, parts = replay.slices(store, lo, hi, workers * 8)
+        if total >= PARALLEL_FROM:
+            return _what_if_parallel(store, new_policy, lo, hi, total, parts, workers, progress, full_reader)
+    else:
+        total = replay.count_replayable(store, lo, hi) if progress is not None else 0
     result = WhatIf()
     every = every or max(1, min(1000, total // 100))
     done = _replay(replay.replayable(store, lo, hi), new_policy, result, progress, every, total,
@@ -155,31 +159,32 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
     return done
 
 
-def _replay_part(path: str, new_policy: Policy, lo: str, hi: str, offset: int, limit: int,
+def _replay_part(path: str, new_policy: Policy, lo: str, hi: str, after: tuple[str, int], limit: int,
                  full_reader: bool = False) -> WhatIf:
-    """One slice of a parallel replay, in a worker process with its own connection."""
+    """One slice of a parallel replay (``limit`` entries from ``after``), in a worker process with its own
+    connection."""
     part = WhatIf()
     with st.open_store(path, create=False) as store:
-        _replay(replay.replayable(store, lo, hi, offset=offset, limit=limit), new_policy, part,
+        _replay(replay.replayable(store, lo, hi, after=after, limit=limit), new_policy, part,
                 full_reader=full_reader)
     return part
 
 
-def _what_if_parallel(store: st.Database, new_policy: Policy, lo: str, hi: str, total: int, workers: int,
-                      progress: Progress | None, full_reader: bool = False) -> WhatIf:
+def _what_if_parallel(store: st.Database, new_policy: Policy, lo: str, hi: str, total: int,
+                      parts: list[tuple[tuple[str, int], int]], workers: int, progress: Progress | None,
+                      full_reader: bool = False) -> WhatIf:
+    """``parts``: several slices per worker (storage.replay.slices), so progress moves, Cancel answers soon and
+    a slow worker does not hold the end back."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    # several slices per worker, so progress moves, Cancel answers soon and a slow worker does not hold the end back
-    size = -(-total // (workers * 8))
-    slices = [(offset, size) for offset in range(0, total, size)]
     result = WhatIf()
     done = 0
     # spawn, not fork: the caller may be a Qt app with threads (a forked child would inherit their locks)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     try:
-        futures = [pool.submit(_replay_part, str(store.path), new_policy, lo, hi, o, n, full_reader)
-                   for o, n in slices]
-        for (offset, n), future in zip(slices, futures):
+        futures = [pool.submit(_replay_part, str(store.path), new_policy, lo, hi, after, n, full_reader)
+                   for after, n in parts]
+        for (_after, n), future in zip(parts, futures):
             part = future.result()
             result.replayed += part.replayed
             result.changed.extend(part.changed)
@@ -187,7 +192,7 @@ def _what_if_parallel(store: st.Database, new_policy: Policy, lo: str, hi: str, 
             result.old_total += part.old_total
             result.new_total += part.new_total
             result.reasons.update(part.reasons)
-            done = min(offset + n, total)
+            done += n
             if progress is not None:
                 progress(done, total)
     except BaseException:

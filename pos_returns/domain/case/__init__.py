@@ -14,9 +14,16 @@ refused, because it may already have lost a cent.
 from pos_returns.domain.case.jsontext import MAX_JSON_DEPTH, CaseError, json_depth, load_json, parse_json_text
 from pos_returns.domain.case.read import CASE_KEYS, Case, read_case, read_request, read_sale
 from pos_returns.domain.case.reader import CaseReader
-from pos_returns.domain.case.trusted import TrustedReader
 from pos_returns.domain.case.write import case_to_json, decision_json, subset_mismatches
 
 __all__ = ["CASE_KEYS", "MAX_JSON_DEPTH", "Case", "CaseError", "CaseReader", "TrustedReader", "case_to_json", "decision_json",
            "json_depth", "load_json", "parse_json_text", "read_case", "read_request", "read_sale",
            "subset_mismatches"]
+
+
+def __getattr__(name: str):
+    """``TrustedReader`` is loaded on first use (only a what-if replay needs it; the app's start does not)."""
+    if name == "TrustedReader":
+        from pos_returns.domain.case.trusted import TrustedReader
+        return TrustedReader
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
