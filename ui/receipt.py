@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QSpinBox, QSplitter, QStyledItemDelegate, QTableView,
@@ -20,7 +20,7 @@ from pos_returns.domain.policy import CONDITIONS
 
 from .context import AppContext
 from .ops import run_op, scan_product
-from .receipt_table import CachedRowsModel, steady_table
+from .receipt_table import steady_table
 from .widgets import OUTCOME_COLOR, DecisionPanel, MessageStrip, outcome_label
 
 CONDITION_TEXT = CONDITION_LABELS
@@ -52,7 +52,7 @@ _ROLES = frozenset((Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.It
                     Qt.ItemDataRole.ToolTipRole))
 
 
-class ReturnLinesModel(CachedRowsModel):  # data/flags/headerData answered from a per-row cache
+class ReturnLinesModel(QAbstractTableModel):
     changed = Signal()
 
     def __init__(self, ctx: AppContext, sale: Sale):

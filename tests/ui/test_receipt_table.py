@@ -1,6 +1,6 @@
-"""The receipt screen's lines table answers from a cache (ui/receipt_table.py): what a cashier sees in it must
-follow every change at once: a quantity typed, the decision that comes back, another receipt scanned, the
-language switched."""
+"""The receipt screen's lines table (ui/receipt_table.py gives it fixed rows and a steady scroll bar): what a
+cashier sees in it must follow every change at once: a quantity typed, the decision that comes back, another
+receipt scanned, the language switched."""
 
 from __future__ import annotations
 
