@@ -225,3 +225,74 @@ def test_whatif_on_a_terminal_rewrites_one_progress_line(journal):
     assert "\r" in text and text.rstrip().endswith(f"replaying: {counts['entries']} of {counts['entries']} returns "
                                                    "(100 %)")
     assert proc.stdout.startswith(f"{counts['entries']} returns replayed")
+
+
+# ----------------------------------------------------------------------------- never more lenient than the full reader
+
+_ODD_VALUES = [None, True, False, 0, 1, -1, 2.5, "", " ", "x", "-1.00", "1.001", "1e3", "9.99", [], {}, ["a", 1],
+               100001, "2026-13-01T00:00:00", "2026-01-01T10:00:00+02:00", "apparel", "electronics", "software",
+               "changed_mind", "gift", "opened", "broken", "credit", "bitcoin", "12ab", "1234", "0001", "9999"]
+
+
+def _paths(value, path=()):
+    """Every (path, value) inside a parsed JSON value."""
+    yield path, value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, path + (i,))
+
+
+def _mutated(case: dict, rng) -> dict:
+    import copy
+    out = copy.deepcopy(case)
+    for _ in range(rng.randint(1, 3)):
+        places = [p for p, _v in _paths(out) if p]
+        path = rng.choice(places)
+        parent = out
+        for step in path[:-1]:
+            parent = parent[step]
+        key = path[-1]
+        action = rng.random()
+        if action < 0.15 and isinstance(parent, dict):
+            del parent[key]
+        elif action < 0.25 and isinstance(parent, dict):
+            parent["colour" if rng.random() < 0.5 else rng.choice(["expect", "serial", "discount", "tags"])] = \
+                rng.choice(_ODD_VALUES)
+        elif action < 0.35 and isinstance(parent, list):
+            parent.append(copy.deepcopy(parent[key]))  # a duplicated line, tender or item
+        else:
+            parent[key] = rng.choice(_ODD_VALUES)
+    return out
+
+
+def test_the_trusted_reader_accepts_nothing_the_full_reader_refuses(journal):
+    """Journaled cases broken at random, 3,000 times: the trusted reader gives exactly the full reader's case,
+    or the full reader's CaseError with the same problems."""
+    import random
+    path, _counts = journal
+    policy = h.policy()
+    cases = [c for _t, c, _d in recorded(path)]
+    rng = random.Random(20261201)
+    reader = TrustedReader(policy)
+    accepted = refused = 0
+    crashed: list[str] = []
+    for n in range(3000):
+        data = _mutated(rng.choice(cases), rng)
+        try:
+            want = read_case(data, policy, "x")
+        except CaseError as err:
+            with pytest.raises(CaseError) as got:
+                reader.read(data, "x")
+            assert got.value.problems == err.problems, data
+            refused += 1
+        except Exception as exc:  # noqa: BLE001 - the full reader may fail on odd input; the fast one likewise
+            with pytest.raises(type(exc)):
+                reader.read(data, "x")
+            crashed.append(f"{type(exc).__name__}: {exc}")
+        else:
+            assert reader.read(data, "x") == want, data
+            accepted += 1
+    assert accepted > 150 and refused > 1000, (accepted, refused)  # both kinds were tried
