@@ -33,6 +33,10 @@ CREATE TABLE policy_versions (
     applies_to_earlier_sales TEXT NOT NULL DEFAULT 'no', text TEXT NOT NULL, path TEXT NOT NULL,
     loaded_at TEXT NOT NULL, loaded_by TEXT, how TEXT NOT NULL);
 """, """
+ALTER TABLE sale_lines ADD COLUMN sold_at TEXT;
+CREATE INDEX sale_lines_sku_sold ON sale_lines(sku, sold_at, unit_price);
+DROP INDEX sale_lines_sku;
+""", """
 CREATE TABLE signatures (
     signer TEXT NOT NULL, counter INTEGER NOT NULL CHECK (counter > 0), register TEXT NOT NULL,
     seq INTEGER NOT NULL, txno TEXT NOT NULL UNIQUE, store TEXT NOT NULL, at TEXT NOT NULL, total INTEGER NOT NULL,
@@ -87,3 +91,48 @@ def test_every_older_schema_upgrades_to_the_shipped_schema(tmp_path):
         path = _shipped_db(tmp_path / f"v{version}.db", version)
         st.open_store(path).close()
         assert _shape(path) == want, version
+
+
+def _towel_sales(conn, rows):
+    for receipt, sold_at, price in rows:
+        conn.execute("INSERT INTO sales (receipt, store_id, sold_at, currency) VALUES (?, '0001', ?, 'USD')",
+                     (receipt, sold_at))
+        conn.execute("INSERT INTO sale_lines (receipt, line, sku, name, category, qty, unit_price, tax_rate) "
+                     "VALUES (?, 1, 'TOWEL', 'Bath towel', 'home', 1, ?, '0.0725')", (receipt, price))
+
+
+# sold at 14.00 before the look-back, at 16.99 and 15.49 inside it, at 9.99 after it: the lowest inside is 15.49
+_TOWELS = [("0001-1", "2026-01-05T10:00:00", 1400), ("0001-2", "2026-03-02T10:00:00", 1699),
+           ("0001-3", "2026-03-20T10:00:00", 1549), ("0001-4", "2026-05-01T10:00:00", 999)]
+
+
+def test_the_lowest_price_of_a_file_upgraded_from_schema_4_comes_from_its_old_sales(tmp_path):
+    from datetime import datetime
+    path = _shipped_db(tmp_path / "v4.db", 4)
+    conn = sqlite3.connect(path)
+    with conn:
+        _towel_sales(conn, _TOWELS)
+    conn.close()
+    with st.open_store(path) as store:  # upgraded: each old line gets its sale's time
+        assert st.lowest_price(store, "TOWEL", datetime(2026, 3, 1), datetime(2026, 3, 31)) == 1549
+        assert st.lowest_price(store, "TOWEL", datetime(2026, 1, 1), datetime(2026, 3, 31)) == 1400
+        assert st.lowest_price(store, "TOWEL", datetime(2026, 3, 10), datetime(2026, 5, 1, 10)) == 999
+        assert st.sku_facts(store, "TOWEL")["name"] == "Bath towel"
+
+
+def test_the_lowest_price_of_sales_written_now_is_looked_up_by_time(tmp_path):
+    from datetime import datetime
+    with st.open_store(tmp_path / "new.db") as store:
+        with store.write() as c:
+            st.insert_sales(c, [{"receipt": r, "store_id": "0001", "sold_at": at, "currency": "USD",
+                                 "gift_receipt": False, "discount": 0,
+                                 "lines": [{"line": 1, "sku": "TOWEL", "name": "Bath towel", "category": "home",
+                                            "qty": 1, "unit_price": price, "discount": 0, "tax_rate": "0.0725",
+                                            "tags": "[]"}],
+                                 "tenders": [{"type": "cash", "amount": price}]} for r, at, price in _TOWELS])
+        assert st.lowest_price(store, "TOWEL", datetime(2026, 3, 1), datetime(2026, 3, 31)) == 1549
+        assert st.lowest_price(store, "TOWEL", datetime(2026, 6, 1), datetime(2026, 6, 30)) is None  # none sold, no catalog price
+        plan = " ".join(r["detail"] for r in store.query(
+            "EXPLAIN QUERY PLAN SELECT MIN(unit_price) FROM sale_lines WHERE sku = ? AND sold_at >= ? "
+            "AND sold_at <= ?", ("TOWEL", "2026-03-01", "2026-03-31")))
+        assert "COVERING INDEX sale_lines_sku_sold" in plan

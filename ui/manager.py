@@ -346,16 +346,21 @@ class WhatIfTab(_JobTab):
         self.path.setPlaceholderText(_("New policy file (.toml)"))
         browse = QPushButton(_("Choose\u2026"))
         self.run_button = QPushButton(_("Replay past returns"), objectName="runWhatif")
+        self.cancel_button = QPushButton(_("Cancel the replay"), objectName="cancelWhatif")
+        self.cancel_button.hide()
         top.addWidget(self.path, 1)
         top.addWidget(browse)
         top.addWidget(self.run_button)
+        top.addWidget(self.cancel_button)
         super().__init__(ctx, top)
         self.summary.setObjectName("whatifSummary")
         self.versions = QLabel(objectName="whatifVersions")  # the new version's dates, below the summary
         self.versions.setWordWrap(True)
         self.layout().insertWidget(self.layout().indexOf(self.summary) + 1, self.versions)
+        self.progress.setFormat(_("%v of %m returns replayed"))
         browse.clicked.connect(self.browse)
         self.run_button.clicked.connect(self.run)
+        self.cancel_button.clicked.connect(self.worker.cancel)
 
     def browse(self) -> None:
         path = file_dialog(self.ctx.gettext, self, self.ctx.gettext("New policy file (.toml)"), "",
@@ -370,9 +375,18 @@ class WhatIfTab(_JobTab):
             self.message.error(describe(self.ctx, err))
             return
         self.new_policy = new
-        self.run_job(lambda db: mv.what_if(db, new), self.show)
+        self.message.clear_message()
+        self.summary.setText("")
+        self.cancel_button.show()
+        self.worker.start(self.ctx, lambda db, progress: mv.what_if(db, new, progress), self.show, self.failed,
+                          cancel_error=mv.WhatIfCancelled)
+
+    def failed(self, text: str) -> None:
+        self.cancel_button.hide()
+        self.message.error(text)
 
     def show(self, result: mv.WhatIf) -> None:  # noqa: A003
+        self.cancel_button.hide()
         ctx, _ = self.ctx, self.ctx.gettext
         cur = ctx.policy.currency
         diff = Money.from_minor(result.difference, cur)

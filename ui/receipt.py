@@ -22,6 +22,7 @@ from .context import AppContext
 from .id_entry import IdEntry
 from .ops import run_op, scan_product
 from .receipt_keys import CellKeys, ask_discard, move_out_of_editor, override_or_approve, show_one_truth
+from .receipt_table import steady_table
 from .widgets import OUTCOME_COLOR, DecisionPanel, MessageStrip, outcome_label
 
 CONDITION_TEXT = CONDITION_LABELS
@@ -273,7 +274,7 @@ class ReceiptScreen(QWidget):
                                    | QAbstractItemView.EditTrigger.DoubleClicked)
         self.cell_keys = CellKeys(self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.table.verticalHeader().setDefaultSectionSize(44)  # a touch target per row (ui.style.TARGET)
+        steady_table(self.table, 44)  # fixed rows (never measured), a touch target each (ui.style.TARGET)  # fixed rows (never measured), a touch target each (ui.style.TARGET)
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)

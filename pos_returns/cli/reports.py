@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from datetime import date
 
 from pos_returns.cli.common import (EXIT_OK, UsageError, money_plain, output_language, parse_date, period, read_policy,
@@ -40,10 +42,31 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress_on_stderr(tty: bool):
+    """progress(done, total) for a replay: one line rewritten in place on a terminal, else a line per percent."""
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        percent = done * 100 // total if total else 100
+        if percent == shown[0] and done < total:
+            return
+        shown[0] = percent
+        end = "\n" if done >= total or not tty else ""
+        sys.stderr.write(f"{chr(13) if tty else ''}replaying: {done} of {total} returns ({percent} %){end}")
+        sys.stderr.flush()
+    return progress
+
+
 def cmd_whatif(args: argparse.Namespace) -> int:
     new = read_policy(args.new_policy)
+    tty = sys.stderr.isatty()
+    progress = _progress_on_stderr(tty) if args.progress or tty else None
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    if workers < 1:
+        raise UsageError(f"--workers: {workers} is not a number of processes (1 or more)")
     with admin.Office.open(args.db) as office:
-        result = office.what_if(new, parse_date(args.start), parse_date(args.end), source=args.new_policy)
+        result = office.what_if(new, parse_date(args.start), parse_date(args.end), source=args.new_policy,
+                                progress=progress, workers=workers)
     if args.details:  # one line per changed or unreplayed return, only when asked for
         for change in result.changed:
             print(f"{change.txno} {change.at}: {change.old_outcome} {change.old_refund} -> {change.new_outcome} "
@@ -135,6 +158,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     wi.add_argument("--from", dest="start", default=None)
     wi.add_argument("--to", dest="end", default=None)
     wi.add_argument("--details", action="store_true", help="list each changed return (and each not replayed)")
+    wi.add_argument("--progress", action="store_true",
+                    help="show progress on stderr (shown anyway when stderr is a terminal)")
+    wi.add_argument("--workers", type=int, default=None,
+                    help="processes for a large journal (default: one per core)")
     wi.set_defaults(func=cmd_whatif)
 
     close = with_policy(with_db(sub.add_parser("close-day", help="close a day (manager PIN from stdin)")))

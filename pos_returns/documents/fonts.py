@@ -305,27 +305,45 @@ class FontSet:
 
     def runs(self, text: str, bold: bool = False) -> list[tuple[str, str, bool]]:
         """Split text into (font name, text, stroke-for-bold) runs so every character has a glyph."""
-        text = unicodedata.normalize("NFC", text)
-        names = (self.regular, *self.fallbacks)
-        out: list[tuple[str, str, bool]] = []
-        for ch in text:
-            cp = ord(ch)
-            choice = None
-            if bold and self.bold_file is not None and (
-                    cp in coverage(self.bold_file.path, self.bold_file.index) or not _needed(ch)):
-                choice = (self.bold, False)
-            else:
-                for name, font in zip(names, self.files):
-                    if cp in coverage(font.path, font.index) or not _needed(ch):
-                        choice = (name, bold)
-                        break
-                if choice is None:
-                    choice = (self.regular, bold)
-            if out and (out[-1][0], out[-1][2]) == choice:
-                out[-1] = (choice[0], out[-1][1] + ch, choice[1])
-            else:
-                out.append((choice[0], ch, choice[1]))
-        return out
+        return list(_runs(self, text, bold))
+
+    def text_width(self, text: str, size: float, bold: bool = False) -> float:
+        """The width of ``text`` drawn in these fonts at ``size`` (the sum of its runs' widths)."""
+        return _text_width(self, text, size, bold)
+
+
+# A receipt measures the same words again and again while it wraps them (and every receipt has the same
+# headings): runs and widths are pure functions of the font set and the text, kept here (bounded).
+
+@lru_cache(maxsize=8192)
+def _runs(fonts: FontSet, text: str, bold: bool) -> tuple[tuple[str, str, bool], ...]:
+    text = unicodedata.normalize("NFC", text)
+    names = (fonts.regular, *fonts.fallbacks)
+    out: list[tuple[str, str, bool]] = []
+    for ch in text:
+        cp = ord(ch)
+        choice = None
+        if bold and fonts.bold_file is not None and (
+                cp in coverage(fonts.bold_file.path, fonts.bold_file.index) or not _needed(ch)):
+            choice = (fonts.bold, False)
+        else:
+            for name, font in zip(names, fonts.files):
+                if cp in coverage(font.path, font.index) or not _needed(ch):
+                    choice = (name, bold)
+                    break
+            if choice is None:
+                choice = (fonts.regular, bold)
+        if out and (out[-1][0], out[-1][2]) == choice:
+            out[-1] = (choice[0], out[-1][1] + ch, choice[1])
+        else:
+            out.append((choice[0], ch, choice[1]))
+    return tuple(out)
+
+
+@lru_cache(maxsize=16384)
+def _text_width(fonts: FontSet, text: str, size: float, bold: bool) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    return sum(stringWidth(run, name, size) for name, run, _fake in _runs(fonts, text, bold))
 
 
 def register(font: FontFile) -> str:

@@ -33,9 +33,10 @@ class Painter:
         from reportlab.pdfbase.pdfmetrics import stringWidth
         self.fonts = fonts
         self._sw = stringWidth
+        self._wrapped: dict[tuple[str, float, float, bool], list[str]] = {}
 
     def width(self, text: str, size: float, bold: bool = False) -> float:
-        return sum(self._sw(run, name, size) for name, run, _fake in self.fonts.runs(text, bold))
+        return self.fonts.text_width(text, size, bold)  # kept per font set (fonts.py): wrapping re-measures a lot
 
     def draw(self, c: Any, x: float, y: float, text: str, size: float, bold: bool = False) -> None:
         for name, run, fake in self.fonts.runs(text, bold):
@@ -49,6 +50,13 @@ class Painter:
             x += self._sw(run, name, size)
 
     def wrap(self, text: str, size: float, width: float, bold: bool = False) -> list[str]:
+        key = (text, size, width, bold)  # an element is wrapped for its height, then again to draw it
+        done = self._wrapped.get(key)
+        if done is None:
+            done = self._wrapped[key] = self._wrap(text, size, width, bold)
+        return list(done)
+
+    def _wrap(self, text: str, size: float, width: float, bold: bool = False) -> list[str]:
         lines: list[str] = []
         for para in text.split("\n"):
             current = ""

@@ -90,10 +90,11 @@ class Money:
     # construction -------------------------------------------------------
     @classmethod
     def _new(cls, amount: Decimal, currency: str) -> "Money":
-        """Internal: an already checked Decimal and currency (results of arithmetic on Money)."""
-        money = object.__new__(cls)
-        object.__setattr__(money, "amount", amount)
-        object.__setattr__(money, "currency", currency)
+        """Internal: an already checked Decimal and currency (results of arithmetic on Money). Sets the two
+        slots through their descriptors (no frozen-__setattr__ detour: an evaluation makes dozens of these)."""
+        money = _object_new(cls)
+        _set_amount(money, amount)
+        _set_currency(money, currency)
         return money
 
     @classmethod
@@ -204,6 +205,11 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.plain()} {self.currency}"
+
+
+_object_new = object.__new__
+_set_amount = Money.__dict__["amount"].__set__  # the slots' own descriptors (Money is a slots dataclass)
+_set_currency = Money.__dict__["currency"].__set__
 
 
 def allocate(total: Money, weights: list[Decimal]) -> list[Money]:

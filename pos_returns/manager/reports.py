@@ -1,4 +1,5 @@
-"""Manager tools: day close, returns reports, the exception report, complaints, what-if replays.
+"""Manager tools: day close, returns reports, the exception report, complaints; what-if replays are in
+:mod:`pos_returns.manager.whatif` (re-exported here).
 
 Every figure comes from the journal; training transactions are never counted.
 """
@@ -13,12 +14,9 @@ from collections import Counter as Tally
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
-from pos_returns.manager.whatif_rules import newly_decided, watched_rules
-from pos_returns.storage import replay, store as st
-from pos_returns.domain.case import CaseError, read_case
-from pos_returns.domain.engine import evaluate
+from pos_returns.storage import store as st
 from pos_returns.i18n import N_, Text
 from pos_returns.domain.money import Money, currency_digits
 from pos_returns.domain.policy import Policy
@@ -281,151 +279,6 @@ def log_complaint(store: st.Database, *, at: datetime, logged_by: str, kind: str
     return cid
 
 
-# ----------------------------------------------------------------------------- what-if
+# ----------------------------------------------------------------------------- what-if (manager/whatif.py)
 
-@dataclass(frozen=True)
-class Change:
-    txno: str
-    at: str
-    old_outcome: str
-    new_outcome: str
-    old_refund: str
-    new_refund: str
-    note: str = ""
-    difference: int = 0  # new refund - old refund, minor units
-    old_version: str = ""  # the policy version that made the recorded decision (manager.versions names it)
-    sold_on: str = ""  # the sale's day (empty without a receipt): a dated version decides sales from its day
-
-
-@dataclass
-class WhatIf:
-    """Totals are of the replayed returns; a return the new policy cannot read is not replayed (and counted in
-    ``reasons`` by what is wrong with it)."""
-    replayed: int = 0
-    changed: list[Change] = field(default_factory=list)
-    unreadable: list[str] = field(default_factory=list)
-    old_total: int = 0
-    new_total: int = 0
-    reasons: Tally[str] = field(default_factory=Tally)  # why returns were not replayed -> how many
-
-    @property
-    def difference(self) -> int:
-        return self.new_total - self.old_total
-
-    @property
-    def not_replayed(self) -> int:
-        return len(self.unreadable)
-
-    def transitions(self) -> list[tuple[str, str, int, int]]:
-        """(old outcome, new outcome, how many, refund difference in minor units) of the changed decisions,
-        most frequent first."""
-        out: dict[tuple[str, str], list[int]] = {}
-        for c in self.changed:
-            slot = out.setdefault((c.old_outcome, c.new_outcome), [0, 0])
-            slot[0] += 1
-            slot[1] += c.difference
-        return sorted(((a, b, n, d) for (a, b), (n, d) in out.items()), key=lambda t: (-t[2], t[0], t[1]))
-
-
-Progress = Callable[[int, int], None]  # (replayed so far, how many in all)
-
-PARALLEL_FROM = 20_000  # returns: below this a replay in one process is quicker than starting others
-
-
-def what_if(store: st.Database, new_policy: Policy, start: date | None = None, end: date | None = None, *,
-            progress: Progress | None = None, every: int = 1000, workers: int = 1) -> WhatIf:
-    """Replay past returns' original requests (as they were, with their own 'now') under a new policy.
-
-    The journal is streamed in journal order (``storage.replay``: SQLite cuts each payload down to the case and
-    the old decision's outcome, total and lines); each case is read and evaluated, and the new decision is
-    compared as an object (its reasons are never rendered into text: a replay only needs outcome, total and
-    rule ids). ``progress(done, total)`` is called every ``every`` returns and once at the end.
-
-    ``workers`` > 1 replays a large journal (from ``PARALLEL_FROM`` returns) in that many processes, each on
-    its own read connection and a contiguous slice of the journal; the slices are merged in journal order, so
-    the result is the same as in one process.
-    """
-    lo = (start or date(1970, 1, 1)).isoformat()
-    hi = ((end or date(9999, 12, 30)) + timedelta(days=1)).isoformat()
-    total = replay.count_replayable(store, lo, hi) if progress is not None or workers > 1 else 0
-    if workers > 1 and total >= PARALLEL_FROM:
-        return name_versions(store, _what_if_parallel(store, new_policy, lo, hi, total, workers, progress))
-    result = WhatIf()
-    done = _replay(replay.replayable(store, lo, hi), new_policy, result, progress, every, total)
-    if progress is not None:
-        progress(done, total)
-    return name_versions(store, result)
-
-
-def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None = None, every: int = 1000,
-            total: int = 0, done: int = 0) -> int:
-    currency = new_policy.currency
-    minor_of: dict[str, int] = {}  # "12.34" -> 1234: totals repeat a lot over a year
-
-    def minor(text: str) -> int:
-        value = minor_of.get(text)
-        if value is None:
-            value = minor_of[text] = Money.parse(text, currency).minor()
-        return value
-
-    watched = watched_rules(new_policy)
-    for row in rows:
-        done += 1
-        if progress is not None and done % every == 0:
-            progress(done, total)
-        try:
-            case = read_case(json.loads(row.case), new_policy, row.txno)
-        except CaseError as err:
-            result.unreadable.append(f"{row.txno}: {'; '.join(err.problems)}")
-            for problem in dict.fromkeys(err.problems):
-                result.reasons[problem] += 1
-            continue
-        decision = evaluate(new_policy, case.sale, case.request, case.history, case.now)
-        new_refund = decision.refund_total.plain()
-        old_minor, new_minor = minor(row.refund_total), minor(new_refund)
-        result.replayed += 1
-        result.old_total += old_minor
-        result.new_total += new_minor
-        old_lines = json.loads(row.lines) if row.lines and watched else None
-        if decision.outcome != row.outcome or new_refund != row.refund_total or \
-                (watched and newly_decided(decision, old_lines, watched)):
-            old_lines = old_lines if old_lines is not None else json.loads(row.lines) if row.lines else []
-            rules = sorted(set(r for line in decision.lines for r in line.rules) ^
-                           set(r for line in old_lines for r in line["rules"]))
-            result.changed.append(Change(row.txno, row.at, row.outcome, decision.outcome, row.refund_total,
-                                         new_refund, ", ".join(rules), new_minor - old_minor, row.policy_sha256,
-                                         case.sale.sold_at.date().isoformat() if case.sale else ""))
-    return done
-
-
-def _replay_part(path: str, new_policy: Policy, lo: str, hi: str, offset: int, limit: int) -> WhatIf:
-    """One slice of a parallel replay, in a worker process with its own connection."""
-    part = WhatIf()
-    with st.open_store(path, create=False) as store:
-        _replay(replay.replayable(store, lo, hi, offset=offset, limit=limit), new_policy, part)
-    return part
-
-
-def _what_if_parallel(store: st.Database, new_policy: Policy, lo: str, hi: str, total: int, workers: int,
-                      progress: Progress | None) -> WhatIf:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    # a few slices per worker, so progress moves and a slow worker does not hold the end back
-    size = -(-total // (workers * 4))
-    slices = [(offset, size) for offset in range(0, total, size)]
-    result = WhatIf()
-    done = 0
-    # spawn, not fork: the caller may be a Qt app with threads (a forked child would inherit their locks)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        parts = pool.map(_replay_part, *zip(*[(str(store.path), new_policy, lo, hi, o, n) for o, n in slices]))
-        for (offset, n), part in zip(slices, parts):
-            result.replayed += part.replayed
-            result.changed.extend(part.changed)
-            result.unreadable.extend(part.unreadable)
-            result.old_total += part.old_total
-            result.new_total += part.new_total
-            result.reasons.update(part.reasons)
-            done = min(offset + n, total)
-            if progress is not None:
-                progress(done, total)
-    return result
+from pos_returns.manager.whatif import PARALLEL_FROM, Cancelled, Change, Progress, WhatIf, what_if  # noqa: E402,F401

@@ -159,11 +159,12 @@ class Office:
         from pos_returns.manager import reports
         return reports.exception_report(self._store, policy, start, end)
 
-    def what_if(self, new_policy: Policy, start: date | None, end: date | None, *, source: str | None = None):
+    def what_if(self, new_policy: Policy, start: date | None, end: date | None, *, source: str | None = None,
+                progress=None, workers: int = 1):
         """Replay past returns under ``new_policy`` (read from the file named ``source``); the run is recorded as
-        a 'whatif' event."""
+        a 'whatif' event. ``progress(done, total)`` as it goes; ``workers`` processes for a large journal."""
         from pos_returns.manager import reports
-        result = reports.what_if(self._store, new_policy, start, end)
+        result = reports.what_if(self._store, new_policy, start, end, progress=progress, workers=workers)
         st.record_event(self._store, self.clock(), "whatif", None, policy=source or new_policy.path,
                         sha256=new_policy.sha256, changed=len(result.changed))
         return result

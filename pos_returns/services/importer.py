@@ -80,6 +80,8 @@ def text_problem(value: object, limit: int, code: bool) -> str | None:
         return None  # the case reader says what type it should be
     if len(value) > limit:
         return f"is {len(value)} characters long; at most {limit} are accepted"
+    if value.isascii() and value.isprintable():  # the common case, exactly: ASCII has no Cc among its printable
+        return None  # characters, and no bidi, Zl, Zp or Cf character at all
     for ch in value:
         kind = unicodedata.category(ch)
         if kind == "Cc":

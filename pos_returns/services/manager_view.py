@@ -7,10 +7,11 @@ from the caller, so the screens never reach storage and never read the wall cloc
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
@@ -69,8 +70,14 @@ def exceptions(db: st.Database, policy: Policy, start: date, end: date) -> list[
     return mg.exception_report(db, policy, start, end)
 
 
-def what_if(db: st.Database, new_policy: Policy) -> WhatIf:
-    return mg.what_if(db, new_policy)
+def what_if(db: st.Database, new_policy: Policy, progress: Callable[[int, int], None] | None = None,
+            workers: int | None = None) -> WhatIf:
+    """The replay for the manager's what-if tab: ``progress(done, total)`` as it goes (it may raise
+    ``WhatIfCancelled`` to stop); a large journal is replayed on every core (``workers``)."""
+    return mg.what_if(db, new_policy, progress=progress, workers=workers or os.cpu_count() or 1)
+
+
+WhatIfCancelled = mg.Cancelled
 
 
 def log_complaint(db: st.Database, **fields: Any) -> int:

@@ -141,7 +141,9 @@ class App:
 
         (The offscreen platform leaves no window active after a dialog closes, so focus-dependent
         shortcuts would not fire.)"""
-        if QApplication.activeModalWidget() is None and QApplication.activeWindow() is None:
+        active = QApplication.activeWindow()
+        # a closed popup (a combo box's list) can stay "active" though hidden; a window manager never leaves it so
+        if QApplication.activeModalWidget() is None and (active is None or not active.isVisible()):
             self.window.activateWindow()
             self.qtbot.waitUntil(lambda: QApplication.activeWindow() is self.window, timeout=2000)
 

@@ -161,9 +161,13 @@ def test_what_if_tab_replays_under_a_policy_file(app, tmp_path):
     app.click(whatif.run_button)
     assert whatif.message.text() and whatif.summary.text() == "" and not whatif.worker.running()
     whatif.path.setText(str(new))
+    bar: list[tuple[int, int]] = []  # (maximum, value) of the progress bar as the replay goes
+    whatif.progress.valueChanged.connect(lambda v: bar.append((whatif.progress.maximum(), v)))
     app.click(whatif.run_button)
     app.qtbot.waitUntil(lambda: whatif.summary.text() != "", timeout=WAIT)
     replayed = len(real_entries(app.store, "1970-01-01", "9999-12-31"))
+    assert (replayed, replayed) in bar and len([m for m, _v in bar if m == replayed]) > 2
+    assert whatif.progress.isHidden() and whatif.cancel_button.isHidden()
     match = re.match(r"(\d+) past returns replayed; (\d+) decisions change; refunds (.+) \u2192 (.+) \((.+)\)\.$",
                      whatif.summary.text())
     assert match, whatif.summary.text()
@@ -179,6 +183,32 @@ def test_what_if_tab_replays_under_a_policy_file(app, tmp_path):
     sample_sha = load_policy(POLICY_PATH).sha256
     assert set(cell_texts(whatif.table, len(header) - 1)) == {sample_sha[:12]}
     assert whatif.versions.text() == f"New policy {load_policy(new).sha256[:12]} (no effective_from: undated)."
+
+
+def test_what_if_tab_cancel_stops_the_replay(app, tmp_path, monkeypatch):
+    import threading
+    from pos_returns.services import manager_view as mv
+    real, reached, gate = mv.what_if, threading.Event(), threading.Event()
+
+    def held(db, new, progress):  # the real replay, held at its first progress report until Cancel is pressed
+        def hold(done, total):
+            reached.set()
+            gate.wait(WAIT / 1000)
+            progress(done, total)
+        return real(db, new, hold)
+
+    monkeypatch.setattr(mv, "what_if", held)
+    screen = open_manager(app)
+    whatif = tab(screen, "What if")
+    whatif.path.setText(str(POLICY_PATH))
+    app.click(whatif.run_button)
+    app.qtbot.waitUntil(reached.is_set, timeout=WAIT)
+    assert whatif.cancel_button.isVisible() and whatif.progress.isVisible()
+    app.click(whatif.cancel_button)
+    gate.set()
+    app.qtbot.waitUntil(lambda: not whatif.worker.running() and whatif.message.text() != "", timeout=WAIT)
+    assert whatif.message.text().endswith(tr("en", "The replay was cancelled; nothing was changed."))
+    assert whatif.summary.text() == "" and whatif.table is None and whatif.cancel_button.isHidden()
 
 
 def test_day_close_tab_closes_the_day(app):

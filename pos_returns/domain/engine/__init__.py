@@ -10,6 +10,8 @@ tenders (:mod:`.tenders`); :mod:`.evaluation` runs them in order and adds up the
 from pos_returns.domain.engine.amounts import paid_by_line, sale_total, tax_of
 from pos_returns.domain.engine.context import CONDITION_TEXT
 from pos_returns.domain.engine.evaluation import evaluate
+from pos_returns.domain.engine.memo import RuleMemo
 from pos_returns.domain.engine.versions import evaluate_versions, in_force, version_problems
 
-__all__ = ["CONDITION_TEXT", "evaluate", "evaluate_versions", "in_force", "version_problems", "paid_by_line", "sale_total", "tax_of"]
+__all__ = ["CONDITION_TEXT", "RuleMemo", "evaluate", "evaluate_versions", "in_force", "version_problems",
+           "paid_by_line", "sale_total", "tax_of"]

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Iterable, Sequence, TypeVar
 
 from pos_returns.i18n import N_, Text
 from pos_returns.domain.model import Approval, PastReturn, Request, Sale
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy, PolicyRule
+
+if TYPE_CHECKING:
+    from pos_returns.domain.engine.memo import RuleMemo
 
 R = TypeVar("R", bound=PolicyRule)
 
@@ -88,8 +91,9 @@ class Evaluation:
     """The inputs of one decision and what the transaction has gathered so far."""
 
     def __init__(self, policy: Policy, sale: Sale | None, request: Request, history: Sequence[PastReturn],
-                 now: datetime):
+                 now: datetime, memo: "RuleMemo | None" = None):
         self.policy = policy
+        self.memo = memo if memo is not None and memo.policy is policy else None
         self.sale = sale
         self.request = request
         self.history = tuple(history)
@@ -125,5 +129,7 @@ class Evaluation:
             self.approvals.append(Approval(rule_id, reason))
 
     def scoped(self, rules: Iterable[R], *, category: str, tags: Iterable[str], sku: str) -> list[R]:
+        if self.memo is not None and type(rules) is tuple:
+            return self.memo.scoped(rules, category, tags, sku, self.tier, self.tender_types, self.region)
         return [r for r in rules if r.scope.matches(category=category, tags=tags, sku=sku, tier=self.tier,
                                                      tenders=self.tender_types, region=self.region)]

@@ -11,6 +11,7 @@ from pos_returns.domain.model import (Decision, LineDecision, PastReturn, Reques
 from pos_returns.domain.policy import Policy
 from pos_returns.domain.engine.context import Evaluation, LineWork
 from pos_returns.domain.engine.identity import identity
+from pos_returns.domain.engine.memo import RuleMemo
 from pos_returns.domain.engine.noreceipt import no_receipt_lines
 from pos_returns.domain.engine.remedies import credit_only_total
 from pos_returns.domain.engine.receipt import sale_lines
@@ -18,9 +19,11 @@ from pos_returns.domain.engine.tenders import exchange_total, refund_tenders, un
 
 
 def evaluate(policy: Policy, sale: Sale | None, request: Request, history: Sequence[PastReturn],
-             now: datetime) -> Decision:
-    """Decide a return or exchange. Pure: the same inputs always give the same Decision."""
-    return run(Evaluation(policy, sale, request, history, now))
+             now: datetime, *, memo: RuleMemo | None = None) -> Decision:
+    """Decide a return or exchange. Pure: the same inputs always give the same Decision. ``memo`` (a
+    :class:`~pos_returns.domain.engine.memo.RuleMemo` of this policy) only saves matching rules again when
+    many cases are decided under one policy."""
+    return run(Evaluation(policy, sale, request, history, now, memo))
 
 
 def run(ev: Evaluation) -> Decision:
