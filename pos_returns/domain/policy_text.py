@@ -57,6 +57,11 @@ def _scope(scope: Scope, lang: str) -> str:
             parts.append(f"{render(Text(label), lang)}: {', '.join(sorted(values))}")
     if scope.exclude_regions:
         parts.append(render(Text(N_("not in {regions}"), {"regions": ", ".join(sorted(scope.exclude_regions))}), lang))
+    if scope.exclude_categories:
+        parts.append(render(Text(N_("except categories {categories}"),
+                                 {"categories": ", ".join(sorted(scope.exclude_categories))}), lang))
+    if scope.exclude_tags:
+        parts.append(render(Text(N_("except items tagged {tags}"), {"tags": ", ".join(sorted(scope.exclude_tags))}), lang))
     return "; ".join(parts) or render(Text(N_("everything")), lang)
 
 

@@ -30,7 +30,8 @@ from pos_returns.domain.policy.values import _window_days
 from pos_returns.domain.tomllines import format_path
 from pos_returns.domain.validate import Invalid
 
-SCOPE_KEYS = ("categories", "tags", "skus", "tiers", "tenders", "regions", "exclude_regions")
+SCOPE_KEYS = ("categories", "tags", "skus", "tiers", "tenders", "regions", "exclude_regions",
+              "exclude_categories", "exclude_tags")
 COMMON_KEYS = ("id", "overridable", "explain") + SCOPE_KEYS
 
 _TABLE_KEYS = {
@@ -142,7 +143,7 @@ class _Builder:
         c.known_keys(table, path, _TABLE_KEYS[kind])
         scope_values = {}
         for key in SCOPE_KEYS:
-            ref = "regions" if key == "exclude_regions" else key
+            ref = key.removeprefix("exclude_")
             values = c.get(table, path, key, _str_list, default=())
             if ref == "regions":
                 check_regions(c, self.chain, path, key, values)
@@ -188,7 +189,8 @@ class _Builder:
             windows.append(WindowRule(**base, days=days or 0, unlimited="days" in t and days is None))
         if not any(not any(getattr(w.scope, key) for key in SCOPE_KEYS) for w in windows):
             c.error(("window",), "needs one [[window]] without any scope (no categories, tags, skus, tiers, "
-                                 "tenders, regions or exclude_regions): the default return window for everything else")
+                                 "tenders, regions, exclude_regions, exclude_categories or exclude_tags): the "
+                                 "default return window for everything else")
         return windows
 
     def seasonal(self) -> list[SeasonalRule]:

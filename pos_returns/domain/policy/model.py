@@ -21,7 +21,8 @@ APPLIES_TO_EARLIER = ("no", "when_more_generous")
 
 @dataclass(frozen=True)
 class Scope:
-    """Where a rule applies. Empty lists mean 'any'. ``exclude_regions`` waives the rule there."""
+    """Where a rule applies. Empty lists mean 'any'. ``exclude_regions`` waives the rule there;
+    ``exclude_categories`` / ``exclude_tags`` leave out items of those categories or with one of those tags."""
 
     categories: frozenset[str] = frozenset()
     tags: frozenset[str] = frozenset()
@@ -30,6 +31,8 @@ class Scope:
     tenders: frozenset[str] = frozenset()
     regions: frozenset[str] = frozenset()
     exclude_regions: frozenset[str] = frozenset()
+    exclude_categories: frozenset[str] = frozenset()
+    exclude_tags: frozenset[str] = frozenset()
 
     def matches(self, *, category: str | None = None, tags: Iterable[str] = (), sku: str | None = None,
                 tier: str | None = None, tenders: Iterable[str] = (), region: str | None = None) -> bool:
@@ -46,6 +49,10 @@ class Scope:
         if self.regions and region not in self.regions:
             return False
         if region is not None and region in self.exclude_regions:
+            return False
+        if category is not None and category in self.exclude_categories:
+            return False
+        if self.exclude_tags & set(tags):
             return False
         return True
 
