@@ -77,6 +77,13 @@ def _explain(rule: PolicyRule, policy: Policy) -> Text:
         return Text(N_("Returnable within {days} days of the sale (the last day counts)."), {"days": rule.days})
     if isinstance(rule, SeasonalRule):
         params = {"start": rule.bought_from, "end": rule.bought_to, "until": rule.returnable_until}
+        if rule.refund_to == "store_credit":
+            if rule.recurring:
+                return Text(N_("Every year, bought from {start} to {end}: returnable until {until} (of the next "
+                               "year when that comes first); after the item's own return period, as store credit "
+                               "only."), params)
+            return Text(N_("Bought from {start} to {end}: returnable until {until}; after the item's own return "
+                           "period, as store credit only."), params)
         if rule.recurring:
             return Text(N_("Every year, bought from {start} to {end}: returnable until {until} (of the next year "
                            "when that comes first)."), params)

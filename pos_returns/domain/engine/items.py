@@ -64,6 +64,7 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
     deciding: PolicyRule = rule
     found = season_of(ev.scoped(ev.policy.seasonal, **scope), sold, deadline)
     season = found[1] if found is not None else None  # (first, last buying day, returnable until)
+    own_deadline = deadline
     if found is not None:
         deciding, deadline, tier = found[0], season[2], None
     if deadline is None or ev.today <= deadline:
@@ -78,6 +79,11 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
         work.ok(deciding.id, explained(deciding, text))
         if tier is not None:  # the tier's extra days decided too
             work.ok("tiers." + tier.name)
+        if found is not None and found[0].refund_to == "store_credit" and ev.sale is not None \
+                and own_deadline is not None and ev.today > own_deadline:
+            ev.credit_lines[work.number] = found[0].id
+            work.reasons.append(Text(N_("The return period ended on {end}; the seasonal extension refunds it as "
+                                        "store credit only."), {"end": own_deadline}))
         return
     warranty = most_specific(ev.scoped(ev.policy.warranties, **scope)) if defective else None
     if warranty is not None and ev.today <= sold + timedelta(days=warranty.days):

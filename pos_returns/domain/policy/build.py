@@ -38,7 +38,7 @@ _TABLE_KEYS = {
     "store": ("id", "name", "region", "currency", "locale", "language", "prices_include_tax", "cash_rounding"),
     "catalog": ("categories", "tags", "tiers", "reasons"),
     "window": COMMON_KEYS + ("days",),
-    "seasonal": COMMON_KEYS + ("bought_from", "bought_to", "returnable_until"),
+    "seasonal": COMMON_KEYS + ("bought_from", "bought_to", "returnable_until", "refund_to"),
     "not_returnable": COMMON_KEYS + ("conditions", "unless_defective"),
     "conditions": COMMON_KEYS + ("accepted",),
     "restocking_fee": COMMON_KEYS + ("conditions", "percent", "minimum", "maximum", "waived_for_tiers",
@@ -199,8 +199,11 @@ class _Builder:
         for t, p in self.each("seasonal"):
             base = self.common(t, p, "seasonal", True)
             dates = season_dates(c, t, p)
+            refund_to = c.get(t, p, "refund_to", _choice(("original_tender", "store_credit")),
+                              default="original_tender")
             if dates is not None:
-                rule = SeasonalRule(**base, bought_from=dates[0], bought_to=dates[1], returnable_until=dates[2])
+                rule = SeasonalRule(**base, bought_from=dates[0], bought_to=dates[1], returnable_until=dates[2],
+                                    refund_to=refund_to)
                 for other in seasonal:
                     if _scopes_overlap(other.scope, rule.scope) and seasons_overlap(other, rule):
                         c.error(p + ("bought_from",), f"{rule.bought_from}..{rule.bought_to} overlaps seasonal rule "

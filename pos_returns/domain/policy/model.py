@@ -103,6 +103,8 @@ class SeasonalRule(PolicyRule):
     bought_from: date | MonthDay
     bought_to: date | MonthDay
     returnable_until: date | MonthDay
+    # "store_credit": what the season alone makes returnable (after the item's own window) is store credit
+    refund_to: str = "original_tender"
 
     @property
     def recurring(self) -> bool:
