@@ -110,6 +110,13 @@ def _explain(rule: PolicyRule, policy: Policy) -> Text:
             extra.append(Text(N_("at most {amount} per item"), {"amount": money(rule.maximum)}))
         if rule.waived_for_tiers:
             extra.append(Text(N_("waived for {tiers}"), {"tiers": ", ".join(sorted(rule.waived_for_tiers))}))
+        if rule.from_day is not None or rule.to_day is not None:
+            days = {"from": rule.from_day or 0, "to": rule.to_day}
+            extra.append(Text(N_("from day {from} after the sale"), days) if rule.to_day is None else
+                         Text(N_("up to day {to} after the sale"), days) if rule.from_day is None else
+                         Text(N_("days {from} to {to} after the sale"), days))
+        if rule.request is not None:
+            extra.append(Text(N_("on returns only") if rule.request == "return" else N_("on exchanges only")))
         if extra:
             return Text("{main} ({extra})", {"main": text, "extra": extra}, literal=True)
         return text

@@ -42,7 +42,7 @@ _TABLE_KEYS = {
     "not_returnable": COMMON_KEYS + ("conditions", "unless_defective"),
     "conditions": COMMON_KEYS + ("accepted",),
     "restocking_fee": COMMON_KEYS + ("conditions", "percent", "minimum", "maximum", "waived_for_tiers",
-                                     "amount"),
+                                     "amount", "from_day", "to_day", "request"),
     "warranty": COMMON_KEYS + ("days", "remedy"),
     "gift_receipt": ("id", "refund_to"),
     "no_receipt": ("id", "allowed", "id_required", "lookback_days", "max_per_transaction", "over_max",
@@ -240,11 +240,17 @@ class _Builder:
                 c.error(p + ("conditions",), "a restocking fee is never charged on defective items")
             flat = c.get(t, p, "amount", self.money)
             _fee_kind(c, t, p)
+            from_day, to_day = c.get(t, p, "from_day", _days), c.get(t, p, "to_day", _days)
+            if from_day is not None and to_day is not None and from_day > to_day:
+                c.error(p + ("to_day",), f"day {to_day} comes before from_day {from_day}: no return would pay "
+                                         f"this fee")
             fees.append(FeeRule(
                 **base, conditions=frozenset(fee_conditions),
                 percent=c.get(t, p, "percent", _percent, default=Decimal(0)),
                 minimum=minimum, maximum=maximum,
-                waived_for_tiers=self.ref_list(t, p, "waived_for_tiers", "tiers"), amount=flat))
+                waived_for_tiers=self.ref_list(t, p, "waived_for_tiers", "tiers"), amount=flat,
+                from_day=from_day, to_day=to_day,
+                request=c.get(t, p, "request", _choice(("return", "exchange")))))
         return fees
 
     def warranties(self) -> list[WarrantyRule]:

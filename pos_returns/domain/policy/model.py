@@ -151,6 +151,19 @@ class FeeRule(PolicyRule):
     maximum: Decimal | None
     waived_for_tiers: frozenset[str]
     amount: Decimal | None = None  # a flat fee per unit returned, instead of ``percent``
+    # only for items returned from_day .. to_day days after the sale (as windows count), and only for a
+    # "return" or an "exchange" when ``request`` says so
+    from_day: int | None = None
+    to_day: int | None = None
+    request: str | None = None
+
+    def applies(self, request_type: str, age: int | None) -> bool:
+        """Whether this fee is for this kind of request and this many days after the sale (None: no sale date)."""
+        if self.request is not None and request_type != self.request:
+            return False
+        if self.from_day is None and self.to_day is None:
+            return True
+        return age is not None and (self.from_day or 0) <= age and (self.to_day is None or age <= self.to_day)
 
 
 @dataclass(frozen=True)
