@@ -146,3 +146,32 @@ def test_policy_view_of_fee_days_in_each_language(lang, words):
     rows = _rows("cantho", lang)
     for w in words:
         assert w in rows["fee.days_16_30"], rows["fee.days_16_30"]
+
+
+# ----------------------------------------------------------------------------- what-if
+
+def test_what_if_shows_returns_a_fee_by_day_and_request_would_change(tmp_path):
+    """A new fee "from day 0" on returns of the jeans changes the recorded jeans return; the same fee for
+    exchanges only changes nothing (the recorded one was a return)."""
+    import storehelpers as h
+    from casekit import SAMPLE_POLICY
+    from pos_returns.manager import reports as manager
+    from pos_returns.storage import store as st
+
+    fee = ('\n[[restocking_fee]]\nid = "fee.jeans_late"\nskus = ["JEANS"]\nconditions = ["unopened"]\n'
+           'percent = "10"\nfrom_day = 0\nrequest = "{request}"\n')
+    db = h.fresh_db(tmp_path)
+    with st.open_store(db) as store:
+        c = h.counter(store)
+        tx = c.commit(c.prepare(h.signed_in(c), c.lookup(h.JEANS), h.return_request()))
+        results = {}
+        for request in ("return", "exchange"):
+            path = tmp_path / f"{request}.toml"
+            path.write_text(SAMPLE_POLICY.read_text(encoding="utf-8") + fee.replace("{request}", request),
+                            encoding="utf-8")
+            results[request] = manager.what_if(store, load_policy(path))
+    [change] = results["return"].changed
+    assert change.txno == tx.txno and "fee.jeans_late" in change.note
+    # 10 % of the jeans' 49.99 is 5.00 (4.999 rounded); the tax is refunded in full: 5.00 less
+    assert change.difference == -500, change
+    assert results["exchange"].changed == []
