@@ -175,3 +175,17 @@ def test_what_if_shows_returns_a_fee_by_day_and_request_would_change(tmp_path):
     # 10 % of the jeans' 49.99 is 5.00 (4.999 rounded); the tax is refunded in full: 5.00 less
     assert change.difference == -500, change
     assert results["exchange"].changed == []
+
+
+# ----------------------------------------------------------------------------- a misspelt value
+
+def test_a_misspelt_condition_is_suggested(tmp_path):
+    one_problem(tmp_path, '[[restocking_fee]]\nid = "fee.x"\nconditions = ["opend"]\npercent = "10"\n',
+                'conditions = ["opend"]', "restocking_fee[1].conditions",
+                "'opend' not one of: unopened, opened, damaged, defective (did you mean 'opened'?)")
+
+
+def test_a_misspelt_choice_is_suggested(tmp_path):
+    one_problem(tmp_path, '[[seasonal]]\nid = "window.gift"\nbought_from = "11-01"\nbought_to = "12-24"\n'
+                          'returnable_until = "01-31"\nrefund_to = "store-credit"\n',
+                'refund_to = "store-credit"', "seasonal[1].refund_to", "(did you mean 'store_credit'?)")
