@@ -110,7 +110,7 @@ SCENARIO_SUITES = {
     "sample": (SAMPLE, SCENARIOS),
     **{name: (ROOT / "examples" / name / "policies.toml", ROOT / "examples" / name / "scenarios")
        for name in ("prague", "hanoi", "taipei", "electronics", "furniture", "chain",
-                    "bestbuy", "costco", "homedepot", "ikea", "alza", "cantho")},
+                    "bestbuy", "costco", "homedepot", "ikea", "alza", "cantho", "target")},
 }
 
 
