@@ -189,3 +189,15 @@ def test_a_misspelt_choice_is_suggested(tmp_path):
     one_problem(tmp_path, '[[seasonal]]\nid = "window.gift"\nbought_from = "11-01"\nbought_to = "12-24"\n'
                           'returnable_until = "01-31"\nrefund_to = "store-credit"\n',
                 'refund_to = "store-credit"', "seasonal[1].refund_to", "(did you mean 'store_credit'?)")
+
+
+# ----------------------------------------------------------------------------- policy check --sales
+
+def test_a_tag_named_only_by_exclude_tags_is_not_reported_as_unnamed():
+    """Best Buy's "prepaid" and "holiday_decor" appear only in exclude_tags; they decide returns, so
+    ``policy check --sales`` does not call them tags no rule names; "serialized" is named by [serial]."""
+    from pos_returns.services.coverage import unnamed
+    policy = load_policy(EXAMPLES / "bestbuy" / "policies.toml")
+    found = unnamed(policy, [("phones", ["activatable", "prepaid"], 3), ("home", ["holiday_decor"], 2),
+                             ("home", ["fragile"], 1)])
+    assert [u.name for u in found if u.kind == "tag"] == ["fragile"], found
