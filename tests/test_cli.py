@@ -109,7 +109,8 @@ def test_policy_check_missing_file(tmp_path):
 SCENARIO_SUITES = {
     "sample": (SAMPLE, SCENARIOS),
     **{name: (ROOT / "examples" / name / "policies.toml", ROOT / "examples" / name / "scenarios")
-       for name in ("prague", "hanoi", "taipei", "electronics", "furniture", "chain")},
+       for name in ("prague", "hanoi", "taipei", "electronics", "furniture", "chain",
+                    "bestbuy", "costco", "homedepot", "ikea", "alza", "cantho", "target")},
 }
 
 

@@ -65,6 +65,11 @@ def _scope(scope: Scope, lang: str, policy: Policy | None = None) -> str:
             parts.append(f"{render(Text(label), lang)}: {', '.join(named(values, kind))}")
     if scope.exclude_regions:
         parts.append(render(Text(N_("not in {regions}"), {"regions": ", ".join(sorted(scope.exclude_regions))}), lang))
+    if scope.exclude_categories:
+        parts.append(render(Text(N_("except categories {categories}"),
+                                 {"categories": ", ".join(sorted(scope.exclude_categories))}), lang))
+    if scope.exclude_tags:
+        parts.append(render(Text(N_("except items tagged {tags}"), {"tags": ", ".join(sorted(scope.exclude_tags))}), lang))
     return "; ".join(parts) or render(Text(N_("everything")), lang)
 
 
@@ -80,6 +85,13 @@ def _explain(rule: PolicyRule, policy: Policy) -> Text:
         return Text(N_("Returnable within {days} days of the sale (the last day counts)."), {"days": rule.days})
     if isinstance(rule, SeasonalRule):
         params = {"start": rule.bought_from, "end": rule.bought_to, "until": rule.returnable_until}
+        if rule.refund_to == "store_credit":
+            if rule.recurring:
+                return Text(N_("Every year, bought from {start} to {end}: returnable until {until} (of the next "
+                               "year when that comes first); after the item's own return period, as store credit "
+                               "only."), params)
+            return Text(N_("Bought from {start} to {end}: returnable until {until}; after the item's own return "
+                           "period, as store credit only."), params)
         if rule.recurring:
             return Text(N_("Every year, bought from {start} to {end}: returnable until {until} (of the next year "
                            "when that comes first)."), params)
@@ -106,6 +118,13 @@ def _explain(rule: PolicyRule, policy: Policy) -> Text:
             extra.append(Text(N_("at most {amount} per item"), {"amount": money(rule.maximum)}))
         if rule.waived_for_tiers:
             extra.append(Text(N_("waived for {tiers}"), {"tiers": ", ".join(sorted(rule.waived_for_tiers))}))
+        if rule.from_day is not None or rule.to_day is not None:
+            days = {"from": rule.from_day or 0, "to": rule.to_day}
+            extra.append(Text(N_("from day {from} after the sale"), days) if rule.to_day is None else
+                         Text(N_("up to day {to} after the sale"), days) if rule.from_day is None else
+                         Text(N_("days {from} to {to} after the sale"), days))
+        if rule.request is not None:
+            extra.append(Text(N_("on returns only") if rule.request == "return" else N_("on exchanges only")))
         if extra:
             return Text("{main} ({extra})", {"main": text, "extra": extra}, literal=True)
         return text

@@ -42,8 +42,8 @@ def named(policy: Policy) -> tuple[set[str], set[str]]:
     for group in (policy.windows, policy.seasonal, policy.not_returnable, policy.conditions, policy.fees,
                   policy.warranties, policy.exchange_only, policy.store_credit_only):
         for rule in group:
-            categories |= rule.scope.categories
-            tags |= rule.scope.tags
+            categories |= rule.scope.categories | rule.scope.exclude_categories  # "except ..." names them too
+            tags |= rule.scope.tags | rule.scope.exclude_tags
     return categories, tags
 
 

@@ -64,6 +64,7 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
     deciding: PolicyRule = rule
     found = season_of(ev.scoped(ev.policy.seasonal, **scope), sold, deadline)
     season = found[1] if found is not None else None  # (first, last buying day, returnable until)
+    own_deadline = deadline
     if found is not None:
         deciding, deadline, tier = found[0], season[2], None
     if deadline is None or ev.today <= deadline:
@@ -78,6 +79,11 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
         work.ok(deciding.id, explained(deciding, text))
         if tier is not None:  # the tier's extra days decided too
             work.ok("tiers." + tier.name)
+        if found is not None and found[0].refund_to == "store_credit" and ev.sale is not None \
+                and own_deadline is not None and ev.today > own_deadline:
+            ev.credit_lines[work.number] = found[0].id
+            work.reasons.append(Text(N_("The return period ended on {end}; the seasonal extension refunds it as "
+                                        "store credit only."), {"end": own_deadline}))
         return
     warranty = most_specific(ev.scoped(ev.policy.warranties, **scope)) if defective else None
     if warranty is not None and ev.today <= sold + timedelta(days=warranty.days):
@@ -122,8 +128,9 @@ def _exchanges_same(ev: Evaluation, sku: str, qty: int) -> bool:
 
 def fee(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], sku: str, condition: str) -> Money:
     """The restocking fee of the line's item amount (``work.item``), recorded on the line."""
+    age = (ev.today - ev.sale.sold_at.date()).days if ev.sale is not None else None
     rules = [r for r in ev.scoped(ev.policy.fees, category=category, tags=tags, sku=sku)
-             if condition in r.conditions]
+             if condition in r.conditions and r.applies(ev.request.type, age)]
     rule = most_specific(rules)
     if rule is None or work.number in ev.even_exchange:
         return ev.zero
@@ -133,4 +140,20 @@ def fee(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], 
         return ev.zero
     amount, text = restocking(ev, work, rule)
     work.ok(rule.id, explained(rule, text))
+    if rule.explain is None and (rule.from_day is not None or rule.to_day is not None):
+        work.reasons.append(_fee_days_text(rule, age))
     return amount
+
+
+def _fee_days_text(rule, age: int | None) -> Text:
+    """Why this fee and not another: the days after the sale it is for."""
+    params = {"age": age, "from": rule.from_day or 0, "to": rule.to_day}
+    if rule.to_day is None:
+        return Text.counted(NP_("Returned {age} day after the sale: the fee from day {from} applies.",
+                                "Returned {age} days after the sale: the fee from day {from} applies."), "age", params)
+    if rule.from_day is None:
+        return Text.counted(NP_("Returned {age} day after the sale: the fee up to day {to} applies.",
+                                "Returned {age} days after the sale: the fee up to day {to} applies."), "age", params)
+    return Text.counted(NP_("Returned {age} day after the sale: the fee for days {from} to {to} applies.",
+                            "Returned {age} days after the sale: the fee for days {from} to {to} applies."),
+                        "age", params)

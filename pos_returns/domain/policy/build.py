@@ -30,18 +30,19 @@ from pos_returns.domain.policy.values import _window_days
 from pos_returns.domain.tomllines import format_path
 from pos_returns.domain.validate import Invalid
 
-SCOPE_KEYS = ("categories", "tags", "skus", "tiers", "tenders", "regions", "exclude_regions")
+SCOPE_KEYS = ("categories", "tags", "skus", "tiers", "tenders", "regions", "exclude_regions",
+              "exclude_categories", "exclude_tags")
 COMMON_KEYS = ("id", "overridable", "explain") + SCOPE_KEYS
 
 _TABLE_KEYS = {
     "store": ("id", "name", "region", "currency", "locale", "language", "prices_include_tax", "cash_rounding"),
     "catalog": ("categories", "tags", "tiers", "reasons"),
     "window": COMMON_KEYS + ("days",),
-    "seasonal": COMMON_KEYS + ("bought_from", "bought_to", "returnable_until"),
+    "seasonal": COMMON_KEYS + ("bought_from", "bought_to", "returnable_until", "refund_to"),
     "not_returnable": COMMON_KEYS + ("conditions", "unless_defective"),
     "conditions": COMMON_KEYS + ("accepted",),
     "restocking_fee": COMMON_KEYS + ("conditions", "percent", "minimum", "maximum", "waived_for_tiers",
-                                     "amount"),
+                                     "amount", "from_day", "to_day", "request"),
     "warranty": COMMON_KEYS + ("days", "remedy"),
     "gift_receipt": ("id", "refund_to"),
     "no_receipt": ("id", "allowed", "id_required", "lookback_days", "max_per_transaction", "over_max",
@@ -147,7 +148,7 @@ class _Builder:
         c.known_keys(table, path, _TABLE_KEYS[kind])
         scope_values = {}
         for key in SCOPE_KEYS:
-            ref = "regions" if key == "exclude_regions" else key
+            ref = key.removeprefix("exclude_")
             values = c.get(table, path, key, _str_list, default=())
             if ref == "regions":
                 check_regions(c, self.chain, path, key, values)
@@ -193,7 +194,8 @@ class _Builder:
             windows.append(WindowRule(**base, days=days or 0, unlimited="days" in t and days is None))
         if not any(not any(getattr(w.scope, key) for key in SCOPE_KEYS) for w in windows):
             c.error(("window",), "needs one [[window]] without any scope (no categories, tags, skus, tiers, "
-                                 "tenders, regions or exclude_regions): the default return window for everything else")
+                                 "tenders, regions, exclude_regions, exclude_categories or exclude_tags): the "
+                                 "default return window for everything else")
         return windows
 
     def seasonal(self) -> list[SeasonalRule]:
@@ -202,8 +204,11 @@ class _Builder:
         for t, p in self.each("seasonal"):
             base = self.common(t, p, "seasonal", True)
             dates = season_dates(c, t, p)
+            refund_to = c.get(t, p, "refund_to", _choice(("original_tender", "store_credit")),
+                              default="original_tender")
             if dates is not None:
-                rule = SeasonalRule(**base, bought_from=dates[0], bought_to=dates[1], returnable_until=dates[2])
+                rule = SeasonalRule(**base, bought_from=dates[0], bought_to=dates[1], returnable_until=dates[2],
+                                    refund_to=refund_to)
                 for other in seasonal:
                     if _scopes_overlap(other.scope, rule.scope) and seasons_overlap(other, rule):
                         c.error(p + ("bought_from",), f"{rule.bought_from}..{rule.bought_to} overlaps seasonal rule "
@@ -240,11 +245,17 @@ class _Builder:
                 c.error(p + ("conditions",), "a restocking fee is never charged on defective items")
             flat = c.get(t, p, "amount", self.money)
             _fee_kind(c, t, p)
+            from_day, to_day = c.get(t, p, "from_day", _days), c.get(t, p, "to_day", _days)
+            if from_day is not None and to_day is not None and from_day > to_day:
+                c.error(p + ("to_day",), f"day {to_day} comes before from_day {from_day}: no return would pay "
+                                         f"this fee")
             fees.append(FeeRule(
                 **base, conditions=frozenset(fee_conditions),
                 percent=c.get(t, p, "percent", _percent, default=Decimal(0)),
                 minimum=minimum, maximum=maximum,
-                waived_for_tiers=self.ref_list(t, p, "waived_for_tiers", "tiers"), amount=flat))
+                waived_for_tiers=self.ref_list(t, p, "waived_for_tiers", "tiers"), amount=flat,
+                from_day=from_day, to_day=to_day,
+                request=c.get(t, p, "request", _choice(("return", "exchange")))))
         return fees
 
     def warranties(self) -> list[WarrantyRule]:

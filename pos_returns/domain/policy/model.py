@@ -21,7 +21,8 @@ APPLIES_TO_EARLIER = ("no", "when_more_generous")
 
 @dataclass(frozen=True)
 class Scope:
-    """Where a rule applies. Empty lists mean 'any'. ``exclude_regions`` waives the rule there."""
+    """Where a rule applies. Empty lists mean 'any'. ``exclude_regions`` waives the rule there;
+    ``exclude_categories`` / ``exclude_tags`` leave out items of those categories or with one of those tags."""
 
     categories: frozenset[str] = frozenset()
     tags: frozenset[str] = frozenset()
@@ -30,6 +31,8 @@ class Scope:
     tenders: frozenset[str] = frozenset()
     regions: frozenset[str] = frozenset()
     exclude_regions: frozenset[str] = frozenset()
+    exclude_categories: frozenset[str] = frozenset()
+    exclude_tags: frozenset[str] = frozenset()
 
     def matches(self, *, category: str | None = None, tags: Iterable[str] = (), sku: str | None = None,
                 tier: str | None = None, tenders: Iterable[str] = (), region: str | None = None) -> bool:
@@ -46,6 +49,10 @@ class Scope:
         if self.regions and region not in self.regions:
             return False
         if region is not None and region in self.exclude_regions:
+            return False
+        if category is not None and category in self.exclude_categories:
+            return False
+        if self.exclude_tags & set(tags):
             return False
         return True
 
@@ -96,6 +103,8 @@ class SeasonalRule(PolicyRule):
     bought_from: date | MonthDay
     bought_to: date | MonthDay
     returnable_until: date | MonthDay
+    # "store_credit": what the season alone makes returnable (after the item's own window) is store credit
+    refund_to: str = "original_tender"
 
     @property
     def recurring(self) -> bool:
@@ -142,6 +151,19 @@ class FeeRule(PolicyRule):
     maximum: Decimal | None
     waived_for_tiers: frozenset[str]
     amount: Decimal | None = None  # a flat fee per unit returned, instead of ``percent``
+    # only for items returned from_day .. to_day days after the sale (as windows count), and only for a
+    # "return" or an "exchange" when ``request`` says so
+    from_day: int | None = None
+    to_day: int | None = None
+    request: str | None = None
+
+    def applies(self, request_type: str, age: int | None) -> bool:
+        """Whether this fee is for this kind of request and this many days after the sale (None: no sale date)."""
+        if self.request is not None and request_type != self.request:
+            return False
+        if self.from_day is None and self.to_day is None:
+            return True
+        return age is not None and (self.from_day or 0) <= age and (self.to_day is None or age <= self.to_day)
 
 
 @dataclass(frozen=True)

@@ -53,10 +53,11 @@ def _store_credit_only(b: Any) -> list[StoreCreditOnlyRule]:
     rules = []
     for t, p in b.each("store_credit_only"):
         base = b.common(t, p, "store_credit_only", False)
-        if not any(getattr(base["scope"], key) for key in ("categories", "tags", "skus")):
-            c.error(p, "names no categories, tags or skus: it would make every refund store credit; name the "
-                       "items it is for")
         conditions = c.get(t, p, "conditions", _choices(CONDITIONS), default=())
+        # "Refunds for opened products are issued on a refund card": conditions alone are a scope too.
+        if not conditions and not any(getattr(base["scope"], key) for key in ("categories", "tags", "skus")):
+            c.error(p, "names no categories, tags or skus (and no conditions): it would make every refund store "
+                       "credit; name the items it is for, or the conditions (conditions = [\"opened\"])")
         rules.append(StoreCreditOnlyRule(**base, conditions=frozenset(conditions)))
     return rules
 

@@ -136,7 +136,7 @@ def _choice(options: Iterable[str]) -> Callable[[Any, tuple], str]:
     def check(value: Any, path: tuple) -> str:
         text = _str(value, path)
         if text not in options:
-            raise Invalid(f"'{text}' is not one of: {', '.join(options)}")
+            raise Invalid(f"'{text}' is not one of: {', '.join(options)}{_did_you_mean([text], options)}")
         return text
     return check
 
@@ -148,9 +148,16 @@ def _choices(options: Iterable[str]) -> Callable[[Any, tuple], tuple[str, ...]]:
         items = _str_list(value, path)
         bad = [v for v in items if v not in options]
         if bad:
-            raise Invalid(f"{', '.join(repr(b) for b in bad)} not one of: {', '.join(options)}")
+            raise Invalid(f"{', '.join(repr(b) for b in bad)} not one of: {', '.join(options)}"
+                          f"{_did_you_mean(bad, options)}")
         return items
     return check
+
+
+def _did_you_mean(bad: Iterable[str], options: tuple[str, ...]) -> str:
+    """' (did you mean 'opened'?)' for a misspelt choice ('opend'), else nothing."""
+    close = [m[0] for b in bad if (m := difflib.get_close_matches(b, options, n=1))]
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
 
 
 
