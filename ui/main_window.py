@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
             if problem:
                 done.message.error(problem + " " + _("The transaction is recorded; reprint it with F4."))
             elif self.printing.printer_name(self.ctx):
-                done.message.info(_("Printed the customer receipt and the store copy on {printer}.").format(
+                done.message.success(_("Printed the customer receipt and the store copy on {printer}.").format(
                     printer=self.printing.printer_name(self.ctx)))
             else:
                 done.message.info(_("No printer is set up: the customer receipt and the store copy were saved as "
@@ -185,7 +185,12 @@ class MainWindow(QMainWindow):
         if problem:
             strip.error(problem)
         else:
-            strip.info(self.ctx.gettext("Reprinted {txno} (marked DUPLICATE).").format(txno=txno))
+            _ = self.ctx.gettext
+            if self.printing.printer_name(self.ctx):
+                strip.success(_("Reprinted {txno} (marked DUPLICATE).").format(txno=txno))
+            else:
+                strip.success(_("Reprinted {txno} (marked DUPLICATE) as PDF files next to the database; no "
+                                "printer is set up.").format(txno=txno))
 
     def on_action(self, name: str) -> None:
         _ = self.ctx.gettext

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QPushButton, QSizePo
 
 from pos_returns.domain.labels import OUTCOME_LABELS, OUTCOME_MARKS, TENDER_LABELS
 from pos_returns.domain.model import Decision
-from pos_returns.services.returns import payout
+from pos_returns.services.settlement import settlement_text
 
 from .context import AppContext
 
@@ -57,16 +57,26 @@ class MessageStrip(QLabel):
         self.clear_message()
 
     def error(self, text: str) -> None:
+        self.setProperty("kind", "error")
         self.setStyleSheet("background:#fde7e9; color:#7a1212; padding:8px; font-size:12pt;")
         self.setText("\u26a0 " + text)
         self.show()
 
     def info(self, text: str) -> None:
+        self.setProperty("kind", "info")
         self.setStyleSheet("background:#e8f1fb; color:#0b3a66; padding:8px; font-size:12pt;")
         self.setText(text)
         self.show()
 
+    def success(self, text: str) -> None:
+        """Something the user asked for is done (printed, saved): green, with a check mark."""
+        self.setProperty("kind", "success")
+        self.setStyleSheet("background:#e6f4ea; color:#145c24; padding:8px; font-size:12pt;")
+        self.setText("\u2714 " + text)
+        self.show()
+
     def clear_message(self) -> None:
+        self.setProperty("kind", "")
         self.setText("")
         self.hide()
 
@@ -158,11 +168,7 @@ class DecisionPanel(QFrame):
         values = {"fee": fee, "tax": tax, "refund_total": d.refund_total, "exchange_total": d.exchange_total}
         for key, amount in values.items():
             self.total_labels[key][1].setText(ctx.money(amount))
-        if d.balance_due > zero:
-            balance = _("Customer pays {amount}").format(amount=ctx.money(d.balance_due))
-        else:
-            balance = _("Store refunds {amount}").format(amount=ctx.money(payout(d)))
-        self.total_labels["balance"][1].setText(balance)
+        self.total_labels["balance"][1].setText(settlement_text(d, _, ctx.money))
 
 
 def _esc(text: str) -> str:

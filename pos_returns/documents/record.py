@@ -72,6 +72,7 @@ class TxApproval:
     reason_code: str
     amount: Money | None
     reasons: tuple[str, ...] = ()  # what the decision asked approval for, in the store's language
+    at: datetime | None = None  # when the manager approved (before the transaction was committed)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,13 @@ class TxRecord:
     policy_sha256: str
     corrects: str | None = None
     correction_reason: str | None = None
+    paper_lang: str | None = None  # the customer's language the paperwork was first printed in
+    payment: TxTender | None = None  # the tender the customer paid an exchange's balance with
+
+    @property
+    def mailed(self) -> Money:
+        """What head office mails as a check: never money paid at the till."""
+        return sum((t.amount for t in self.tenders if t.type == "mailed_check"), Money.zero(self.currency))
 
     @property
     def short_hash(self) -> str:

@@ -345,7 +345,8 @@ class Counter:
         currency = pending.decision.currency
         return Grant(id=row["id"], pending=row["pending"], manager=row["manager"],
                      rules=tuple(json.loads(row["rules"])), reason_code=row["reason_code"],
-                     amount=Money.from_minor(row["amount"], currency), stated_prices=_stated_prices(pending))
+                     amount=Money.from_minor(row["amount"], currency), stated_prices=_stated_prices(pending),
+                     at=row["at"])
 
     def _refusal(self, manager_id: str, pending: Pending, why: str) -> None:
         with self.store.write() as c:
@@ -381,13 +382,14 @@ class Counter:
             if missing:
                 raise ApprovalRefused(N_("This needs a manager's approval first: {rules}."), rules=", ".join(missing))
 
-            kind, fields, lines, tenders, draws = journal_entry(c, policy, self.register, pending, grants)
+            now = self.clock()  # the commit time: entry, receipt and slips carry it; approvals precede it
+            kind, fields, lines, tenders, draws = journal_entry(c, policy, self.register, pending, grants, now)
             entry = st.append_entry(c, fields, lines, tenders, draws)
             for grant in grants:
                 if not st.use_approval(c, grant.id, entry.txno):
                     raise ApprovalRefused(N_("This approval was already used."))
             checked = case.request.customer.id_checked_by
-            st.log_event(c, case.now, "transaction", pending.cashier, entry.txno, type=kind,
+            st.log_event(c, now, "transaction", pending.cashier, entry.txno, type=kind,
                          training=pending.training, refund=decision.refund_total.plain(),
                          **({"id_checked_by": checked} if checked else {}))
         return Transaction(entry.txno, entry, decision, case, pending.cashier, grants)
