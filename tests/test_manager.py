@@ -571,31 +571,48 @@ def test_day_close_totals_are_the_sums_of_the_days_entries(world, store):
     assert report_figures(manager.build_report(store, world.policy, *PERIOD)) == expected_report(world, *PERIOD)
 
 
-def test_a_closed_day_refuses_new_entries_dated_inside_it(world, store):
+def test_entries_after_a_close_belong_to_the_next_business_day(world, store):
+    """Issue 13 item 9 changes what this test pinned: a close no longer refuses later entries of the closed day
+    (one click at noon made every later return fail); they belong to the next business day."""
     close(store, world, D2, at(D3, "08:00"))
     policy = world.policy
-    before = st.count(store, "journal")
-    for day in (D1, D2):
+    closed_figures = st.day_figures(store.conn, D2.isoformat())
+    made = []
+    for day, receipt in ((D1, SPARE[0]), (D2, SPARE[1])):  # a till whose clock says D1 or D2 after D2 closed
         c = Counter(store, policy, register="R1", clock=lambda day=day: at(day, "18:00"))
-        pending = c.prepare(h.signed_in(c), c.lookup(SPARE[0]), Request(type="return", lines=(
+        pending = c.prepare(h.signed_in(c), c.lookup(receipt), Request(type="return", lines=(
             RequestLine(1, 1, "unopened", "changed_mind"),)))
         assert pending.decision.outcome == "approved"
-        with pytest.raises(st.DayClosed) as info:
-            c.commit(pending)
-        assert "2026-06-02" in str(info.value)
-    with pytest.raises(st.DayClosed):  # a correction dated inside it too
-        late = Counter(store, policy, clock=lambda: at(D2, "19:00"))
-        late.correct(world.rec("t19").txno, h.signed_in(late, "m1"), "typo")
-    with pytest.raises(st.DayClosed):  # and closing it (or an earlier day) again
+        made.append(c.commit(pending).entry)
+    late = Counter(store, policy, clock=lambda: at(D2, "19:00"))
+    made.append(late.correct(world.rec("t19").txno, h.signed_in(late, "m1"), "typo"))
+    assert [e.business_day for e in made] == [D3.isoformat()] * 3
+    assert [e.at[:10] for e in made] == [D1.isoformat(), D2.isoformat(), D2.isoformat()]
+    assert st.day_figures(store.conn, D2.isoformat()) == closed_figures  # the closed day's figures stand
+    d3 = st.day_figures(store.conn, D3.isoformat())
+    assert {e.txno for e in made} <= {r["txno"] for r in store.query(
+        "SELECT txno FROM journal WHERE business_day = ?", (D3.isoformat(),))}
+    assert d3["count"] == len(day_entries(world, D3)) + 3
+    with pytest.raises(st.DayClosed):  # closing it (or an earlier day) again is refused
         close(store, world, D2, at(D3, "09:00"))
     with pytest.raises(st.DayClosed):
         close(store, world, D1, at(D3, "09:00"))
-    assert st.count(store, "journal") == before
-    # a day after it is still open
-    c = Counter(store, policy, register="R1", clock=lambda: at(D3, "18:00"))
-    sale = c.lookup(SPARE[0])
-    assert c.commit(c.prepare(h.signed_in(c), sale, Request(type="return", lines=(
-        RequestLine(1, 1, "unopened", "changed_mind"),)))).txno
+    assert st.verify_journal(store) == []
+
+
+def test_a_close_at_noon_moves_the_rest_of_the_day_to_the_next_business_day(world, store):
+    c = Counter(store, world.policy, register="R1", clock=lambda: at(D3, "12:30"))
+    close(store, world, D3, at(D3, "12:00"))
+    tx = c.commit(c.prepare(h.signed_in(c), c.lookup(SPARE[0]), Request(type="return", lines=(
+        RequestLine(1, 1, "unopened", "changed_mind"),))))
+    nxt = (D3 + timedelta(days=1)).isoformat()
+    assert tx.entry.at.startswith(D3.isoformat()) and tx.entry.business_day == nxt
+    assert st.current_business_day(store.conn, at(D3, "13:00")) == nxt
+    # and that next business day can be closed the same evening; the one after it not yet
+    close(store, world, D3 + timedelta(days=1), at(D3, "21:00"))
+    with pytest.raises(st.StoreError):
+        close(store, world, D3 + timedelta(days=3), at(D3, "21:30"))
+    assert st.verify_journal(store) == []
 
 
 def test_a_day_that_has_not_ended_cannot_be_closed(world, store):

@@ -26,6 +26,9 @@ ALTER TABLE approvals ADD COLUMN lines TEXT;
 ALTER TABLE approvals ADD COLUMN seal TEXT;
 """, """
 CREATE INDEX sale_lines_sku ON sale_lines(sku);
+""", """
+ALTER TABLE journal ADD COLUMN business_day TEXT;
+CREATE INDEX journal_business_day ON journal(business_day);
 """]
 
 

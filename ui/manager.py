@@ -10,7 +10,7 @@ from datetime import date
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
@@ -383,10 +383,15 @@ class DayCloseTab(QWidget):
         _ = ctx.gettext
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
-        self.day = QDateEdit(_qdate(ctx.today()), objectName="closeDate")
+        from pos_returns.services import dayclose
+        business = run_op(ctx, lambda: dayclose.business_day(ctx.store, ctx.clock()), show=lambda _m: None)
+        self.day = QDateEdit(_qdate(business or ctx.today()), objectName="closeDate")  # the current business day
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
-        self.button = QPushButton(_("Close the day"), objectName="closeDay")
+        self.button = QPushButton(_("Close the day") + " [F9]", objectName="closeDay")
+        shortcut = QShortcut(QKeySequence("F9"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.close_day)
         row.addWidget(self.day)
         row.addWidget(self.button)
         layout.addLayout(row)
@@ -399,18 +404,25 @@ class DayCloseTab(QWidget):
         self.button.clicked.connect(self.close_day)
 
     def close_day(self) -> None:
+        """The day's totals to confirm and a manager's PIN first (ui/dayclose), then the close."""
+        from pos_returns.services import dayclose
+        from .dayclose import DayCloseDialog
         ctx, _ = self.ctx, self.ctx.gettext
         day = self.day.date().toPython()
-        closed = run_op(ctx, lambda: mv.close_day(ctx.store, ctx.policy, day, ctx.staff.id, ctx.clock()),
-                        show=self.message.error)
-        if closed is None:
+        figures = run_op(ctx, lambda: dayclose.preview(ctx.store, ctx.policy, day), show=self.message.error)
+        if figures is None:
             return
+        dialog = DayCloseDialog(ctx, figures, self)
+        if not dialog.exec() or dialog.closed is None:
+            return
+        closed = dialog.closed
         tenders = ", ".join(f"{k}: {ctx.money(v)}" for k, v in closed.refunds_by_tender) or "\u2014"
         self.message.clear_message()
         self.result.setText(_("{txno}: {day} closed. {count} transactions; paid out {period} ({tenders}); "
                               "perpetual total {perpetual}.").format(
             txno=closed.txno, day=closed.day, count=closed.count, period=ctx.money(closed.period_total),
             tenders=tenders, perpetual=ctx.money(closed.perpetual_total)))
+        self.day.setDate(_qdate(dayclose.business_day(ctx.store, ctx.clock())))  # the next business day
 
 
 class PolicyTab(QWidget):

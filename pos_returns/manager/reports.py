@@ -27,11 +27,14 @@ from pos_returns.domain.policy import Policy
 # ----------------------------------------------------------------------------- day close
 
 def close_day(store: st.Database, policy: Policy, day: date, manager: str, now: datetime) -> st.JournalEntry:
-    """Append the closing entry of ``day``: count, refunds per tender, period and perpetual totals."""
+    """Append the closing entry of business day ``day``: count, refunds per tender, period and perpetual totals.
+
+    A day may be closed while it is still going on (or the current business day, which after a close is the next
+    calendar day); entries made after it belong to the next business day, so a close never blocks a return."""
     text = day.isoformat()
-    if day > now.date():
-        raise st.StoreError(N_("{day} has not ended yet; it cannot be closed."), day=text)
     with store.write() as c:
+        if text > max(now.date().isoformat(), st.current_business_day(c, now)):
+            raise st.StoreError(N_("{day} has not ended yet; it cannot be closed."), day=text)
         closed = st.last_closed_day(c)
         if closed is not None and text <= closed:
             raise st.DayClosed(N_("The day {day} is closed; no new entries can be dated inside it."), day=closed)

@@ -21,7 +21,7 @@ from pos_returns.i18n import N_, UserError
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 5000
 APP_DIR_NAME = "pos-returns"
 
@@ -197,13 +197,21 @@ def _schema_v4(db: sqlite_utils.Database) -> None:
     db["sale_lines"].create_index(["sku"], index_name="sale_lines_sku")
 
 
+def _schema_v5(db: sqlite_utils.Database) -> None:
+    """Each journal entry records its business day: its calendar date, or the day after the last closed day when
+    that day was closed before the entry was made (a day close never blocks later returns; they belong to the
+    next business day). Older entries keep NULL and their calendar date counts (COALESCE in the queries)."""
+    db["journal"].add_column("business_day", str)
+    db["journal"].create_index(["business_day"], index_name="journal_business_day")
+
+
 Migration = Union[str, Callable[["sqlite_utils.Database"], None]]
 
 #: MIGRATIONS[i] upgrades schema version i to i + 1, in one transaction with the version bump: SQL text (run
 #: statement by statement) or a function of the sqlite-utils view of the connection. The first stays SQL:
 #: its CHECK constraints, WITHOUT ROWID tables, AUTOINCREMENT (verify reads sqlite_sequence) and append-only
 #: triggers are beyond sqlite-utils' create(), and it is the exact text every version-1 file was made from.
-MIGRATIONS: list[Migration] = [_SCHEMA_V1 + _append_only_triggers(), _schema_v2, _schema_v3, _schema_v4]
+MIGRATIONS: list[Migration] = [_SCHEMA_V1 + _append_only_triggers(), _schema_v2, _schema_v3, _schema_v4, _schema_v5]
 
 
 # ----------------------------------------------------------------------------- connection

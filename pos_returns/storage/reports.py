@@ -86,8 +86,9 @@ def no_receipt_by_cashier_customer(store: Database, start: str, end: str) -> lis
 
 
 def entries_of_day(store: Database, day: str) -> list[dict[str, Any]]:
-    """Every transaction dated on ``day`` (real and training), in time order; day closings excluded."""
-    return store.query("SELECT txno, kind, training, payload FROM journal WHERE substr(at, 1, 10) = ? "
+    """Every transaction of business day ``day`` (real and training), in time order; day closings excluded."""
+    return store.query("SELECT txno, kind, training, payload FROM journal "
+                       "WHERE COALESCE(business_day, substr(at, 1, 10)) = ? "
                        "AND register != ? ORDER BY at, register, seq", (day, DAY_REGISTER))
 
 

@@ -174,24 +174,69 @@ def test_what_if_tab_replays_under_a_policy_file(app, tmp_path):
         assert txno.startswith("0001-")
 
 
-def test_day_close_tab_closes_the_day(app):
+def test_day_close_tab_closes_the_day(app, modals):
+    """Issue 13 item 9 changes this test: the close asks for the totals' confirmation and a manager's PIN (wrong
+    PINs are refused and counted), and afterwards the tab offers the next business day, which later returns
+    belong to (a second close of the same day is no longer possible from the tab)."""
+    from PySide6.QtWidgets import QApplication, QWidget
+    from test_settlement import focus_in, pick_first_line
+    focus = QApplication.focusWidget
     screen = open_manager(app)
     close = tab(screen, "Day close")
-    close.day.setDate(QDate(TODAY.year, TODAY.month, TODAY.day))
-    app.click(close.button)
+    assert close.day.date().toPython() == TODAY  # nothing closed yet: today is the business day
+    count = len(app.store.query("SELECT txno FROM journal WHERE training = 0 AND register != ? AND "
+                                "substr(at, 1, 10) = ?", (st.DAY_REGISTER, TODAY.isoformat())))
+    paid = app.store.query("SELECT COALESCE(SUM(t.amount), 0) AS s FROM journal_tenders t JOIN journal j "
+                           "ON j.txno = t.txno WHERE j.training = 0 AND substr(j.at, 1, 10) = ?",
+                           (TODAY.isoformat(),))[0]["s"]
+    seen = {}
+
+    def confirm(dialog):
+        focus_in(app, dialog)
+        seen["totals"] = dialog.findChild(QWidget, "dayCloseTotals").text()
+        assert focus() is dialog.findChild(QWidget, "managerPin")
+        app.qtbot.keyClicks(focus(), "0000")
+        app.qtbot.keyClick(focus(), Qt.Key.Key_Return)
+        seen["wrong"] = dialog.findChild(QWidget, "message").text()
+        seen["closed_after_wrong"] = len(app.store.query("SELECT txno FROM journal WHERE register = ?",
+                                                         (st.DAY_REGISTER,)))
+        app.qtbot.keyClicks(focus(), "9999")
+        app.qtbot.keyClick(focus(), Qt.Key.Key_Return)
+        assert not dialog.isVisible()
+
+    modals.expect("dayCloseDialog", confirm)
+    close.day.setFocus()  # the day to close, then F9
+    app.qtbot.keyClick(focus(), Qt.Key.Key_F9)
+    modals.check()
+    assert f"{count} transactions; paid out ${paid / 100:,.2f}" in seen["totals"], seen["totals"]
+    assert "Wrong PIN for m1" in seen["wrong"] and seen["closed_after_wrong"] == 0
     [entry] = app.store.query("SELECT txno, payload FROM journal WHERE register = ? ORDER BY seq DESC LIMIT 1",
                               (st.DAY_REGISTER,))
     figures = json.loads(entry["payload"])
-    count = len(app.store.query("SELECT txno FROM journal WHERE training = 0 AND register != ? AND "
-                                "substr(at, 1, 10) = ?", (st.DAY_REGISTER, TODAY.isoformat())))
-    assert figures["date"] == TODAY.isoformat() and figures["count"] == count
+    assert figures["date"] == TODAY.isoformat() and figures["count"] == count and figures["period_total"] == paid
     text = close.result.text()
     assert text.startswith(f"{entry['txno']}: {TODAY.isoformat()} closed. {count} transactions;"), text
-    assert close.message.text() == ""
-    # a second time: refused, said in the tab
-    app.click(close.button)
-    assert "is closed" in close.message.text()
-    assert len(app.store.query("SELECT txno FROM journal WHERE register = ?", (st.DAY_REGISTER,))) == 1
+    assert close.day.date().toPython() == TODAY + timedelta(days=1)  # the next business day
+    # a return after the close, the same afternoon: recorded, on the next business day
+    app.key(Qt.Key.Key_Escape)  # back to the counter (to whatever has the focus once the window is active)
+    app.qtbot.waitUntil(lambda: app.screen is app.window.home, timeout=WAIT)
+    app.reactivate()
+    app.qtbot.waitUntil(lambda: focus() is app.window.home.scan, timeout=WAIT)
+    app.qtbot.keyClicks(focus(), "0001-900002")
+    app.qtbot.keyClick(focus(), Qt.Key.Key_Return)
+    receipt = app.screen
+    pick_first_line(app, receipt)
+
+    def record(dialog):
+        focus_in(app, dialog)
+        app.qtbot.keyClick(focus(), Qt.Key.Key_Return)
+
+    modals.expect("confirmDialog", record)
+    app.key(Qt.Key.Key_F12)
+    modals.check()
+    assert app.screen.objectName() == "doneScreen", receipt.message.text()
+    [row] = app.store.query("SELECT at, business_day FROM journal WHERE txno = ?", (app.screen.number.text(),))
+    assert row["at"].startswith(TODAY.isoformat()) and row["business_day"] == (TODAY + timedelta(days=1)).isoformat()
 
 
 def test_policy_tab_lists_the_rules(app):
