@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
                 done.message.success(_("Printed the customer receipt and the store copy on {printer}.").format(
                     printer=self.printing.printer_name(self.ctx)))
             else:
-                done.message.info(_("No printer is set up: the customer receipt and the store copy were saved as "
+                done.message.success(_("No printer is set up: the customer receipt and the store copy were saved as "
                                     "PDF files next to the database."))
         else:
             done.message.info(self.ctx.gettext("No printing set up: the transaction is recorded and can be reprinted."))

@@ -124,11 +124,11 @@ class Paper:
         saved: list[bool] = []
 
         def note(exc: BaseException) -> None:
-            saved.append(reprint and isinstance(exc, paper.NoPrinter))
+            saved.append(isinstance(exc, paper.NoPrinter))
 
         run_op(ctx, job, show=problems.append, on_error=note)  # a failed print is a message; the transaction stands
         if saved and saved[0]:
-            return None  # a reprint without a printer is kept as a PDF: done, not a failure
+            return None  # without a printer the documents are kept as PDF files: done, not a failure
         return problems[0] if problems else None
 
     def printer_name(self, ctx) -> str | None:
