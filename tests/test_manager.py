@@ -1057,3 +1057,29 @@ def test_benchmark_returns_use_reasons_the_policy_knows(tmp_path):
         assert reasons and reasons <= set(policy.reasons), reasons
         replay = manager.what_if(store, policy)
     assert replay.unreadable == [] and replay.replayed == counts["entries"]
+
+
+def test_exception_report_counts_wrong_pins_lockouts_and_one_reprint_per_action(world, store, tmp_path):
+    """Issue 13 item 11: wrong PINs and lockouts per staff id; a reprint action (receipt + store copy printed
+    together) counts once."""
+    from pos_returns.services import paperwork
+    from pos_returns.services.records import LockedOut, WrongPin
+    before = {f.staff: f for f in manager.exception_report(store, world.policy, *PERIOD) if f.role == "cashier"}
+    c = Counter(store, world.policy, clock=lambda: at(D2, "12:00"))
+    for _ in range(2):
+        with pytest.raises(WrongPin):
+            c.check_pin("c1", "0000")
+    for _ in range(4):
+        with pytest.raises(WrongPin):
+            c.check_pin("c4", "0000")
+    with pytest.raises(LockedOut):  # the fifth wrong PIN locks c4 out
+        c.check_pin("c4", "0000")
+    txno = world.rec("t13").txno
+    for kind in ("receipt", "store-copy"):  # one reprint action prints both documents
+        paperwork.render_document(store, txno, kind, "en", reprint=True, actor="c1", now=at(D2, "12:05"),
+                                  folder=tmp_path)
+    after = {f.staff: f for f in manager.exception_report(store, world.policy, *PERIOD) if f.role == "cashier"}
+    assert (after["c1"].wrong_pins, after["c1"].lockouts) == (2, 0)
+    assert (after["c4"].wrong_pins, after["c4"].lockouts) == (5, 1)
+    assert after["c1"].reprints == before["c1"].reprints + 1
+    assert after["c1"].transactions == before["c1"].transactions  # nothing else moved

@@ -248,12 +248,13 @@ class ExceptionsTab(_JobTab):
     def show(self, figures) -> None:  # noqa: A003
         ctx, _ = self.ctx, self.ctx.gettext
         heads = [_("Staff"), _("Role"), _("Transactions"), _("Refunds"), _("No receipt"), _("Overrides"),
-                 _("Reprints"), _("Just under the limit"), _("Flags")]
+                 _("Reprints"), _("Wrong PINs"), _("Lockouts"), _("Just under the limit"), _("Flags")]
         roles = {"cashier": _("Cashier"), "approver": _("Approving manager")}
         rows = [[f.staff, roles[f.role], str(f.transactions), ctx.money(Money.from_minor(f.refund, ctx.policy.currency)),
-                 str(f.no_receipt), str(f.overrides), str(f.reprints), str(f.near_threshold),
+                 str(f.no_receipt), str(f.overrides), str(f.reprints), str(f.wrong_pins), str(f.lockouts),
+                 str(f.near_threshold),
                  "\u26a0 " + "; ".join(ctx.text(t) for t in f.flags) if f.flags else ""] for f in figures]
-        table = _table(heads, rows, "exceptionsTable", numeric=(2, 3, 4, 5, 6, 7))
+        table = _table(heads, rows, "exceptionsTable", numeric=(2, 3, 4, 5, 6, 7, 8, 9))
         for r, f in enumerate(figures):
             if f.flags:
                 for c in range(len(heads)):

@@ -164,7 +164,9 @@ class StaffFigures:
     refund: int = 0
     no_receipt: int = 0
     overrides: int = 0
-    reprints: int = 0
+    reprints: int = 0  # reprint actions (one per transaction and moment, whatever documents it printed)
+    wrong_pins: int = 0
+    lockouts: int = 0
     near_threshold: int = 0
     near_limit_customers: int = 0
     flags: list[Text] = field(default_factory=list)  # rendered in the reader's language
@@ -200,6 +202,9 @@ def exception_report(store: st.Database, policy: Policy, start: date, end: date,
     for actor, n in st.reprints_by_actor(store, lo, hi).items():
         if actor in cashiers:
             cashiers[actor].reprints = n
+    for actor, (wrong, locked) in st.pin_trouble_by_actor(store, lo, hi).items():
+        fig = cashiers.get(actor) or approvers.get(actor) or cashiers.setdefault(actor, StaffFigures(actor, "cashier"))
+        fig.wrong_pins, fig.lockouts = wrong, locked
     limit = policy.no_receipt.limit_count
     if limit:
         for row in st.no_receipt_by_cashier_customer(store, lo, hi):

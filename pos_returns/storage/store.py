@@ -26,7 +26,7 @@ from pos_returns.storage.journal import (  # noqa: F401
     record_event, refunded_by_tender, returned_quantities)
 from pos_returns.storage.reports import (  # noqa: F401
     REAL_KINDS, complaint_counts, day_closings, entries_of_day, insert_complaint, list_complaints,
-    no_receipt_by_cashier_customer, real_entries, recent_real_entries, report_entries, report_lines,
+    no_receipt_by_cashier_customer, pin_trouble_by_actor, real_entries, recent_real_entries, report_entries, report_lines,
     report_tenders, reprints_by_actor, sales_total)
 from pos_returns.storage.sales import (  # noqa: F401
     any_sale_currency, existing_receipts, find_import, find_product, insert_customers, insert_import,
