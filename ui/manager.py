@@ -81,6 +81,10 @@ class PeriodPicker(QWidget):
     def period(self) -> tuple[date, date]:
         return mv.period(self.kind.currentData(), self.start.date().toPython(), self.end.date().toPython())
 
+    def label(self) -> str:
+        """The chosen period in the reader's words ("November 2026", a day, or first - last)."""
+        return mv.period_label(self.kind.currentData(), *self.period(), self.ctx.lang)
+
 
 class ReportsTab(QWidget):
     def __init__(self, ctx: AppContext):
@@ -120,6 +124,7 @@ class ReportsTab(QWidget):
 
     def run(self) -> None:
         start, end = self.picker.period()
+        self.period_text = self.picker.label()  # what the summary names, as chosen when the report was run
         policy = self.ctx.policy
         self.message.clear_message()
         self.worker.start(self.ctx, lambda db: mv.report(db, policy, start, end), self.show_report,
@@ -129,7 +134,7 @@ class ReportsTab(QWidget):
         ctx, _ = self.ctx, self.ctx.gettext
         self.report = report
         m = report.money
-        self.summary.setText(_(
+        self.summary.setText(_("Period: {period}").format(period=self.period_text) + "\n" + _(
             "{count} transactions, refunds {refund}, new items in exchanges {exchange}, restocking fees {fees}, "
             "store credit issued {credit}. Without a receipt: {no_receipt}. Returned: {share} of sales. "
             "Approvals: {approvals}, overrides: {overrides}. Complaints: {complaints}, compliments: "

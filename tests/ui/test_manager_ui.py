@@ -86,7 +86,10 @@ def test_reports_tab_runs_off_the_interface_thread_and_shows_the_count(app):
     app.qtbot.waitUntil(lambda: reports.summary.text() != "", timeout=WAIT)
     count = len(real_entries(app.store, start.isoformat(), (end + timedelta(days=1)).isoformat()))
     assert count > 0
-    assert reports.summary.text().startswith(f"{count} transactions, refunds $")
+    # issue 13 item 11: the summary names its period first, then the figures
+    first, figures = reports.summary.text().split("\n", 1)
+    assert first == f"Period: {start:%B} {start.day}, {start.year} \u2013 {end:%B} {end.day}, {end.year}"
+    assert figures.startswith(f"{count} transactions, refunds $")
     assert not reports.worker.running()
     assert reports.report is not None and reports.report.count == count
     titles = [reports.tables.tabText(i) for i in range(reports.tables.count())]
@@ -237,6 +240,24 @@ def test_day_close_tab_closes_the_day(app, modals):
     assert app.screen.objectName() == "doneScreen", receipt.message.text()
     [row] = app.store.query("SELECT at, business_day FROM journal WHERE txno = ?", (app.screen.number.text(),))
     assert row["at"].startswith(TODAY.isoformat()) and row["business_day"] == (TODAY + timedelta(days=1)).isoformat()
+
+
+def test_month_means_the_chosen_calendar_month_and_the_summary_names_it(app):
+    from PySide6.QtWidgets import QApplication
+    from pos_returns.services.manager_view import month_of
+    screen = open_manager(app)
+    reports = tab(screen, "Reports")
+    assert reports.picker.kind.currentData() == "month"  # the default choice
+    reports.run_button.setFocus()
+    app.qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+    app.qtbot.waitUntil(lambda: reports.summary.text() != "", timeout=WAIT)
+    first = TODAY.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)  # e.g. 2026-12-31
+    assert month_of(TODAY) == (first, last)
+    assert (reports.report.start, reports.report.end) == (first, last)
+    assert reports.summary.text().split("\n")[0] == f"Period: {TODAY:%B} {TODAY.year}"
+    count = len(real_entries(app.store, first.isoformat(), (last + timedelta(days=1)).isoformat()))
+    assert reports.report.count == count
 
 
 def test_policy_tab_lists_the_rules(app):
