@@ -77,6 +77,20 @@ class PeriodPicker(QWidget):
         row.addWidget(self.kind)
         row.addWidget(self.start)
         row.addWidget(self.end)
+        self.kind.currentIndexChanged.connect(self._show_period)
+        self.end.dateChanged.connect(self._show_period)
+        self._show_period()
+
+    def _show_period(self, *_args) -> None:
+        """For a day, week or month the fields show the period the report will cover (the month's first and
+        last day), so what is on screen is what is counted."""
+        if self.kind.currentData() == "range":
+            return
+        start, end = self.period()
+        for edit, day in ((self.start, start), (self.end, end)):
+            edit.blockSignals(True)
+            edit.setDate(_qdate(day))
+            edit.blockSignals(False)
 
     def period(self) -> tuple[date, date]:
         return mv.period(self.kind.currentData(), self.start.date().toPython(), self.end.date().toPython())

@@ -255,6 +255,8 @@ def test_month_means_the_chosen_calendar_month_and_the_summary_names_it(app):
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)  # e.g. 2026-12-31
     assert month_of(TODAY) == (first, last)
     assert (reports.report.start, reports.report.end) == (first, last)
+    shown = (reports.picker.start.date().toPython(), reports.picker.end.date().toPython())
+    assert shown == (first, last)  # the fields show what is counted
     assert reports.summary.text().split("\n")[0] == f"Period: {TODAY:%B} {TODAY.year}"
     count = len(real_entries(app.store, first.isoformat(), (last + timedelta(days=1)).isoformat()))
     assert reports.report.count == count
