@@ -571,31 +571,48 @@ def test_day_close_totals_are_the_sums_of_the_days_entries(world, store):
     assert report_figures(manager.build_report(store, world.policy, *PERIOD)) == expected_report(world, *PERIOD)
 
 
-def test_a_closed_day_refuses_new_entries_dated_inside_it(world, store):
+def test_entries_after_a_close_belong_to_the_next_business_day(world, store):
+    """Issue 13 item 9 changes what this test pinned: a close no longer refuses later entries of the closed day
+    (one click at noon made every later return fail); they belong to the next business day."""
     close(store, world, D2, at(D3, "08:00"))
     policy = world.policy
-    before = st.count(store, "journal")
-    for day in (D1, D2):
+    closed_figures = st.day_figures(store.conn, D2.isoformat())
+    made = []
+    for day, receipt in ((D1, SPARE[0]), (D2, SPARE[1])):  # a till whose clock says D1 or D2 after D2 closed
         c = Counter(store, policy, register="R1", clock=lambda day=day: at(day, "18:00"))
-        pending = c.prepare(h.signed_in(c), c.lookup(SPARE[0]), Request(type="return", lines=(
+        pending = c.prepare(h.signed_in(c), c.lookup(receipt), Request(type="return", lines=(
             RequestLine(1, 1, "unopened", "changed_mind"),)))
         assert pending.decision.outcome == "approved"
-        with pytest.raises(st.DayClosed) as info:
-            c.commit(pending)
-        assert "2026-06-02" in str(info.value)
-    with pytest.raises(st.DayClosed):  # a correction dated inside it too
-        late = Counter(store, policy, clock=lambda: at(D2, "19:00"))
-        late.correct(world.rec("t19").txno, h.signed_in(late, "m1"), "typo")
-    with pytest.raises(st.DayClosed):  # and closing it (or an earlier day) again
+        made.append(c.commit(pending).entry)
+    late = Counter(store, policy, clock=lambda: at(D2, "19:00"))
+    made.append(late.correct(world.rec("t19").txno, h.signed_in(late, "m1"), "typo"))
+    assert [e.business_day for e in made] == [D3.isoformat()] * 3
+    assert [e.at[:10] for e in made] == [D1.isoformat(), D2.isoformat(), D2.isoformat()]
+    assert st.day_figures(store.conn, D2.isoformat()) == closed_figures  # the closed day's figures stand
+    d3 = st.day_figures(store.conn, D3.isoformat())
+    assert {e.txno for e in made} <= {r["txno"] for r in store.query(
+        "SELECT txno FROM journal WHERE business_day = ?", (D3.isoformat(),))}
+    assert d3["count"] == len(day_entries(world, D3)) + 3
+    with pytest.raises(st.DayClosed):  # closing it (or an earlier day) again is refused
         close(store, world, D2, at(D3, "09:00"))
     with pytest.raises(st.DayClosed):
         close(store, world, D1, at(D3, "09:00"))
-    assert st.count(store, "journal") == before
-    # a day after it is still open
-    c = Counter(store, policy, register="R1", clock=lambda: at(D3, "18:00"))
-    sale = c.lookup(SPARE[0])
-    assert c.commit(c.prepare(h.signed_in(c), sale, Request(type="return", lines=(
-        RequestLine(1, 1, "unopened", "changed_mind"),)))).txno
+    assert st.verify_journal(store) == []
+
+
+def test_a_close_at_noon_moves_the_rest_of_the_day_to_the_next_business_day(world, store):
+    c = Counter(store, world.policy, register="R1", clock=lambda: at(D3, "12:30"))
+    close(store, world, D3, at(D3, "12:00"))
+    tx = c.commit(c.prepare(h.signed_in(c), c.lookup(SPARE[0]), Request(type="return", lines=(
+        RequestLine(1, 1, "unopened", "changed_mind"),))))
+    nxt = (D3 + timedelta(days=1)).isoformat()
+    assert tx.entry.at.startswith(D3.isoformat()) and tx.entry.business_day == nxt
+    assert st.current_business_day(store.conn, at(D3, "13:00")) == nxt
+    # and that next business day can be closed the same evening; the one after it not yet
+    close(store, world, D3 + timedelta(days=1), at(D3, "21:00"))
+    with pytest.raises(st.StoreError):
+        close(store, world, D3 + timedelta(days=3), at(D3, "21:30"))
+    assert st.verify_journal(store) == []
 
 
 def test_a_day_that_has_not_ended_cannot_be_closed(world, store):
@@ -1046,3 +1063,29 @@ def test_benchmark_returns_use_reasons_the_policy_knows(tmp_path):
         assert reasons and reasons <= set(policy.reasons), reasons
         replay = manager.what_if(store, policy)
     assert replay.unreadable == [] and replay.replayed == counts["entries"]
+
+
+def test_exception_report_counts_wrong_pins_lockouts_and_one_reprint_per_action(world, store, tmp_path):
+    """Issue 13 item 11: wrong PINs and lockouts per staff id; a reprint action (receipt + store copy printed
+    together) counts once."""
+    from pos_returns.services import paperwork
+    from pos_returns.services.records import LockedOut, WrongPin
+    before = {f.staff: f for f in manager.exception_report(store, world.policy, *PERIOD) if f.role == "cashier"}
+    c = Counter(store, world.policy, clock=lambda: at(D2, "12:00"))
+    for _ in range(2):
+        with pytest.raises(WrongPin):
+            c.check_pin("c1", "0000")
+    for _ in range(4):
+        with pytest.raises(WrongPin):
+            c.check_pin("c4", "0000")
+    with pytest.raises(LockedOut):  # the fifth wrong PIN locks c4 out
+        c.check_pin("c4", "0000")
+    txno = world.rec("t13").txno
+    for kind in ("receipt", "store-copy"):  # one reprint action prints both documents
+        paperwork.render_document(store, txno, kind, "en", reprint=True, actor="c1", now=at(D2, "12:05"),
+                                  folder=tmp_path)
+    after = {f.staff: f for f in manager.exception_report(store, world.policy, *PERIOD) if f.role == "cashier"}
+    assert (after["c1"].wrong_pins, after["c1"].lockouts) == (2, 0)
+    assert (after["c4"].wrong_pins, after["c4"].lockouts) == (5, 1)
+    assert after["c1"].reprints == before["c1"].reprints + 1
+    assert after["c1"].transactions == before["c1"].transactions  # nothing else moved

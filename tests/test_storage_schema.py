@@ -37,6 +37,9 @@ ALTER TABLE sale_lines ADD COLUMN sold_at TEXT;
 CREATE INDEX sale_lines_sku_sold ON sale_lines(sku, sold_at, unit_price);
 DROP INDEX sale_lines_sku;
 """, """
+ALTER TABLE journal ADD COLUMN business_day TEXT;
+CREATE INDEX journal_business_day ON journal(business_day);
+""", """
 CREATE TABLE signatures (
     signer TEXT NOT NULL, counter INTEGER NOT NULL CHECK (counter > 0), register TEXT NOT NULL,
     seq INTEGER NOT NULL, txno TEXT NOT NULL UNIQUE, store TEXT NOT NULL, at TEXT NOT NULL, total INTEGER NOT NULL,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QTextBrowser, QVBoxLayout)
 
 from pos_returns import i18n
 from pos_returns.services import counter as services
-from pos_returns.services import outcomes, returns, session
+from pos_returns.services import outcomes, returns, session, settlement
 from pos_returns.domain.policy import PolicyError, load_policy
 
 from .context import AppContext
@@ -35,12 +36,16 @@ def _buttons(ctx: AppContext, dialog: QDialog, ok_text: str, enter_accepts: bool
 
 
 class ConfirmDialog(QDialog):
-    """The summary the cashier confirms before anything is recorded."""
+    """The summary the cashier confirms before anything is recorded: returned lines, the new items of an exchange
+    with their tax, what happens with money at the till and, when the customer owes the difference, the tender
+    they pay it with (F5 cash, F6 card; Enter refuses until one is chosen)."""
 
     def __init__(self, ctx: AppContext, pending: services.Pending, names: dict[int, str], parent=None,
                  grants: list[services.Grant] | None = None):
         super().__init__(parent)
         _ = ctx.gettext
+        self.ctx, self.pending = ctx, pending
+        self.payment: str | None = None
         self.setObjectName("confirmDialog")
         self.setWindowTitle(_("Confirm"))
         d = pending.decision
@@ -54,16 +59,28 @@ class ConfirmDialog(QDialog):
             for line in d.lines)
         tenders = "".join(f"<li>{_esc(tender_label(ctx, t.type, t.last4))}: {_esc(ctx.money(t.amount))}</li>"
                           for t in d.refund_tenders)
-        zero = d.refund_total * 0
-        if d.balance_due > zero:
-            money = _("Customer pays {amount}").format(amount=ctx.money(d.balance_due))
-        else:
-            money = _("Store refunds {amount}").format(amount=ctx.money(pending.payout))
+        items = settlement.new_items(pending, ctx.policy)
+        new_rows = ""
+        if items:
+            tax_word = _("incl. tax {amount}") if items[0].tax_included else _("tax {amount}")
+            new_rows = f"<p><b>{_esc(_('New items'))}</b></p><table width=100%>" + "".join(
+                f"<tr><td>{_esc(i.name)} ({_esc(i.sku)})</td><td>\u00d7{i.qty}</td>"
+                f"<td align=right>{_esc(ctx.money(i.amount))}</td>"
+                f"<td align=right>{_esc(tax_word.format(amount=ctx.money(i.tax)))}</td>"
+                f"<td align=right><b>{_esc(ctx.money(i.total))}</b></td></tr>" for i in items) + "</table>"
         marker = _("TRAINING")
         training = f"<p style='color:#9a6200'><b>{_esc(marker)}</b></p>" if pending.training else ""
-        summary = QTextBrowser(objectName="summary")
-        summary.setHtml(f"{training}<table width=100%>{rows}</table><p><b>{_esc(money)}</b></p><ul>{tenders}</ul>")
-        layout.addWidget(summary)
+        self.summary = QTextBrowser(objectName="summary")
+        self._html = (training, f"<table width=100%>{rows}</table>{new_rows}", f"<ul>{tenders}</ul>")
+        layout.addWidget(self.summary)
+        self.pay_label = QLabel(objectName="paymentChoice")
+        self.pay_label.setWordWrap(True)
+        self.pay_label.setStyleSheet("font-size: 14pt;")
+        layout.addWidget(self.pay_label)
+        self.pay_label.setVisible(settlement.needs_payment(pending))
+        for key, kind in (("F5", "cash"), ("F6", "card")):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(lambda kind=kind: self.choose_payment(kind))
         row = QFormLayout()
         self.paper_lang = QComboBox(objectName="paperLanguage")
         for code in i18n.LANGUAGES:
@@ -71,13 +88,34 @@ class ConfirmDialog(QDialog):
         self.paper_lang.setCurrentIndex(max(self.paper_lang.findData(ctx.paper_lang), 0))
         row.addRow(_("Customer's language for the receipt"), self.paper_lang)
         layout.addLayout(row)
+        self.message = MessageStrip()
+        layout.addWidget(self.message)
         buttons = _buttons(ctx, self, _("Record and print") + " [Enter]", enter_accepts=True)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
-        self.resize(560, 420)
-        self.ctx = ctx
+        self.resize(640, 480)
+        self._show_money()
+
+    def choose_payment(self, kind: str) -> None:
+        if settlement.needs_payment(self.pending):
+            self.payment = kind
+            self.message.clear_message()
+            self._show_money()
+
+    def _show_money(self) -> None:
+        _ = self.ctx.gettext
+        money = settlement.settlement_text(self.pending.decision, _, self.ctx.money, self.payment)
+        training, lines, tenders = self._html
+        self.summary.setHtml(f"{training}{lines}<p><b>{_esc(money)}</b></p>{tenders}")
+        marks = {kind: ("\u25c9 " if self.payment == kind else "\u25cb ") for kind in ("cash", "card")}
+        self.pay_label.setText(_("The customer pays by:") + f"  {marks['cash']}{_('Cash')} [F5]   "
+                               f"{marks['card']}{_('Card')} [F6]")
 
     def accept(self) -> None:
+        paid = run_op(self.ctx, lambda: settlement.with_payment(self.pending, self.payment), show=self.message.error)
+        if paid is None:
+            return
+        self.pending = settlement.with_paper_language(paid, self.paper_lang.currentData())
         self.ctx.customer_lang = self.paper_lang.currentData()
         super().accept()
 
@@ -166,7 +204,9 @@ def finish_transaction(ctx: AppContext, parent, pending: services.Pending | None
         if not dialog.exec() or dialog.grant is None:
             return None
         grants.append(dialog.grant)
-    if not ConfirmDialog(ctx, pending, names, parent, grants).exec():
+    confirm = ConfirmDialog(ctx, pending, names, parent, grants)
+    if not confirm.exec():
         return None
+    pending = confirm.pending  # with the customer's language and, for an exchange's balance, how they pay
     granted = tuple(grants)
     return run_op(ctx, lambda: ctx.counter().commit(pending, granted), show=show_error, on_error=on_error)

@@ -7,7 +7,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pos_returns.services.counter import Transaction
-from pos_returns.services.returns import payout
+from pos_returns.services.settlement import recorded_payment, settlement_text
 
 from .context import AppContext
 from .style import mark
@@ -54,12 +54,7 @@ class DoneScreen(QWidget):
     def retranslate(self) -> None:
         _ = self.ctx.gettext
         self.title.setText("\u2714 " + _("Recorded") + (" \u2014 " + _("TRAINING") if self.tx.entry.training else ""))
-        d = self.tx.decision
-        zero = d.refund_total * 0
-        if d.balance_due > zero:
-            self.money.setText(_("Customer pays {amount}").format(amount=self.ctx.money(d.balance_due)))
-        else:
-            self.money.setText(_("Store refunds {amount}").format(amount=self.ctx.money(payout(d))))
+        self.money.setText(settlement_text(self.tx.decision, _, self.ctx.money, recorded_payment(self.tx)))
         self.reprint_button.setText(_("Reprint") + " [F4]")
         self.back_button.setText(_("Next customer") + " [Enter]")
 

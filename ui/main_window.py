@@ -201,10 +201,10 @@ class MainWindow(QMainWindow):
             if problem:
                 done.message.error(problem + " " + _("The transaction is recorded; reprint it with F4."))
             elif self.printing.printer_name(self.ctx):
-                done.message.info(_("Printed the customer receipt and the store copy on {printer}.").format(
+                done.message.success(_("Printed the customer receipt and the store copy on {printer}.").format(
                     printer=self.printing.printer_name(self.ctx)))
             else:
-                done.message.info(_("No printer is set up: the customer receipt and the store copy were saved as "
+                done.message.success(_("No printer is set up: the customer receipt and the store copy were saved as "
                                     "PDF files next to the database."))
         else:
             done.message.info(self.ctx.gettext("No printing set up: the transaction is recorded and can be reprinted."))
@@ -218,7 +218,12 @@ class MainWindow(QMainWindow):
         if problem:
             strip.error(problem)
         else:
-            strip.info(self.ctx.gettext("Reprinted {txno} (marked DUPLICATE).").format(txno=txno))
+            _ = self.ctx.gettext
+            if self.printing.printer_name(self.ctx):
+                strip.success(_("Reprinted {txno} (marked DUPLICATE).").format(txno=txno))
+            else:
+                strip.success(_("Reprinted {txno} (marked DUPLICATE) as PDF files next to the database; no "
+                                "printer is set up.").format(txno=txno))
 
     def on_action(self, name: str) -> None:
         _ = self.ctx.gettext

@@ -10,8 +10,8 @@ from datetime import date
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
@@ -79,9 +79,27 @@ class PeriodPicker(QWidget):
         row.addWidget(self.kind)
         row.addWidget(self.start)
         row.addWidget(self.end)
+        self.kind.currentIndexChanged.connect(self._show_period)
+        self.end.dateChanged.connect(self._show_period)
+        self._show_period()
+
+    def _show_period(self, *_args) -> None:
+        """For a day, week or month the fields show the period the report will cover (the month's first and
+        last day), so what is on screen is what is counted."""
+        if self.kind.currentData() == "range":
+            return
+        start, end = self.period()
+        for edit, day in ((self.start, start), (self.end, end)):
+            edit.blockSignals(True)
+            edit.setDate(_qdate(day))
+            edit.blockSignals(False)
 
     def period(self) -> tuple[date, date]:
         return mv.period(self.kind.currentData(), self.start.date().toPython(), self.end.date().toPython())
+
+    def label(self) -> str:
+        """The chosen period in the reader's words ("November 2026", a day, or first - last)."""
+        return mv.period_label(self.kind.currentData(), *self.period(), self.ctx.lang)
 
 
 class ReportsTab(QWidget):
@@ -123,6 +141,7 @@ class ReportsTab(QWidget):
 
     def run(self) -> None:
         start, end = self.picker.period()
+        self.period_text = self.picker.label()  # what the summary names, as chosen when the report was run
         policy = self.ctx.policy
         self.message.clear_message()
         self.worker.start(self.ctx, lambda db: mv.report(db, policy, start, end), self.show_report,
@@ -132,7 +151,7 @@ class ReportsTab(QWidget):
         ctx, _ = self.ctx, self.ctx.gettext
         self.report = report
         m = report.money
-        self.summary.setText(_(
+        self.summary.setText(_("Period: {period}").format(period=self.period_text) + "\n" + _(
             "{count} transactions, refunds {refund}, new items in exchanges {exchange}, restocking fees {fees}, "
             "store credit issued {credit}. Without a receipt: {no_receipt}. Returned: {share} of sales. "
             "Approvals: {approvals}, overrides: {overrides}. Complaints: {complaints}, compliments: "
@@ -255,12 +274,13 @@ class ExceptionsTab(_JobTab):
     def show(self, figures) -> None:  # noqa: A003
         ctx, _ = self.ctx, self.ctx.gettext
         heads = [_("Staff"), _("Role"), _("Transactions"), _("Refunds"), _("No receipt"), _("Overrides"),
-                 _("Reprints"), _("Just under the limit"), _("Flags")]
+                 _("Reprints"), _("Wrong PINs"), _("Lockouts"), _("Just under the limit"), _("Flags")]
         roles = {"cashier": _("Cashier"), "approver": _("Approving manager")}
         rows = [[f.staff, roles[f.role], str(f.transactions), ctx.money(Money.from_minor(f.refund, ctx.policy.currency)),
-                 str(f.no_receipt), str(f.overrides), str(f.reprints), str(f.near_threshold),
+                 str(f.no_receipt), str(f.overrides), str(f.reprints), str(f.wrong_pins), str(f.lockouts),
+                 str(f.near_threshold),
                  "\u26a0 " + "; ".join(ctx.text(t) for t in f.flags) if f.flags else ""] for f in figures]
-        table = _table(heads, rows, "exceptionsTable", numeric=(2, 3, 4, 5, 6, 7))
+        table = _table(heads, rows, "exceptionsTable", numeric=(2, 3, 4, 5, 6, 7, 8, 9))
         for r, f in enumerate(figures):
             if f.flags:
                 for c in range(len(heads)):
@@ -424,10 +444,15 @@ class DayCloseTab(QWidget):
         _ = ctx.gettext
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
-        self.day = QDateEdit(_qdate(ctx.today()), objectName="closeDate")
+        from pos_returns.services import dayclose
+        business = run_op(ctx, lambda: dayclose.business_day(ctx.store, ctx.clock()), show=lambda _m: None)
+        self.day = QDateEdit(_qdate(business or ctx.today()), objectName="closeDate")  # the current business day
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
-        self.button = QPushButton(_("Close the day"), objectName="closeDay")
+        self.button = QPushButton(_("Close the day") + " [F9]", objectName="closeDay")
+        shortcut = QShortcut(QKeySequence("F9"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.close_day)
         row.addWidget(self.day)
         row.addWidget(self.button)
         layout.addLayout(row)
@@ -440,19 +465,25 @@ class DayCloseTab(QWidget):
         self.button.clicked.connect(self.close_day)
 
     def close_day(self) -> None:
+        """The day's totals to confirm and a manager's PIN first (ui/dayclose), then the close."""
+        from pos_returns.services import dayclose
+        from .dayclose import DayCloseDialog
         ctx, _ = self.ctx, self.ctx.gettext
         day = self.day.date().toPython()
-        closed = run_op(ctx, lambda: mv.close_day(ctx.store, ctx.policy, day, ctx.staff.id, ctx.clock(),
-                                                       register=ctx.register),
-                        show=self.message.error)
-        if closed is None:
+        figures = run_op(ctx, lambda: dayclose.preview(ctx.store, ctx.policy, day), show=self.message.error)
+        if figures is None:
             return
+        dialog = DayCloseDialog(ctx, figures, self)
+        if not dialog.exec() or dialog.closed is None:
+            return
+        closed = dialog.closed
         tenders = ", ".join(f"{k}: {ctx.money(v)}" for k, v in closed.refunds_by_tender) or "\u2014"
         self.message.clear_message()
         self.result.setText(_("{txno}: {day} closed. {count} transactions; paid out {period} ({tenders}); "
                               "perpetual total {perpetual}.").format(
             txno=closed.txno, day=closed.day, count=closed.count, period=ctx.money(closed.period_total),
             tenders=tenders, perpetual=ctx.money(closed.perpetual_total)))
+        self.day.setDate(_qdate(dayclose.business_day(ctx.store, ctx.clock())))  # the next business day
 
 
 class PolicyTab(QWidget):

@@ -121,11 +121,20 @@ class Paper:
                 return
             printer = make_printer(ctx.printer or default_printer(), self.method) \
                 if (ctx.printer or default_printer()) else None
-            paper.print_transaction(ctx.store, txno, printer, ctx.paper_lang, reprint=reprint, actor=actor,
+            # a reprint comes out in the customer's language of the original, as its journal entry recorded it
+            lang = (paper.original_language(ctx.store, txno) if reprint else None) or ctx.paper_lang
+            paper.print_transaction(ctx.store, txno, printer, lang, reprint=reprint, actor=actor,
                                     now=ctx.clock(), locale=ctx.policy.store.locale)
 
         problems: list[str] = []
-        run_op(ctx, job, show=problems.append)  # a failed print is a message; the transaction stands
+        saved: list[bool] = []
+
+        def note(exc: BaseException) -> None:
+            saved.append(isinstance(exc, paper.NoPrinter))
+
+        run_op(ctx, job, show=problems.append, on_error=note)  # a failed print is a message; the transaction stands
+        if saved and saved[0]:
+            return None  # without a printer the documents are kept as PDF files: done, not a failure
         return problems[0] if problems else None
 
     def printer_name(self, ctx) -> str | None:

@@ -68,6 +68,8 @@ QLabel#message[kind="error"] {{ background: #fde4e1; color: #6e0c06; border-left
     padding: 8px; font-size: 13pt; }}
 QLabel#message[kind="info"] {{ background: #e6effc; color: #072f66; border-left: 6px solid {BLUE};
     padding: 8px; font-size: 13pt; }}
+QLabel#message[kind="success"] {{ background: {TINT["approved"]}; color: {GREEN}; border-left: 6px solid {GREEN};
+    padding: 8px; font-size: 13pt; }}
 
 QLabel#decisionHeadline {{ font-size: 17pt; font-weight: bold; padding: 6px 10px; border-radius: 4px; }}
 """ + "".join(

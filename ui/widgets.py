@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QPushButton, QSizePo
 
 from pos_returns.domain.labels import OUTCOME_LABELS, OUTCOME_MARKS, TENDER_LABELS
 from pos_returns.domain.model import Decision
-from pos_returns.services.returns import payout
+from pos_returns.services.settlement import settlement_text
 
 from .context import AppContext
 from .style import COLOR, mark
@@ -72,8 +72,16 @@ class MessageStrip(QLabel):
         self.setText(text() if callable(text) else text)
         self.show()
 
+    def success(self, text: str | Callable[[], str]) -> None:
+        """Something the user asked for is done (printed, saved): green, with a check mark."""
+        self._said = ("success", text)
+        mark(self, "kind", "success")
+        self.setText("\u2714 " + (text() if callable(text) else text))
+        self.show()
+
     def clear_message(self) -> None:
         self._said = None
+        mark(self, "kind", "")
         self.setText("")
         self.hide()
 
@@ -85,7 +93,7 @@ class MessageStrip(QLabel):
             return
         kind, text = said
         if callable(text):
-            (self.error if kind == "error" else self.info)(text)
+            {"error": self.error, "success": self.success}.get(kind, self.info)(text)
         else:
             self.clear_message()
 
@@ -183,11 +191,7 @@ class DecisionPanel(QFrame):
         values = {"fee": fee, "tax": tax, "refund_total": d.refund_total, "exchange_total": d.exchange_total}
         for key, amount in values.items():
             self.total_labels[key][1].setText(ctx.money(amount))
-        if d.balance_due > zero:
-            balance = _("Customer pays {amount}").format(amount=ctx.money(d.balance_due))
-        else:
-            balance = _("Store refunds {amount}").format(amount=ctx.money(payout(d)))
-        self.total_labels["balance"][1].setText(balance)
+        self.total_labels["balance"][1].setText(settlement_text(d, _, ctx.money))
 
 
 def _esc(text: str) -> str:

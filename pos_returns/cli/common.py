@@ -140,8 +140,8 @@ def period(args: argparse.Namespace) -> tuple[date, date]:
         end = parse_date(args.date, today)
         start = end - timedelta(days=6)
     elif args.period == "month":
-        end = parse_date(args.date, today)
-        start = end.replace(day=1)
+        first = parse_date(args.date, today).replace(day=1)  # the calendar month of --date, first to last day
+        start, end = first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     else:
         start, end = parse_date(args.start, today - timedelta(days=30)), parse_date(args.end, today)
     if start > end:

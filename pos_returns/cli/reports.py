@@ -25,7 +25,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 flag = "  <-- " + "; ".join(t.render(output_language()) for t in f.flags) if f.flags else ""
                 print(f"{f.role:8} {f.staff:8} {f.transactions:5} tx  {money_plain(f.refund, loaded)} refunded  "
                       f"{f.no_receipt} no-receipt  {f.overrides} overrides  {f.reprints} reprints  "
-                      f"{f.near_threshold} near limit{flag}")
+                      f"{f.wrong_pins} wrong PINs  {f.lockouts} lockouts  {f.near_threshold} near limit{flag}")
             return EXIT_OK
         report = office.report(loaded, start, end)
     text = manager.report_csv(report)

@@ -25,6 +25,10 @@ class PrintError(UserError):
     """The document could not be printed; the transaction stands and the PDF is kept for a reprint."""
 
 
+class NoPrinter(PrintError):
+    """No printer is set up: the documents were rendered and kept as PDF files, nothing went wrong."""
+
+
 class Printer(Protocol):
     name: str
 

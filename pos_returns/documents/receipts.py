@@ -22,6 +22,7 @@ from pos_returns.domain.money import Money
 from pos_returns.i18n import N_
 
 INDENT = 8.0  # points: details under a line
+PAYMENT_NAMES = {"cash": N_("Cash"), "card": N_("Card")}  # how a customer paid an exchange's balance
 
 
 def _header(doc: Doc, f: Formatter, tx: TxRecord, title: str, copy: int) -> None:
@@ -105,6 +106,9 @@ def _totals(doc: Doc, f: Formatter, tx: TxRecord) -> None:
         doc.add(Pair(_("New items total"), f.money(tx.exchange_total), bold=True))
         if not tx.balance_due.is_zero():
             doc.add(Pair(_("Customer pays"), f.money(tx.balance_due), bold=True))
+            if tx.payment is not None:
+                doc.add(Pair(_("Paid by {tender}").format(tender=f.gettext(PAYMENT_NAMES.get(
+                    tx.payment.type, tx.payment.type))), f.money(tx.payment.amount)))
     if not tx.rounding.is_zero():
         doc.add(Pair(_("Cash rounding"), f.money(tx.rounding)))
     doc.add(Divider(), Para(_("Refunded to"), 8, True))
@@ -112,7 +116,22 @@ def _totals(doc: Doc, f: Formatter, tx: TxRecord) -> None:
         doc.add(Pair(_("Nothing refunded"), f.money(Money.zero(tx.currency))))
     for t in tx.tenders:
         doc.add(Pair(f.tender(t), f.money(t.amount), bold=True, size=9))
+    _mailed(doc, f, tx)
     doc.add(Divider())
+
+
+def _mailed(doc: Doc, f: Formatter, tx: TxRecord) -> None:
+    """A check mailed from head office is never shown as money from the till."""
+    _ = f.gettext
+    if tx.mailed.is_zero():
+        return
+    till = (tx.payout - tx.mailed).max(Money.zero(tx.currency))
+    if till.is_zero():
+        doc.add(Para(_("Check of {amount} mailed from head office; nothing paid at the till").format(
+            amount=f.money(tx.mailed)), 8, True))
+    else:
+        doc.add(Para(_("Store refunds {amount} at the till; a check of {mailed} is mailed from head office").format(
+            amount=f.money(till), mailed=f.money(tx.mailed)), 8, True))
 
 
 def _footer(doc: Doc, f: Formatter, tx: TxRecord) -> None:
@@ -123,6 +142,8 @@ def _footer(doc: Doc, f: Formatter, tx: TxRecord) -> None:
     for a in tx.approvals:
         doc.add(Para(_("Approved by manager {manager}, reason {code}").format(
             manager=person(a.manager, a.manager_name), code=_code(f, a.reason_code))))
+        if a.at is not None:
+            doc.add(Para(_("Approved at {time}").format(time=f.datetime(a.at)), indent=INDENT))
     doc.add(Para(_("Journal entry {hash} - policy {policy}").format(hash=tx.short_hash, policy=tx.policy_sha256[:12])))
     if tx.policy_from is not None:
         doc.add(Para(_("Policy version {version}, in force from {date}").format(
@@ -225,6 +246,8 @@ def override_doc(tx: TxRecord, lang: str, copy: int = 1) -> Doc:
     for a in tx.approvals:
         doc.add(Pair(_("Manager"), person(a.manager, a.manager_name), bold=True),
                 Pair(_("Reason code"), _code(f, a.reason_code)))
+        if a.at is not None:
+            doc.add(Pair(_("Approved at"), f.datetime(a.at)))
         if a.amount is not None:
             doc.add(Pair(_("Amount approved"), f.money(a.amount), bold=True))
         doc.add(Para(_("Rules overridden: {rules}").format(rules=", ".join(a.rules) or "-"), 8))
@@ -235,6 +258,7 @@ def override_doc(tx: TxRecord, lang: str, copy: int = 1) -> Doc:
     doc.add(Pair(_("Returned total"), f.money(tx.refund_total), bold=True))
     for t in tx.tenders:
         doc.add(Pair(f.tender(t), f.money(t.amount)))
+    _mailed(doc, f, tx)
     doc.add(Space(6), Signature(_("Manager signature")))
     _footer(doc, f, tx)
     return doc

@@ -72,6 +72,7 @@ class TxApproval:
     reason_code: str
     amount: Money | None
     reasons: tuple[str, ...] = ()  # what the decision asked approval for, in the store's language
+    at: datetime | None = None  # when the manager approved (before the transaction was committed)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,13 @@ class TxRecord:
     policy_version: str | None = None  # the version that decided ([policy] version, else the hash's start)
     policy_from: date | None = None  # its effective_from (None: an undated policy)
     qr: str | None = None  # the signed statement for the receipt's QR code (pos_returns.signing)
+    paper_lang: str | None = None  # the customer's language the paperwork was first printed in
+    payment: TxTender | None = None  # the tender the customer paid an exchange's balance with
+
+    @property
+    def mailed(self) -> Money:
+        """What head office mails as a check: never money paid at the till."""
+        return sum((t.amount for t in self.tenders if t.type == "mailed_check"), Money.zero(self.currency))
 
     @property
     def short_hash(self) -> str:

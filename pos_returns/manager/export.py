@@ -36,6 +36,8 @@ def export_journal(store: st.Database, out: Path, now: datetime) -> dict:
     lines = []
     for row in rows:
         record = {k: row[k] for k in st._HASHED + ("prev_hash", "hash")}
+        if row["business_day"] is not None:  # hashed when the entry recorded one (schema 5 on)
+            record["business_day"] = row["business_day"]
         lines.append(st.canonical(record) + "\n")
         heads[row["register"]] = {"entries": row["seq"], "last_txno": row["txno"], "last_hash": row["hash"]}
     write_output(out / "journal.jsonl", "".join(lines))
@@ -60,6 +62,7 @@ def export_journal(store: st.Database, out: Path, now: datetime) -> dict:
         "hash_rule": "hash = sha256(prev_hash + json.dumps({fields}, sort_keys=True, separators=(',', ':'), "
                      "ensure_ascii=False)); first prev_hash = 64 zeros per register",
         "hashed_fields": list(st._HASHED),
+        "hashed_when_present": ["business_day"],
         "registers": heads,
         "entries": len(rows),
         "events": len(events),

@@ -28,12 +28,15 @@ from pos_returns.manager.versions import name_versions
 
 def close_day(store: st.Database, policy: Policy, day: date, manager: str, now: datetime, *,
               register: str = "R1") -> st.JournalEntry:
-    """Append the closing entry of ``day``: count, refunds per tender, period and perpetual totals; signed by
-    the key of the ``register`` it is closed at."""
+    """Append the closing entry of business day ``day``: count, refunds per tender, period and perpetual totals;
+    signed by the key of the ``register`` it is closed at.
+
+    A day may be closed while it is still going on (or the current business day, which after a close is the next
+    calendar day); entries made after it belong to the next business day, so a close never blocks a return."""
     text = day.isoformat()
-    if day > now.date():
-        raise st.StoreError(N_("{day} has not ended yet; it cannot be closed."), day=text)
     with store.write() as c:
+        if text > max(now.date().isoformat(), st.current_business_day(c, now)):
+            raise st.StoreError(N_("{day} has not ended yet; it cannot be closed."), day=text)
         closed = st.last_closed_day(c)
         if closed is not None and text <= closed:
             raise st.DayClosed(N_("The day {day} is closed; no new entries can be dated inside it."), day=closed)
@@ -163,7 +166,9 @@ class StaffFigures:
     refund: int = 0
     no_receipt: int = 0
     overrides: int = 0
-    reprints: int = 0
+    reprints: int = 0  # reprint actions (one per transaction and moment, whatever documents it printed)
+    wrong_pins: int = 0
+    lockouts: int = 0
     near_threshold: int = 0
     near_limit_customers: int = 0
     flags: list[Text] = field(default_factory=list)  # rendered in the reader's language
@@ -199,6 +204,9 @@ def exception_report(store: st.Database, policy: Policy, start: date, end: date,
     for actor, n in st.reprints_by_actor(store, lo, hi).items():
         if actor in cashiers:
             cashiers[actor].reprints = n
+    for actor, (wrong, locked) in st.pin_trouble_by_actor(store, lo, hi).items():
+        fig = cashiers.get(actor) or approvers.get(actor) or cashiers.setdefault(actor, StaffFigures(actor, "cashier"))
+        fig.wrong_pins, fig.lockouts = wrong, locked
     limit = policy.no_receipt.limit_count
     if limit:
         for row in st.no_receipt_by_cashier_customer(store, lo, hi):

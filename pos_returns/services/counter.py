@@ -349,7 +349,8 @@ class Counter:
         currency = pending.decision.currency
         return Grant(id=row["id"], pending=row["pending"], manager=row["manager"],
                      rules=tuple(json.loads(row["rules"])), reason_code=row["reason_code"],
-                     amount=Money.from_minor(row["amount"], currency), stated_prices=_stated_prices(pending))
+                     amount=Money.from_minor(row["amount"], currency), stated_prices=_stated_prices(pending),
+                     at=row["at"])
 
     def _refusal(self, manager_id: str, pending: Pending, why: str) -> None:
         with self.store.write() as c:
@@ -386,13 +387,14 @@ class Counter:
             if missing:
                 raise ApprovalRefused(N_("This needs a manager's approval first: {rules}."), rules=", ".join(missing))
 
-            kind, fields, lines, tenders, draws = journal_entry(c, policy, self.register, pending, grants)
+            now = self.clock()  # the commit time: entry, receipt and slips carry it; approvals precede it
+            kind, fields, lines, tenders, draws = journal_entry(c, policy, self.register, pending, grants, now)
             entry = st.append_entry(c, fields, lines, tenders, draws)
             for grant in grants:
                 if not st.use_approval(c, grant.id, entry.txno):
                     raise ApprovalRefused(N_("This approval was already used."))
             checked = case.request.customer.id_checked_by
-            st.log_event(c, case.now, "transaction", pending.cashier, entry.txno, type=kind,
+            st.log_event(c, now, "transaction", pending.cashier, entry.txno, type=kind,
                          training=pending.training, refund=decision.refund_total.plain(),
                          **({"id_checked_by": checked} if checked else {}))
         return Transaction(entry.txno, entry, decision, case, pending.cashier, grants)
@@ -443,52 +445,9 @@ class Counter:
 
     # -- corrections -----------------------------------------------------------
     def correct(self, txno: str, manager: Session, reason: str) -> st.JournalEntry:
-        """Reverse a recorded transaction with a new, linked counter-entry (the original is never changed).
-
-        ``manager`` is a signed-in manager (a :class:`Session`) who neither recorded nor approved the original.
-        Its lines, refund tenders and tender draws are the original's with opposite signs, so the receipt's
-        lines become returnable again and the totals net to zero."""
-        manager = self._signed_in(manager)
-        if not manager.is_manager:
-            raise ApprovalRefused(N_("{staff_id} is not a manager and cannot approve."), staff_id=manager.id)
-        if not reason.strip():
-            raise ServiceError(N_("Say why the transaction is corrected."))
-        original = st.get_entry(self.store, txno)
-        if original.kind in ("correction", "day_close"):
-            raise ServiceError(N_("{txno} is a {kind} entry; only returns and exchanges can be corrected."),
-                               txno=txno, kind=original.kind)
-        now = self.clock()
-        with self.store.write() as c:
-            if manager.id == original.cashier:
-                raise ApprovalRefused(N_("{staff_id} recorded {txno}; its correction needs another manager."),
-                                      staff_id=manager.id, txno=txno)
-            approvers = st.approval_managers(c, txno) | {
-                a.get("manager") for a in json.loads(original.payload).get("approvals", [])}
-            if manager.id in approvers:
-                raise ApprovalRefused(N_("{staff_id} approved {txno}; its correction needs a manager who neither "
-                                         "recorded nor approved it."), staff_id=manager.id, txno=txno)
-            if st.corrected_by(c, txno) is not None:
-                raise st.Conflict(N_("{txno} was already corrected by {other}."), txno=txno,
-                                  other=st.corrected_by(c, txno))
-            payload = json.loads(original.payload)
-            lines = [dict(x, qty=-x["qty"], refund=-x["refund"]) for x in payload["journal_lines"]]
-            tenders = [dict(x, amount=-x["amount"]) for x in payload["journal_tenders"]]
-            draws = [dict(x, amount=-x["amount"]) for x in payload["journal_draws"]]
-            body = {"corrects": txno, "reason": reason.strip(), "manager": manager.id,
-                    "journal_lines": lines, "journal_tenders": tenders, "journal_draws": draws,
-                    "staff": _staff_names(c, [manager.id])}
-            fields = {
-                "store_id": till_location(self.store, self.policy).store_id, "register": self.register,
-                "txno": None, "kind": "correction",
-                "at": st.iso(now), "cashier": manager.id, "receipt": original.receipt, "corrects": txno,
-                "customer_key": original.customer_key, "training": original.training,
-                "policy_sha256": self.policy.sha256, "currency": original.currency,
-                "refund_total": -original.refund_total, "exchange_total": -original.exchange_total,
-                "balance_due": -original.balance_due, "payload": st.canonical(body),
-            }
-            entry = st.append_entry(c, fields, lines, tenders, draws)
-            st.log_event(c, now, "correction", manager.id, entry.txno, corrects=txno, reason=reason.strip())
-        return entry
+        """Reverse a recorded transaction with a linked counter-entry (services.corrections)."""
+        from pos_returns.services.corrections import correct
+        return correct(self, txno, manager, reason)
 
     # -- journal -------------------------------------------------------------
     def verify(self) -> list[st.VerifyProblem]:

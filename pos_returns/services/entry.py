@@ -14,11 +14,18 @@ from pos_returns.domain.policy import Policy
 from pos_returns.services.records import Grant, Pending
 
 
-def journal_entry(c, policy: Policy, register: str, pending: Pending, grants: tuple[Grant, ...]) \
+def journal_entry(c, policy: Policy, register: str, pending: Pending, grants: tuple[Grant, ...],
+                  now: datetime | None = None) \
         -> tuple[str, dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """The journal entry of a pending transaction and its checked approvals: its kind, fields, lines, refund
-    tenders and tender draws (the payload keeps the case, the decision, the approvals and the staff names)."""
+    tenders and tender draws (the payload keeps the case, the decision, the approvals and the staff names).
+
+    ``now`` is the commit time: the entry, its receipt and slips carry it (the decision's own time, when the
+    screen last recalculated, stays in the payload's case); each approval keeps the time it was given. The
+    payload also keeps the customer's paperwork language (reprints use it) and, when the customer pays the
+    balance of an exchange, the tender they pay with."""
     case, decision = pending.case, pending.decision
+    now = case.now if now is None else now
     kind = "no_receipt" if case.sale is None else case.request.type
     lines = [{"line": d.line, "sku": d.sku, "qty": d.qty, "outcome": d.outcome, "refund": st.minor(d.refund),
               "fee": st.minor(d.fee), **_line_labels(case, d.line)} for d in decision.lines]
@@ -31,16 +38,20 @@ def journal_entry(c, policy: Policy, register: str, pending: Pending, grants: tu
         "case": case_to_json(case, policy.store.id),
         "decision": decision_json(decision, policy.store.language, policy.store.locale),
         "approvals": [{"id": g.id, "manager": g.manager, "rules": list(g.rules),
-                       "reason_code": g.reason_code, "amount": g.amount.plain(),
+                       "reason_code": g.reason_code, "amount": g.amount.plain(), **({"at": g.at} if g.at else {}),
                        **({"stated_prices": dict(g.stated_prices)} if g.stated_prices else {})}
                       for g in grants],
         "journal_lines": lines, "journal_tenders": tenders, "journal_draws": draws,
         "staff": _staff_names(c, [pending.cashier, *(g.manager for g in grants)]),
         "texts": decision_texts(decision, policy.store.locale),
     }
+    if pending.paper_lang:
+        payload["paper_lang"] = pending.paper_lang
+    if pending.payment and decision.balance_due > decision.balance_due * 0:
+        payload["customer_payment"] = {"type": pending.payment, "amount": st.minor(decision.balance_due)}
     fields = {
         "store_id": case.request.store or policy.store.id, "register": register, "txno": None, "kind": kind,
-        "at": st.iso(case.now), "cashier": pending.cashier,
+        "at": st.iso(now), "cashier": pending.cashier,
         "receipt": case.sale.receipt if case.sale else None,
         "corrects": None, "customer_key": pending.customer_key, "training": int(pending.training),
         "policy_sha256": decision.policy_sha256, "currency": policy.currency,  # the version that decided

@@ -40,9 +40,28 @@ def period(kind: str, start: date, end: date) -> tuple[date, date]:
         return end, end
     if kind == "week":
         return end - timedelta(days=6), end
-    if kind == "month":
-        return end.replace(day=1), end
+    if kind == "month":  # the calendar month the chosen day is in, first to last day
+        return month_of(end)
     return min(start, end), end
+
+
+def month_of(day: date) -> tuple[date, date]:
+    """The first and last day of ``day``'s calendar month."""
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def period_label(kind: str, start: date, end: date, lang: str) -> str:
+    """The period a report covers, in the reader's language: "November 2026", a day, or "first - last"."""
+    from babel.dates import format_date, format_skeleton
+    from pos_returns import i18n
+    loc = i18n.LANGUAGES[i18n.normalize_language(lang)]
+    if kind == "month" and (start, end) == month_of(end):
+        return format_skeleton("yMMMM", end, locale=loc)
+    if start == end:
+        return format_date(end, format="long", locale=loc)
+    return f"{format_date(start, format='long', locale=loc)} \u2013 {format_date(end, format='long', locale=loc)}"
 
 
 def report(db: st.Database, policy: Policy, start: date, end: date) -> Report:

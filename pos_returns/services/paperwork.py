@@ -26,7 +26,7 @@ from typing import Any, Sequence
 from pos_returns.documents.day_report import day_report_pdf as _day_report_pdf
 from pos_returns.documents.formatting import CURRENCY_LOCALES, DOC_KINDS
 from pos_returns.documents.printing import (  # noqa: F401 - the printers, as the screens reach them
-    CupsPrinter, FolderPrinter, Printer, PrintError, Rendered, cups_printers, write_pdf)
+    CupsPrinter, FolderPrinter, NoPrinter, Printer, PrintError, Rendered, cups_printers, write_pdf)
 from pos_returns.documents.receipts import BUILDERS, documents_for, transaction_pdf
 from pos_returns.documents.record import (DayReport, PaperworkError, TxApproval, TxLine, TxNewItem, TxRecord,
                                           TxTender, last4, masked_id)
@@ -37,7 +37,7 @@ from pos_returns.storage import store as st
 
 __all__ = ["DOC_KINDS", "PAPERWORK_DIR", "PaperworkError", "PrintError", "Rendered", "copies_made", "day_report_pdf",
            "document_pdf", "documents_for", "documents_of", "load_day", "load_transaction", "paperwork_dir",
-           "print_transaction", "render_day_report", "render_document", "store_locale"]
+           "original_language", "print_transaction", "render_day_report", "render_document", "store_locale"]
 
 PAPERWORK_DIR = "paperwork"
 
@@ -135,7 +135,7 @@ def load_transaction(store: st.Database, txno: str, locale: str | None = None, l
         rounding=_money(decision.get("rounding"), cur), tenders=_tenders(payload, cur),
         approvals=_approvals(store, payload, decision, recorded, cur), rules=tuple(decision.get("rules", [])),
         customer_id_masked=masked_id(customer.get("id")), customer_id_verified=bool(customer.get("id_verified")),
-        **_version(decision))
+        paper_lang=payload.get("paper_lang"), payment=_payment(payload, cur), **_version(decision))
 
 
 def _version(decision: dict) -> dict:
@@ -153,6 +153,11 @@ def _in_language(decision: dict, texts: dict | None) -> dict:
     lines = [dict(d, reasons=r) for d, r in zip(decision["lines"], texts["lines"])]
     approvals = [dict(a, reason=r) for a, r in zip(decision.get("approvals", []), texts["approvals"])]
     return dict(decision, lines=lines, approvals=approvals, reasons=texts.get("reasons", decision.get("reasons", [])))
+
+
+def _payment(payload: dict, cur: str) -> TxTender | None:
+    paid = payload.get("customer_payment")
+    return TxTender(paid["type"], Money.from_minor(paid["amount"], cur)) if paid else None
 
 
 def _lines(decision: dict, sale: dict | None, request: dict, cur: str) -> tuple[TxLine, ...]:
@@ -193,7 +198,7 @@ def _approvals(store: st.Database, payload: dict, decision: dict, recorded: dict
         TxApproval(manager=a["manager"], manager_name=_name(store, recorded, a["manager"]),
                    rules=tuple(a.get("rules", [])), reason_code=a.get("reason_code", ""),
                    amount=_money(a.get("amount"), cur) if a.get("amount") else None,
-                   reasons=tuple(asked[r] for r in a.get("rules", []) if asked.get(r)))
+                   reasons=tuple(asked[r] for r in a.get("rules", []) if asked.get(r)), at=_when(a.get("at")))
         for a in payload.get("approvals", []))
 
 
@@ -250,6 +255,13 @@ def document_pdf(store: st.Database, txno: str, kind: str, lang: str, *, copy: i
 def day_report_pdf(store: st.Database, day: date, lang: str, *, locale: str | None = None,
                    font: str | None = None) -> bytes:
     return _day_report_pdf(load_day(store, day, locale), lang, font)
+
+
+def original_language(store: st.Database, txno: str) -> str | None:
+    """The customer's language the transaction's paperwork was first printed in, as its journal entry recorded it
+    (None for entries recorded before the language was kept, and for day closings)."""
+    entry = st.get_entry(store, txno)
+    return json.loads(entry.payload).get("paper_lang") if entry.kind != "day_close" else None
 
 
 def documents_of(store: st.Database, txno: str, locale: str | None = None) -> tuple[str, ...]:
@@ -314,7 +326,7 @@ def print_transaction(store: st.Database, txno: str, printer: Printer | None, la
     done = [render_document(store, txno, kind, lang, reprint=reprint, actor=actor, now=now, locale=locale,
                             folder=folder) for kind in kinds]
     if printer is None:
-        raise PrintError(N_("No printer is set up; {txno} is recorded and its documents are saved in {folder}."),
+        raise NoPrinter(N_("No printer is set up; {txno} is recorded and its documents are saved in {folder}."),
                          txno=txno, folder=str(done[0].path.parent))
     for doc in done:
         printer.send(doc.path, doc.title)

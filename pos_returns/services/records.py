@@ -20,6 +20,7 @@ from pos_returns.services.versions import keep_version
 Clock = Callable[[], datetime]
 MAX_PIN_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
+PAYMENT_TYPES = ("cash", "card")  # how a customer pays what an exchange's new items cost more
 
 
 def system_clock() -> datetime:
@@ -158,6 +159,8 @@ class Pending:
     decision: Decision
     customer_key: str | None = None
     training: bool = False
+    paper_lang: str | None = None  # the customer's language for the paperwork, recorded with the entry
+    payment: str | None = None  # how the customer pays the balance of an exchange (one of PAYMENT_TYPES)
 
     @property
     def cashier(self) -> str:
@@ -180,6 +183,7 @@ class Grant:
     reason_code: str
     amount: Money
     stated_prices: tuple[tuple[str, str], ...] = ()  # (SKU, price) this manager stated for a no-receipt item
+    at: str | None = None  # when the manager approved (ISO), as the approval row recorded it
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pos_returns.i18n import N_, UserError
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 BUSY_TIMEOUT_MS = 5000
 APP_DIR_NAME = "pos-returns"
 
@@ -210,12 +210,12 @@ def _schema_v5(db: sqlite_utils.Database) -> None:
     db.execute(_POLICY_VERSIONS)
 
 
-def _schema_v7(db: sqlite_utils.Database) -> None:
+def _schema_v8(db: sqlite_utils.Database) -> None:
     """The signed journal (storage/signatures.py): each entry's signature with a gapless per-register counter,
     the registers' public keys and their approved changes (both append-only); staff rows sealed with the store's
     secret, so a PIN hash written into the file by hand is refused."""
     from pos_returns.storage import signatures  # it imports this module
-    signatures.migrate_v7(db, _statements, _append_only_triggers(SIGNATURE_TABLES))
+    signatures.migrate_v8(db, _statements, _append_only_triggers(SIGNATURE_TABLES))
 
 
 def _schema_v6(db: sqlite_utils.Database) -> None:
@@ -229,6 +229,14 @@ def _schema_v6(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX sale_lines_sku")
 
 
+def _schema_v7(db: sqlite_utils.Database) -> None:
+    """Each journal entry records its business day: its calendar date, or the day after the last closed day when
+    that day was closed before the entry was made (a day close never blocks later returns; they belong to the
+    next business day). Older entries keep NULL and their calendar date counts (COALESCE in the queries)."""
+    db["journal"].add_column("business_day", str)
+    db["journal"].create_index(["business_day"], index_name="journal_business_day")
+
+
 Migration = Union[str, Callable[["sqlite_utils.Database"], None]]
 
 #: MIGRATIONS[i] upgrades schema version i to i + 1, in one transaction with the version bump: SQL text (run
@@ -236,7 +244,7 @@ Migration = Union[str, Callable[["sqlite_utils.Database"], None]]
 #: its CHECK constraints, WITHOUT ROWID tables, AUTOINCREMENT (verify reads sqlite_sequence) and append-only
 #: triggers are beyond sqlite-utils' create(), and it is the exact text every version-1 file was made from.
 MIGRATIONS: list[Migration] = [_SCHEMA_V1 + _append_only_triggers(), _schema_v2, _schema_v3, _schema_v4,
-                              _schema_v5, _schema_v6, _schema_v7]
+                              _schema_v5, _schema_v6, _schema_v7, _schema_v8]
 
 
 # ----------------------------------------------------------------------------- connection

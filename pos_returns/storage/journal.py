@@ -6,7 +6,7 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pos_returns.i18n import N_
@@ -37,6 +37,7 @@ class JournalEntry:
     payload: str
     prev_hash: str
     hash: str
+    business_day: str | None = None  # the day this entry's figures are closed with (None: its calendar date)
 
     @property
     def short_hash(self) -> str:
@@ -49,7 +50,14 @@ _HASHED = ("register", "seq", "txno", "kind", "at", "cashier", "receipt", "corre
 
 
 def entry_hash(fields: dict[str, Any], prev_hash: str) -> str:
-    body = canonical({k: fields[k] for k in _HASHED})
+    body = {k: fields[k] for k in _HASHED}
+    try:
+        business_day = fields["business_day"]
+    except (KeyError, IndexError):
+        business_day = None
+    if business_day is not None:  # entries from before business days were recorded hash without it
+        body["business_day"] = business_day
+    body = canonical(body)
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
@@ -68,12 +76,10 @@ def append_entry(conn: sqlite3.Connection, fields: dict[str, Any], lines: list[d
     """Append one entry (inside the caller's write transaction): next gapless seq, hash chained to the last,
     signed by the key of register ``signer`` (default: the entry's register, also for its training chain; a day
     close names the register that closes the day) with that register's next signature counter
-    (storage.signatures)."""
+    (storage.signatures). Its business day: see :func:`business_day_of` (a closed day never refuses it)."""
     signer = signer or fields["register"]
     register = chain_of(fields["register"], fields.get("training"))
-    closed = last_closed_day(conn)
-    if fields["kind"] != "day_close" and closed is not None and fields["at"][:10] <= closed:
-        raise DayClosed(N_("The day {day} is closed; no new entries can be dated inside it."), day=closed)
+    fields = dict(fields, business_day=business_day_of(conn, fields))
     last = conn.execute("SELECT seq, hash FROM journal WHERE register = ? ORDER BY seq DESC LIMIT 1",
                         (register,)).fetchone()
     seq = (last[0] + 1) if last else 1
@@ -83,7 +89,7 @@ def append_entry(conn: sqlite3.Connection, fields: dict[str, Any], lines: list[d
     store_id = fields.pop("store_id", None) or fields["txno"].split("-")[0]
     fields["hash"] = entry_hash(fields, prev)
     fields["prev_hash"] = prev
-    cols = list(_HASHED) + ["prev_hash", "hash"]
+    cols = list(_HASHED) + ["business_day", "prev_hash", "hash"]
     conn.execute(f"INSERT INTO journal ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                  [fields[c] for c in cols])
     for line in lines:
@@ -107,6 +113,26 @@ def append_entry(conn: sqlite3.Connection, fields: dict[str, Any], lines: list[d
 DAY_REGISTER = "DAY"  # day closings have their own gapless sequence
 
 
+def business_day_of(conn: sqlite3.Connection, fields: dict[str, Any]) -> str:
+    """The business day of a new entry: a day closing's own day; else the entry's calendar date, or the day after
+    the last closed day when that is later (a close at noon moves the rest of that day to the next day)."""
+    if fields["kind"] == "day_close":
+        return json.loads(fields["payload"])["date"]
+    day = fields["at"][:10]
+    closed = last_closed_day(conn)
+    if closed is not None and day <= closed:
+        day = (date.fromisoformat(closed) + timedelta(days=1)).isoformat()
+    return day
+
+
+def current_business_day(conn: sqlite3.Connection, now: datetime) -> str:
+    """The business day an entry made ``now`` belongs to."""
+    return business_day_of(conn, {"kind": "return", "at": iso(now)})
+
+
+BUSINESS_DAY = "COALESCE(business_day, substr(at, 1, 10))"
+
+
 def last_closed_day(conn: sqlite3.Connection) -> str | None:
     row = conn.execute("SELECT payload FROM journal WHERE register = ? ORDER BY seq DESC LIMIT 1",
                        (DAY_REGISTER,)).fetchone()
@@ -115,12 +141,13 @@ def last_closed_day(conn: sqlite3.Connection) -> str | None:
 
 def day_figures(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
     """What a day's closing entry states, recomputed from the journal (real transactions only)."""
-    rows = conn.execute("SELECT txno FROM journal WHERE substr(at, 1, 10) = ? AND training = 0 "
+    rows = conn.execute(f"SELECT txno FROM journal WHERE {BUSINESS_DAY} = ? AND training = 0 "
                         "AND register != ? ORDER BY register, seq", (day, DAY_REGISTER)).fetchall()
     by_tender: dict[str, int] = {}
     for kind, amount in conn.execute(
             "SELECT t.type, SUM(t.amount) FROM journal_tenders t JOIN journal j ON j.txno = t.txno "
-            "WHERE substr(j.at, 1, 10) = ? AND j.training = 0 AND j.register != ? GROUP BY t.type",
+            "WHERE COALESCE(j.business_day, substr(j.at, 1, 10)) = ? AND j.training = 0 AND j.register != ? "
+            "GROUP BY t.type",
             (day, DAY_REGISTER)):
         by_tender[kind] = amount
     previous = conn.execute("SELECT payload FROM journal WHERE register = ? AND json_extract(payload, '$.date') < ? "

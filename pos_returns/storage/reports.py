@@ -74,9 +74,22 @@ def real_entries(store: Database, start: str, end: str) -> list[dict[str, Any]]:
 
 
 def reprints_by_actor(store: Database, start: str, end: str) -> dict[str, int]:
+    """Reprint actions per staff member: one per transaction reprinted at one moment, however many documents
+    (receipt, store copy, slip) each action printed."""
     return {r["actor"]: r["n"] for r in store.query(
-        "SELECT actor, COUNT(*) AS n FROM events WHERE kind = 'reprint' AND at >= ? AND at < ? GROUP BY actor",
-        (start, end))}
+        "SELECT actor, COUNT(DISTINCT txno || '|' || at) AS n FROM events WHERE kind = 'reprint' AND at >= ? "
+        "AND at < ? GROUP BY actor", (start, end))}
+
+
+def pin_trouble_by_actor(store: Database, start: str, end: str) -> dict[str, tuple[int, int]]:
+    """Wrong PINs and lockouts per staff id typed (an unknown id counts too): {id: (wrong PINs, lockouts)}."""
+    out: dict[str, tuple[int, int]] = {}
+    for r in store.query(
+            "SELECT actor, SUM(kind = 'pin_failed') AS wrong, SUM(kind = 'lockout') AS locked FROM events "
+            "WHERE kind IN ('pin_failed', 'lockout') AND at >= ? AND at < ? AND actor IS NOT NULL GROUP BY actor",
+            (start, end)):
+        out[r["actor"]] = (r["wrong"] or 0, r["locked"] or 0)
+    return out
 
 
 def no_receipt_by_cashier_customer(store: Database, start: str, end: str) -> list[dict[str, Any]]:
@@ -86,8 +99,9 @@ def no_receipt_by_cashier_customer(store: Database, start: str, end: str) -> lis
 
 
 def entries_of_day(store: Database, day: str) -> list[dict[str, Any]]:
-    """Every transaction dated on ``day`` (real and training), in time order; day closings excluded."""
-    return store.query("SELECT txno, kind, training, payload FROM journal WHERE substr(at, 1, 10) = ? "
+    """Every transaction of business day ``day`` (real and training), in time order; day closings excluded."""
+    return store.query("SELECT txno, kind, training, payload FROM journal "
+                       "WHERE COALESCE(business_day, substr(at, 1, 10)) = ? "
                        "AND register != ? ORDER BY at, register, seq", (day, DAY_REGISTER))
 
 

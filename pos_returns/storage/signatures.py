@@ -36,8 +36,8 @@ class KeyNotKnown(StoreError):
     """This register's key file holds a key the journal does not know: a manager must approve it first."""
 
 
-def migrate_v7(db: Any, statements: Any, triggers: str) -> None:
-    """Schema 7 (see db._schema_v7). Entries already in the file stay unsigned: the first signed entry of each
+def migrate_v8(db: Any, statements: Any, triggers: str) -> None:
+    """Schema 8 (see db._schema_v8). Entries already in the file stay unsigned: the first signed entry of each
     register covers them through the hash chain. How far each register had got is recorded (event
     ``signing_began``), so verify can tell those entries from one written later without the key."""
     for statement in statements(_SCHEMA_V5 + triggers):

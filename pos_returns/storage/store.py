@@ -24,13 +24,14 @@ from pos_returns.storage.db import (  # noqa: F401
     _connect, _statements, _translate, count, default_db_path, mark_demo, open_store, resolve_db_path)
 from pos_returns.storage.journal import (  # noqa: F401
     _HASHED, DAY_REGISTER, GENESIS, JournalEntry, all_events, all_journal, append_entry, corrected_by,
-    customer_returns, day_figures, entry_hash, events_of, get_entry, last_closed_day, last_event, log_event,
+    business_day_of, current_business_day, customer_returns, day_figures, entry_hash, events_of, get_entry,
+    last_closed_day, last_event, log_event,
     record_event, refunded_by_tender, returned_quantities)
 from pos_returns.storage.policies import (  # noqa: F401
     add_policy_version, policy_version_names, policy_versions)
 from pos_returns.storage.reports import (  # noqa: F401
     REAL_KINDS, complaint_counts, day_closings, entries_of_day, insert_complaint, list_complaints,
-    no_receipt_by_cashier_customer, real_entries, recent_real_entries, report_entries, report_lines,
+    no_receipt_by_cashier_customer, pin_trouble_by_actor, real_entries, recent_real_entries, report_entries, report_lines,
     report_tenders, reprints_by_actor, sales_total)
 from pos_returns.storage.sales import (  # noqa: F401
     any_sale_currency, department_counts, existing_receipts, find_import, find_product, insert_customers, insert_import,

@@ -272,10 +272,12 @@ class ModalDriver:
                 self.qtbot.mouseClick(dialog.findChild(QPushButton, "cancelButton"), Qt.MouseButton.LeftButton)
         return self.expect("approvalDialog", act)
 
-    def confirm(self, seen: dict | None = None) -> "ModalDriver":
+    def confirm(self, seen: dict | None = None, keys: tuple = ()) -> "ModalDriver":
         def act(dialog):
             if seen is not None:
                 seen["summary"] = dialog.findChild(QWidget, "summary").toPlainText()
+            for key in keys:  # pressed where the keyboard focus is in the dialog, as a cashier would
+                self.qtbot.keyClick(QApplication.focusWidget() or dialog, key)
             self.qtbot.mouseClick(dialog.findChild(QPushButton, "okButton"), Qt.MouseButton.LeftButton)
         return self.expect("confirmDialog", act)
 

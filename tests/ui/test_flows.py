@@ -81,7 +81,7 @@ def _exchange(app, modals, receipt, new_sku):
     decision = screen.pending.decision
     assert screen.pending.case.request.type == "exchange"
     balance = screen.panel.total_labels["balance"][1].text()
-    modals.confirm()
+    modals.confirm(keys=(Qt.Key.Key_F5,))  # when the customer owes the difference, F5 takes it in cash
     app.click(screen.finish_button)
     modals.check()
     done = app.screen
@@ -97,7 +97,7 @@ def test_exchange_up_customer_pays(app, modals):
     assert entry["refund_total"] == 1608 and entry["exchange_total"] == 13835
     assert entry["balance_due"] == 13835 - 1608
     assert balance == "Customer pays $122.27"
-    assert done.money.text() == "Customer pays $122.27"
+    assert done.money.text() == "Customer pays $122.27 by Cash"
 
 
 def test_exchange_down_store_refunds(app, modals):

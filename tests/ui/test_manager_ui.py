@@ -87,7 +87,10 @@ def test_reports_tab_runs_off_the_interface_thread_and_shows_the_count(app):
     app.qtbot.waitUntil(lambda: reports.summary.text() != "", timeout=WAIT)
     count = len(real_entries(app.store, start.isoformat(), (end + timedelta(days=1)).isoformat()))
     assert count > 0
-    assert reports.summary.text().startswith(f"{count} transactions, refunds $")
+    # issue 13 item 11: the summary names its period first, then the figures
+    first, figures = reports.summary.text().split("\n", 1)
+    assert first == f"Period: {start:%B} {start.day}, {start.year} \u2013 {end:%B} {end.day}, {end.year}"
+    assert figures.startswith(f"{count} transactions, refunds $")
     assert not reports.worker.running()
     assert reports.report is not None and reports.report.count == count
     titles = [reports.tables.tabText(i) for i in range(reports.tables.count())]
@@ -211,24 +214,89 @@ def test_what_if_tab_cancel_stops_the_replay(app, tmp_path, monkeypatch):
     assert whatif.summary.text() == "" and whatif.table is None and whatif.cancel_button.isHidden()
 
 
-def test_day_close_tab_closes_the_day(app):
+def test_day_close_tab_closes_the_day(app, modals):
+    """Issue 13 item 9 changes this test: the close asks for the totals' confirmation and a manager's PIN (wrong
+    PINs are refused and counted), and afterwards the tab offers the next business day, which later returns
+    belong to (a second close of the same day is no longer possible from the tab)."""
+    from PySide6.QtWidgets import QApplication, QWidget
+    from test_settlement import focus_in, pick_first_line
+    focus = QApplication.focusWidget
     screen = open_manager(app)
     close = tab(screen, "Day close")
-    close.day.setDate(QDate(TODAY.year, TODAY.month, TODAY.day))
-    app.click(close.button)
+    assert close.day.date().toPython() == TODAY  # nothing closed yet: today is the business day
+    count = len(app.store.query("SELECT txno FROM journal WHERE training = 0 AND register != ? AND "
+                                "substr(at, 1, 10) = ?", (st.DAY_REGISTER, TODAY.isoformat())))
+    paid = app.store.query("SELECT COALESCE(SUM(t.amount), 0) AS s FROM journal_tenders t JOIN journal j "
+                           "ON j.txno = t.txno WHERE j.training = 0 AND substr(j.at, 1, 10) = ?",
+                           (TODAY.isoformat(),))[0]["s"]
+    seen = {}
+
+    def confirm(dialog):
+        focus_in(app, dialog)
+        seen["totals"] = dialog.findChild(QWidget, "dayCloseTotals").text()
+        assert focus() is dialog.findChild(QWidget, "managerPin")
+        app.qtbot.keyClicks(focus(), "0000")
+        app.qtbot.keyClick(focus(), Qt.Key.Key_Return)
+        seen["wrong"] = dialog.findChild(QWidget, "message").text()
+        seen["closed_after_wrong"] = len(app.store.query("SELECT txno FROM journal WHERE register = ?",
+                                                         (st.DAY_REGISTER,)))
+        app.qtbot.keyClicks(focus(), "9999")
+        app.qtbot.keyClick(focus(), Qt.Key.Key_Return)
+        assert not dialog.isVisible()
+
+    modals.expect("dayCloseDialog", confirm)
+    close.day.setFocus()  # the day to close, then F9
+    app.qtbot.keyClick(focus(), Qt.Key.Key_F9)
+    modals.check()
+    assert f"{count} transactions; paid out ${paid / 100:,.2f}" in seen["totals"], seen["totals"]
+    assert "Wrong PIN for m1" in seen["wrong"] and seen["closed_after_wrong"] == 0
     [entry] = app.store.query("SELECT txno, payload FROM journal WHERE register = ? ORDER BY seq DESC LIMIT 1",
                               (st.DAY_REGISTER,))
     figures = json.loads(entry["payload"])
-    count = len(app.store.query("SELECT txno FROM journal WHERE training = 0 AND register != ? AND "
-                                "substr(at, 1, 10) = ?", (st.DAY_REGISTER, TODAY.isoformat())))
-    assert figures["date"] == TODAY.isoformat() and figures["count"] == count
+    assert figures["date"] == TODAY.isoformat() and figures["count"] == count and figures["period_total"] == paid
     text = close.result.text()
     assert text.startswith(f"{entry['txno']}: {TODAY.isoformat()} closed. {count} transactions;"), text
-    assert close.message.text() == ""
-    # a second time: refused, said in the tab
-    app.click(close.button)
-    assert "is closed" in close.message.text()
-    assert len(app.store.query("SELECT txno FROM journal WHERE register = ?", (st.DAY_REGISTER,))) == 1
+    assert close.day.date().toPython() == TODAY + timedelta(days=1)  # the next business day
+    # a return after the close, the same afternoon: recorded, on the next business day
+    app.key(Qt.Key.Key_Escape)  # back to the counter (to whatever has the focus once the window is active)
+    app.qtbot.waitUntil(lambda: app.screen is app.window.home, timeout=WAIT)
+    app.reactivate()
+    app.qtbot.waitUntil(lambda: focus() is app.window.home.scan, timeout=WAIT)
+    app.qtbot.keyClicks(focus(), "0001-900002")
+    app.qtbot.keyClick(focus(), Qt.Key.Key_Return)
+    receipt = app.screen
+    pick_first_line(app, receipt)
+
+    def record(dialog):
+        focus_in(app, dialog)
+        app.qtbot.keyClick(focus(), Qt.Key.Key_Return)
+
+    modals.expect("confirmDialog", record)
+    app.key(Qt.Key.Key_F12)
+    modals.check()
+    assert app.screen.objectName() == "doneScreen", receipt.message.text()
+    [row] = app.store.query("SELECT at, business_day FROM journal WHERE txno = ?", (app.screen.number.text(),))
+    assert row["at"].startswith(TODAY.isoformat()) and row["business_day"] == (TODAY + timedelta(days=1)).isoformat()
+
+
+def test_month_means_the_chosen_calendar_month_and_the_summary_names_it(app):
+    from PySide6.QtWidgets import QApplication
+    from pos_returns.services.manager_view import month_of
+    screen = open_manager(app)
+    reports = tab(screen, "Reports")
+    assert reports.picker.kind.currentData() == "month"  # the default choice
+    reports.run_button.setFocus()
+    app.qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+    app.qtbot.waitUntil(lambda: reports.summary.text() != "", timeout=WAIT)
+    first = TODAY.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)  # e.g. 2026-12-31
+    assert month_of(TODAY) == (first, last)
+    assert (reports.report.start, reports.report.end) == (first, last)
+    shown = (reports.picker.start.date().toPython(), reports.picker.end.date().toPython())
+    assert shown == (first, last)  # the fields show what is counted
+    assert reports.summary.text().split("\n")[0] == f"Period: {TODAY:%B} {TODAY.year}"
+    count = len(real_entries(app.store, first.isoformat(), (last + timedelta(days=1)).isoformat()))
+    assert reports.report.count == count
 
 
 def test_policy_tab_lists_the_rules(app):
