@@ -7,8 +7,9 @@ import argparse
 import json
 from datetime import date
 
-from pos_returns.cli.common import (EXIT_OK, UsageError, money_plain, output_language, parse_date, period, read_policy,
-                                    read_pin, signed, subcommands, with_db, with_period, with_policy)
+from pos_returns.cli.common import (EXIT_OK, UsageError, central_of, money_plain, output_language, parse_date, period,
+                                    read_policy, read_pin, signed, subcommands, with_central, with_db, with_period,
+                                    with_policy)
 from pos_returns.services import admin
 
 
@@ -16,6 +17,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pos_returns.manager import reports as manager
     loaded = read_policy(args.policy)
     start, end = period(args)
+    if args.chain:
+        from pos_returns.cli.chain import print_chain_report
+        return print_chain_report(args, loaded, start, end)
     with admin.Office.open(args.db) as office:
         if args.exceptions:
             figures = office.exception_report(loaded, start, end)
@@ -127,6 +131,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     rep.add_argument("--csv", default=None, help="write the report as CSV")
     rep.add_argument("--pdf", default=None, help="write the report as an A4 PDF")
     rep.add_argument("--lang", default=None, help="language of the PDF")
+    rep.add_argument("--chain", action="store_true", help="every store of the chain (the central database), by store")
+    with_central(rep)
     rep.set_defaults(func=cmd_report)
 
     wi = with_db(sub.add_parser("whatif", help="replay past returns under a new policy"))
