@@ -56,3 +56,37 @@ def return_case(folder: Path, receipt: str, qty: int = 1, name: str = "case") ->
         "type": "return", "lines": [{"line": 1, "qty": qty, "condition": "unopened", "reason": "changed_mind"}]}}),
         encoding="utf-8")
     return path
+
+
+OFFLINE_URL = "host=/nonexistent-pos-central user=pos dbname=central connect_timeout=1"  # the network is cut
+
+
+def office(db: Path, url: str | None):
+    from pos_returns.services import admin
+    return admin.Office.open(db, central=url)
+
+
+def policy():
+    from pos_returns.domain.policy import load_policy
+    return load_policy(CHAIN_POLICY)
+
+
+def do_return(db: Path, url: str | None, receipt: str | None, qty: int = 1, *, register: str = "R1",
+              request: dict | None = None):
+    """Look up, prepare and commit one return at a till (cashier c1); the Transaction."""
+    from pos_returns.services import counter as services
+    pol = policy()
+    with office(db, url) as o:
+        counter = o.counter(pol, register=register)
+        sale = counter.lookup(receipt) if receipt else None
+        data = {"request": request or {"type": "return", "lines": [
+            {"line": 1, "qty": qty, "condition": "unopened", "reason": "changed_mind"}]}}
+        req = services.request_from_json(pol, data, sale, counter.clock())
+        cashier = counter.sign_in("c1", "1111")
+        pending = counter.prepare(cashier, sale, req)
+        return counter.commit(pending)
+
+
+def sync(db: Path, url: str):
+    with office(db, url) as o:
+        return o.sync(policy())

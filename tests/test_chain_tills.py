@@ -1,0 +1,116 @@
+"""Issue 15: return anywhere, once; a till with the network cut works under the policy's [chain] offline rules;
+conflicts found at sync reach the exception report; chain-wide no-receipt limits. Against a real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+
+import pytest
+
+from chainkit import OFFLINE_URL, STORE_A, STORE_B, TV, cli, do_return, ok, sale, sync, till
+from pos_returns.services.records import ServiceError
+from pos_returns.storage.db import Conflict, StoreError
+
+
+@pytest.fixture
+def chain(tmp_path, central_url):
+    ok(cli("central", "init", central=central_url))
+    a = till(tmp_path, "a", STORE_A, [sale(TV, STORE_A), sale("0042-000002", STORE_A, qty=1, price="300.00"),
+                                      sale("0042-000003", STORE_A, qty=3, price="10.00")])
+    b = till(tmp_path, "b", STORE_B)
+    sync(a, central_url)
+    return central_url, a, b
+
+
+def journal(db) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT txno, kind, refund_total FROM journal ORDER BY register, seq").fetchall()
+
+
+def test_two_stores_racing_for_the_last_units_of_one_receipt_return_them_once(chain, tmp_path):
+    """Two tills of two stores commit the same two lamps at the same moment (threads, two connections each):
+    the central lock lets one through; the other is refused and writes nothing."""
+    url, a, b = chain
+    a2 = till(tmp_path, "a2", STORE_A)  # a second till of store A (its own file)
+    results, barrier = {}, threading.Barrier(2)
+
+    def run(name, db, register):
+        barrier.wait()
+        try:
+            results[name] = do_return(db, url, TV, qty=2, register=register).txno
+        except (Conflict, ServiceError, StoreError) as exc:
+            results[name] = exc
+
+    threads = [threading.Thread(target=run, args=("b", b, "R1")), threading.Thread(target=run, args=("a2", a2, "R2"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    won = [k for k, v in results.items() if isinstance(v, str)]
+    assert len(won) == 1, results
+    lost = "a2" if won == ["b"] else "b"
+    assert isinstance(results[lost], (Conflict, ServiceError)), results
+    assert journal(a2 if lost == "a2" else b) == []
+    # and a third attempt, at the selling store itself, sees the lamps gone
+    with pytest.raises(ServiceError):
+        do_return(a, url, TV, qty=1)
+    assert journal(a) == []
+
+
+def test_a_tender_is_not_refunded_twice_across_stores(chain):
+    """Three lamps paid 32.18 by card: store B takes back two, store A the third; together they refund the
+    card exactly once (32.18), never more."""
+    url, a, b = chain
+    first = do_return(b, url, "0042-000003", qty=2)
+    second = do_return(a, url, "0042-000003", qty=1)
+    assert first.decision.refund_total.plain() == "21.45" and second.decision.refund_total.plain() == "10.73"
+    with pytest.raises(ServiceError):
+        do_return(b, url, "0042-000003", qty=1)
+    import psycopg
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT SUM(amount) FROM draws WHERE receipt = '0042-000003'").fetchone()[0] == 3218
+
+
+def test_with_the_network_cut_a_till_works_under_its_offline_rules(chain):
+    """examples/chain: offline = { own_store_only = true, max_refund = "200.00", no_receipt = false }."""
+    url, a, b = chain
+    do_return(b, url, "0042-000003", qty=1)  # online: store B keeps a copy of store A's sale
+    # the network is cut: store A's own receipt, under 200.00, is taken back
+    tx = do_return(a, OFFLINE_URL, TV, qty=1)
+    assert tx.decision.refund_total.plain() == "107.25"
+    # over 200.00 it waits for the network
+    with pytest.raises(ServiceError) as err:
+        do_return(a, OFFLINE_URL, "0042-000002", qty=1)
+    assert "refunds over 200.00 wait" in str(err.value)
+    # store B takes back no receipt of another store while offline, even one it has a copy of
+    with pytest.raises(ServiceError) as err:
+        do_return(b, OFFLINE_URL, "0042-000003", qty=1)
+    assert "only this store's receipts" in str(err.value)
+    assert len(journal(a)) == 1 and len(journal(b)) == 1
+    # the network is back: sync sends the offline return, marked as done offline
+    result = sync(a, url)
+    assert result.entries == 1 and result.conflicts == []
+    import psycopg
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT offline FROM journal WHERE txno = %s", (tx.txno,)).fetchone()[0] is True
+
+
+def test_a_unit_returned_twice_while_offline_is_a_conflict_at_sync_in_the_exception_report(chain, central_url):
+    """Store B returns two of three items online; store A, offline, returns two of the same receipt (it could
+    not know): sync accepts A's entry (the till's journal is the truth of what happened) and flags the
+    conflict."""
+    url, a, b = chain
+    do_return(b, url, "0042-000003", qty=2)
+    offline = do_return(a, OFFLINE_URL, "0042-000003", qty=2)
+    assert offline.decision.refund_total.plain() == "21.45"
+    result = sync(a, url)
+    kinds = [c["kind"] for c in result.conflicts]
+    assert "unit_returned_twice" in kinds, result.conflicts
+    with sqlite3.connect(a) as conn:
+        events = [json.loads(d) for (d,) in conn.execute("SELECT detail FROM events WHERE kind = 'chain_conflict'")]
+    assert any(e["kind"] == "unit_returned_twice" and "4 returned across the chain, 3 sold" in e["detail"]
+               for e in events), events
+    report = ok(cli("report", "--chain", "--period", "day", central=url))
+    assert "unit_returned_twice" in report and "4 returned across the chain, 3 sold" in report
