@@ -32,7 +32,7 @@ def cmd_central_init(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     loaded = read_policy(args.policy)
     with admin.Office.open(args.db, central=_url(args)) as office:
-        result = office.sync(loaded)
+        result = office.sync(loaded, args.batch)
     print(f"sent {result.sales} sales, {result.entries} journal entries, {result.events} events")
     for c in result.conflicts:
         print(f"conflict: {c['kind']}: {c['detail']}" + (f" ({c['txno']})" if c.get("txno") else ""))
@@ -74,4 +74,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     init.set_defaults(func=cmd_central_init)
     sy = with_central(with_policy(with_db(sub.add_parser(
         "sync", help="send this till's unsent sales, journal entries and events to the central database"))))
+    sy.add_argument("--batch", type=int, default=None, help="rows of each kind per central transaction (500)")
     sy.set_defaults(func=cmd_sync)

@@ -28,6 +28,10 @@ def cmd_report(args: argparse.Namespace) -> int:
                 print(f"{f.role:8} {f.staff:8} {f.transactions:5} tx  {money_plain(f.refund, loaded)} refunded  "
                       f"{f.no_receipt} no-receipt  {f.overrides} overrides  {f.reprints} reprints  "
                       f"{f.near_threshold} near limit{flag}")
+            for c in office.chain_conflicts():  # what sync found against the chain's central database
+                if start.isoformat() <= c["at"][:10] <= end.isoformat():
+                    print(f"chain conflict {c['at'][:16]} {c['kind']}: {c['detail']}"
+                          + (f" ({c['txno']})" if c.get("txno") else ""))
             return EXIT_OK
         report = office.report(loaded, start, end)
     text = manager.report_csv(report)

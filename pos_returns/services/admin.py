@@ -88,12 +88,17 @@ class Office:
                                 training=training)
         return Counter(self._store, policy, register=register, clock=self.clock, training=training)
 
-    def sync(self, policy: Policy):
+    def chain_conflicts(self) -> list[dict[str, Any]]:
+        """The conflicts this till's syncs found (``chain_conflict`` events), oldest first."""
+        import json
+        return [dict(json.loads(e["detail"]), at=e["at"]) for e in st.events_of(self._store, "chain_conflict")]
+
+    def sync(self, policy: Policy, batch: int | None = None):
         """``sync``: this till's outbox to the chain's central database (services.chain.sync)."""
         from pos_returns.services import chain
         if not self.central:
             raise StoreError(N_("No central database: give --central URL or set POS_RETURNS_CENTRAL."))
-        return chain.sync(self._store, policy, self.central)
+        return chain.sync(self._store, policy, self.central, *([batch] if batch else []))
 
     def keep_versions(self, policies: list[Policy], actor: str | None) -> list[bool]:
         """Keep each policy as a version of this store's policy (not put in use); per policy: was it new."""

@@ -80,11 +80,11 @@ class Link:
         return out
 
 
-def sync(store: st.Database, policy: Policy, url: str) -> SyncResult:
+def sync(store: st.Database, policy: Policy, url: str, batch: int = central.sync.BATCH) -> SyncResult:
     """``sync``: send this till's unsent sales, journal entries and events; each conflict found is also
     logged here as a ``chain_conflict`` event (the exception report lists them)."""
     here = till_location(store, policy)
-    result = central.sync_till(store, url, here.store_id, secret_check())
+    result = central.sync_till(store, url, here.store_id, secret_check(), batch=batch)
     if result.conflicts:
         with store.write() as c:
             for conflict in result.conflicts:

@@ -20,7 +20,7 @@ from pos_returns.storage.db import Database
 from pos_returns.storage.journal import _HASHED, DAY_REGISTER, GENESIS, entry_hash
 
 TILL_SETTING = "central_till"
-BATCH = 200
+BATCH = 500
 
 
 @dataclass
@@ -60,20 +60,22 @@ def central_register(register: str, till: str) -> str:
 
 
 def sync_till(db: Database, url: str, store_id: str, secret_check: str,
-              progress: Callable[[str, int], None] | None = None) -> SyncResult:
-    """Send everything of this till the central database does not have yet (see the module's note)."""
+              progress: Callable[[str, int], None] | None = None, batch: int = BATCH) -> SyncResult:
+    """Send everything of this till the central database does not have yet (see the module's note), ``batch``
+    rows of each kind per central transaction."""
     till = till_id(db)
     result = SyncResult()
+    batch = max(int(batch), 1)
     with connect(url) as conn:
         require_schema(conn)
         _check_secret(conn, secret_check)
         conn.execute("INSERT INTO tills (till, store_id, last_sync) VALUES (%s, %s, now()) ON CONFLICT (till) "
                      "DO UPDATE SET last_sync = now()", (till, store_id))
         conn.commit()
-        result.sales = _send_sales(db, conn, till, progress)
+        result.sales = _send_sales(db, conn, till, progress, batch)
         for (register,) in db.conn.execute("SELECT DISTINCT register FROM journal ORDER BY register").fetchall():
-            _send_register(db, conn, till, store_id, register, result)
-        result.events = _send_events(db, conn, till, store_id)
+            _send_register(db, conn, till, store_id, register, result, batch)
+        result.events = _send_events(db, conn, till, store_id, batch)
     return result
 
 
@@ -104,12 +106,13 @@ def _rows(db: Database, sql: str, params: tuple) -> list[dict[str, Any]]:
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
-def _send_sales(db: Database, conn: Any, till: str, progress: Callable[[str, int], None] | None) -> int:
+def _send_sales(db: Database, conn: Any, till: str, progress: Callable[[str, int], None] | None,
+                batch: int) -> int:
     sent = 0
     upto = _mark(conn, till, "sales")
     while True:
         heads = _rows(db, "SELECT rowid AS rid, * FROM sales WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                      (upto, BATCH * 5))
+                      (upto, batch))
         if not heads:
             return sent
         receipts = [h["receipt"] for h in heads]
@@ -149,7 +152,8 @@ def _send_sales(db: Database, conn: Any, till: str, progress: Callable[[str, int
 _ENTRY_COLS = list(_HASHED) + ["prev_hash", "hash"]
 
 
-def _send_register(db: Database, conn: Any, till: str, store_id: str, register: str, result: SyncResult) -> None:
+def _send_register(db: Database, conn: Any, till: str, store_id: str, register: str, result: SyncResult,
+                   batch: int) -> None:
     creg = central_register(register, till)
     last = conn.execute("SELECT seq, hash, till FROM journal WHERE store_id = %s AND register = %s "
                         "ORDER BY seq DESC LIMIT 1", (store_id, creg)).fetchone()
@@ -165,7 +169,7 @@ def _send_register(db: Database, conn: Any, till: str, store_id: str, register: 
             return
     while True:
         entries = _rows(db, f"SELECT {', '.join(_ENTRY_COLS)} FROM journal WHERE register = ? AND seq > ? "
-                            f"ORDER BY seq LIMIT ?", (register, seq, BATCH))
+                            f"ORDER BY seq LIMIT ?", (register, seq, batch))
         if not entries:
             return
         good = []
@@ -251,12 +255,12 @@ def _conflict(conn: Any, result: SyncResult, store_id: str, register: str | None
                                  "kind": kind, "detail": detail})
 
 
-def _send_events(db: Database, conn: Any, till: str, store_id: str) -> int:
+def _send_events(db: Database, conn: Any, till: str, store_id: str, batch: int) -> int:
     sent = 0
     upto = _mark(conn, till, "events")
     while True:
         rows = _rows(db, "SELECT id, at, kind, actor, txno, detail FROM events WHERE id > ? ORDER BY id LIMIT ?",
-                     (upto, BATCH * 5))
+                     (upto, batch))
         if not rows:
             return sent
         with conn.cursor() as cur:
