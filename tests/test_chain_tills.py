@@ -114,3 +114,37 @@ def test_a_unit_returned_twice_while_offline_is_a_conflict_at_sync_in_the_except
                for e in events), events
     report = ok(cli("report", "--chain", "--period", "day", central=url))
     assert "unit_returned_twice" in report and "4 returned across the chain, 3 sold" in report
+
+
+def _no_receipt(customer: str) -> dict:
+    return {"type": "return", "no_receipt_items": [{"sku": "LAMP", "category": "home", "qty": 1, "lowest_price": "1.00",
+                                                    "tax_rate": "0.0725"}],
+            "customer": {"id": customer, "id_verified": True}}
+
+
+def _decide(db, url, request):
+    from chainkit import office, policy
+    from pos_returns.services import counter as services
+    pol = policy()
+    with office(db, url) as o:
+        counter = o.counter(pol)
+        req = services.request_from_json(pol, {"request": request}, None, counter.clock())
+        return counter.prepare(counter.sign_in("c1", "1111"), None, req).decision
+
+
+def test_no_receipt_limits_count_a_customers_returns_at_every_store(chain, tmp_path):
+    """examples/chain: 3 returns without a receipt per customer in 90 days. Three at store A, then a fourth at
+    store B is over the limit; another customer at store B is not. The ID's keyed hash is the chain's."""
+    url, a, b = chain
+    from chainkit import cli as run, sale as a_sale
+    import json as _json
+    path = tmp_path / "b-sales.json"
+    path.write_text(_json.dumps({"sales": [a_sale("0077-000001", STORE_B, qty=1)]}), encoding="utf-8")
+    ok(run("import-sales", path, "--db", b))  # store B sold lamps too: it has a price for one
+    for _ in range(3):
+        do_return(a, url, None, request=_no_receipt("D 1234 567"))
+    sync(a, url)
+    fourth = _decide(b, url, _no_receipt("d1234567"))
+    assert fourth.outcome != "approved"
+    assert any("no_receipt" in r for line in fourth.lines for r in line.rules), fourth
+    assert _decide(b, url, _no_receipt("X7654321")).outcome == "approved"
