@@ -33,6 +33,7 @@ class AppContext:
     printer: str | None = None
     idle_minutes: int = 5
     listeners: list[Callable[[], None]] = field(default_factory=list)
+    central: str | None = None  # the chain's central database (services.chain); None: the till works alone
 
     # -- language ------------------------------------------------------------
     def gettext(self, message: str) -> str:
@@ -66,6 +67,10 @@ class AppContext:
         return self.clock().date()
 
     def counter(self) -> services.Counter:
+        if self.central:
+            from pos_returns.services.chain import ChainCounter
+            return ChainCounter(self.store, self.policy, central_url=self.central, register=self.register,
+                                clock=self.clock, training=self.training)
         return services.Counter(self.store, self.policy, register=self.register, clock=self.clock,
                                 training=self.training)
 

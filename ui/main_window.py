@@ -38,6 +38,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.status = QLabel(objectName="statusLine")
         self.statusBar().addPermanentWidget(self.status, 1)
+        from .chain_status import ChainIndicator
+        self.chain_status = ChainIndicator(ctx, self)  # online / offline, when the till is one of a chain's
+        self.statusBar().addPermanentWidget(self.chain_status)
         self.qt_translator: QTranslator | None = None
         self.receipt: ReceiptScreen | None = None  # reused from scan to scan (built on the first)
         self.signin = SignInScreen(ctx)
@@ -85,6 +88,7 @@ class MainWindow(QMainWindow):
             parts.append(_("TRAINING"))
         self.status.setText("  \u2022  ".join(parts))
         self.status.setStyleSheet("background:#fff4d6;" if ctx.training else "")
+        self.chain_status.retranslate()
         for i in range(self.stack.count()):
             widget = self.stack.widget(i)
             if hasattr(widget, "retranslate"):
