@@ -64,20 +64,38 @@ def offline_rule(policy: Policy) -> OfflineRule:
 
 @dataclass
 class Link:
-    """The central database as this till last found it: online (True), offline (False) or not tried (None)."""
+    """The central database as this till last found it: online (True), offline (False) or not tried (None),
+    with one connection kept open between calls (a lookup then costs no new connection). One thread's."""
 
     url: str
     online: bool | None = None
     error: str | None = None
+    conn: Any = None
 
     def call(self, fn: Any, *args: Any) -> Any:
-        try:
-            out = fn(self.url, *args)
-        except CentralUnreachable as exc:
-            self.online, self.error = False, str(exc)
-            raise
-        self.online, self.error = True, None
-        return out
+        for attempt in (1, 2):  # a kept connection the server dropped meanwhile: once more on a new one
+            kept = self.conn is not None
+            try:
+                if self.conn is None or self.conn.closed:
+                    self.conn = central.connect(self.url)
+                out = fn(self.conn, *args)
+            except CentralUnreachable as exc:
+                self.close()
+                if kept and attempt == 1:
+                    continue
+                self.online, self.error = False, str(exc)
+                raise
+            self.online, self.error = True, None
+            return out
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                pass
+            self.conn = None
 
 
 def sync(store: st.Database, policy: Policy, url: str, batch: int = central.sync.BATCH) -> SyncResult:
@@ -104,9 +122,10 @@ def chain_conflicts(url: str, store_id: str | None = None) -> list[dict[str, Any
 class ChainCounter(Counter):
     """The counter of a till of a chain: lookups and commits that see every store (see the module's note)."""
 
-    def __init__(self, store: st.Database, policy: Policy, *, central_url: str, **kw: Any):
+    def __init__(self, store: st.Database, policy: Policy, *, central_url: str, link: Link | None = None,
+                 **kw: Any):
         super().__init__(store, policy, **kw)
-        self.link = Link(central_url)
+        self.link = link if link is not None and link.url == central_url else Link(central_url)
         self.central = self  # Counter.commit calls self.central.reserve(...) inside its write transaction
         self.till = central.till_id(store)
         self._reserved: str | None = None

@@ -6,7 +6,8 @@ tills of every store meet: what was sold anywhere, what was returned anywhere, e
 """
 
 from pos_returns.storage.central.schema import (  # noqa: F401
-    CENTRAL_SCHEMA_VERSION, CentralError, CentralUnreachable, NewerCentral, central_version, connect, init_central)
+    CENTRAL_SCHEMA_VERSION, CentralError, CentralUnreachable, NewerCentral, central_version, connect, init_central,
+    using)
 from pos_returns.storage.central.sync import (  # noqa: F401
     SyncResult, check_arrival, sync_till, till_id)
 from pos_returns.storage.central.claims import (  # noqa: F401

@@ -7,6 +7,8 @@ every entry that has arrived -- so two tills anywhere cannot both take the last 
 the second waits for the first's lock, then sees its claim. Claims are keyed by the transaction number, so a
 reservation made again for the same number (a till killed between the central and the local commit reuses the
 number) replaces the first, and an entry arriving by sync replaces its own reservation.
+
+Each function takes a connection string or a connection the caller keeps open (schema.using).
 """
 
 from __future__ import annotations
@@ -15,16 +17,16 @@ from datetime import datetime
 from typing import Any, Sequence
 
 from pos_returns.i18n import N_
-from pos_returns.storage.central.schema import connect
+from pos_returns.storage.central.schema import using
 from pos_returns.storage.db import Conflict
 from pos_returns.storage.values import iso
 
 
-def central_sale(url: str, code: str) -> dict[str, Any] | None:
+def central_sale(url: Any, code: str) -> dict[str, Any] | None:
     """A sale by receipt number or barcode as the till's import writes it ({receipt, store_id, ..., lines,
     tenders, promotions}, minor units), with ``returned`` {line: units} and ``refunded`` {tender seq: minor
     units} across the chain; None when no store of the chain sold it."""
-    with connect(url) as conn:
+    with using(url) as conn:
         cur = conn.execute("SELECT receipt, store_id, register, sold_at, currency, gift_receipt, discount, barcode, "
                            "tenders, promotions FROM sales WHERE receipt = %s", (code,))
         head = cur.fetchone()
@@ -56,11 +58,11 @@ def _json_list(value: Any) -> list:
     return json.loads(value) if isinstance(value, str) else list(value)
 
 
-def reserve_claims(url: str, txno: str, receipt: str, lines: Sequence[tuple[int, int, int]],
+def reserve_claims(url: Any, txno: str, receipt: str, lines: Sequence[tuple[int, int, int]],
                    draws: Sequence[tuple[int, int, int]]) -> None:
     """Reserve ``lines`` (line, units, sold) and ``draws`` (tender seq, minor units, paid) of ``receipt`` for
     ``txno``, committed centrally; Conflict (nothing reserved) when the chain has less left than that."""
-    with connect(url) as conn:
+    with using(url) as conn:
         conn.execute("INSERT INTO receipt_locks (receipt) VALUES (%s) ON CONFLICT DO NOTHING", (receipt,))
         conn.execute("SELECT receipt FROM receipt_locks WHERE receipt = %s FOR UPDATE", (receipt,))
         conn.execute("DELETE FROM claims WHERE txno = %s", (txno,))
@@ -87,17 +89,17 @@ def reserve_claims(url: str, txno: str, receipt: str, lines: Sequence[tuple[int,
         conn.commit()
 
 
-def release_claims(url: str, txno: str) -> None:
+def release_claims(url: Any, txno: str) -> None:
     """Undo a reservation whose local commit failed (only reservations: an arrived entry's lines stay)."""
-    with connect(url) as conn:
+    with using(url) as conn:
         conn.execute("DELETE FROM claims WHERE txno = %s AND state = 'reserved'", (txno,))
         conn.execute("DELETE FROM draws WHERE txno = %s AND state = 'reserved'", (txno,))
         conn.commit()
 
 
-def central_customer_returns(url: str, customer_key: str, since: datetime, not_till: str) -> list[dict[str, Any]]:
+def central_customer_returns(url: Any, customer_key: str, since: datetime, not_till: str) -> list[dict[str, Any]]:
     """A customer's returns recorded at every other till of the chain since ``since`` (arrived by sync)."""
-    with connect(url) as conn:
+    with using(url) as conn:
         rows = conn.execute("SELECT at, refund_total, kind FROM journal WHERE customer_key = %s AND at >= %s "
                             "AND training = 0 AND till != %s AND kind IN ('return', 'exchange', 'no_receipt') "
                             "ORDER BY at", (customer_key, iso(since), not_till)).fetchall()

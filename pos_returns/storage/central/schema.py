@@ -10,7 +10,8 @@ as what arrived) and ``conflicts`` (what sync found: the exception report's chai
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from pos_returns.i18n import N_
 from pos_returns.storage.db import StoreError
@@ -95,6 +96,32 @@ def connect(url: str, *, autocommit: bool = False) -> Any:
     except psycopg.ProgrammingError as exc:  # a malformed connection string
         raise CentralError(N_("The central database address is not valid ({error})."),
                            error=_first_line(exc)) from None
+
+
+@contextmanager
+def using(target: Any) -> Iterator[Any]:
+    """A connection for one unit of work: ``target`` is a connection string (connected, committed and closed
+    here) or a connection the caller keeps open (committed here, rolled back on an error). A connection lost
+    on the way is CentralUnreachable, like one that cannot be made."""
+    import psycopg
+    try:
+        if isinstance(target, str):
+            with connect(target) as conn:
+                yield conn
+            return
+        try:
+            yield target
+            target.commit()
+        except BaseException:
+            if not target.closed:
+                try:
+                    target.rollback()
+                except psycopg.Error:
+                    pass
+            raise
+    except psycopg.OperationalError as exc:
+        raise CentralUnreachable(N_("The central database cannot be reached ({error}); this till works "
+                                    "offline."), error=_first_line(exc)) from None
 
 
 def _first_line(exc: BaseException) -> str:
