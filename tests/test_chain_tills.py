@@ -148,3 +148,29 @@ def test_no_receipt_limits_count_a_customers_returns_at_every_store(chain, tmp_p
     assert fourth.outcome != "approved"
     assert any("no_receipt" in r for line in fourth.lines for r in line.rules), fourth
     assert _decide(b, url, _no_receipt("X7654321")).outcome == "approved"
+
+
+def test_once_offline_a_scan_does_not_wait_for_the_network_again_until_a_retry_is_due(monkeypatch):
+    """A cut network would cost every scan the connect timeout: after one failed attempt the till's link fails
+    at once for 30 s, then tries again."""
+    from pos_returns.services import chain
+    from pos_returns.storage import central
+    tries = []
+
+    def cut(url, **kw):
+        tries.append(url)
+        raise central.CentralUnreachable("The central database cannot be reached ({error}); this till works "
+                                         "offline.", error="timeout expired")
+
+    monkeypatch.setattr(central, "connect", cut)
+    clock = [100.0]
+    link = chain.Link("host=central.example user=pos", monotonic=lambda: clock[0])
+    for _ in range(3):
+        with pytest.raises(central.CentralUnreachable) as err:
+            link.call(central.central_sale, "0042-000001")
+        assert "timeout expired" in str(err.value)
+    assert len(tries) == 1 and link.online is False
+    clock[0] += chain.RETRY_OFFLINE_S + 1
+    with pytest.raises(central.CentralUnreachable):
+        link.call(central.central_sale, "0042-000001")
+    assert len(tries) == 2

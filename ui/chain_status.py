@@ -46,6 +46,8 @@ class ChainIndicator(QLabel):
 
     def _synced(self, _result) -> None:
         self.state, self.problem, self.last_sync = "online", "", self.ctx.clock()
+        if self.ctx.central_link is not None:  # the counter's next call need not wait out its offline pause
+            self.ctx.central_link.retry_at = 0.0
         self.retranslate()
 
     def _failed(self, message: str) -> None:

@@ -18,6 +18,7 @@ works alone, exactly as before. With one:
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,17 +63,28 @@ def offline_rule(policy: Policy) -> OfflineRule:
     return policy.chain.offline if policy.chain is not None else OfflineRule()
 
 
+RETRY_OFFLINE_S = 30.0
+
+
 @dataclass
 class Link:
     """The central database as this till last found it: online (True), offline (False) or not tried (None),
-    with one connection kept open between calls (a lookup then costs no new connection). One thread's."""
+    with one connection kept open between calls (a lookup then costs no new connection). One thread's.
+
+    Once it could not be reached, calls fail at once for :data:`RETRY_OFFLINE_S` seconds (a cut network
+    would otherwise cost every scan the connect timeout); the counter's background sync keeps trying."""
 
     url: str
     online: bool | None = None
     error: str | None = None
     conn: Any = None
+    retry_at: float = 0.0
+    monotonic: Any = time.monotonic
 
     def call(self, fn: Any, *args: Any) -> Any:
+        if self.online is False and self.monotonic() < self.retry_at:
+            raise CentralUnreachable(N_("The central database cannot be reached ({error}); this till works "
+                                        "offline."), error=self.error or "")
         for attempt in (1, 2):  # a kept connection the server dropped meanwhile: once more on a new one
             kept = self.conn is not None
             try:
@@ -83,7 +95,8 @@ class Link:
                 self.close()
                 if kept and attempt == 1:
                     continue
-                self.online, self.error = False, str(exc)
+                self.online, self.error = False, exc.text.params.get("error") or str(exc)
+                self.retry_at = self.monotonic() + RETRY_OFFLINE_S
                 raise
             self.online, self.error = True, None
             return out
