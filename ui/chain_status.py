@@ -41,8 +41,9 @@ class ChainIndicator(QLabel):
     def sync_now(self) -> None:
         if not self.ctx.central or self.background.running():
             return
-        url, policy = self.ctx.central, self.ctx.policy
-        self.background.start(self.ctx, lambda db: chain.sync(db, policy, url), self._synced, self._failed)
+        url, policy, clock = self.ctx.central, self.ctx.policy, self.ctx.clock
+        self.background.start(self.ctx, lambda db: chain.sync(db, policy, url, now=clock()), self._synced,
+                              self._failed)
 
     def _synced(self, _result) -> None:
         self.state, self.problem, self.last_sync = "online", "", self.ctx.clock()

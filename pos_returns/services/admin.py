@@ -98,7 +98,7 @@ class Office:
         from pos_returns.services import chain
         if not self.central:
             raise StoreError(N_("No central database: give --central URL or set POS_RETURNS_CENTRAL."))
-        return chain.sync(self._store, policy, self.central, *([batch] if batch else []))
+        return chain.sync(self._store, policy, self.central, batch or chain.central.sync.BATCH, now=self.clock())
 
     def keep_versions(self, policies: list[Policy], actor: str | None) -> list[bool]:
         """Keep each policy as a version of this store's policy (not put in use); per policy: was it new."""

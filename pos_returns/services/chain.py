@@ -111,15 +111,16 @@ class Link:
             self.conn = None
 
 
-def sync(store: st.Database, policy: Policy, url: str, batch: int = central.sync.BATCH) -> SyncResult:
+def sync(store: st.Database, policy: Policy, url: str, batch: int = central.sync.BATCH,
+         now: datetime | None = None) -> SyncResult:
     """``sync``: send this till's unsent sales, journal entries and events; each conflict found is also
-    logged here as a ``chain_conflict`` event (the exception report lists them)."""
+    logged here as a ``chain_conflict`` event at ``now`` (the exception report lists them)."""
     here = till_location(store, policy)
     result = central.sync_till(store, url, here.store_id, secret_check(), batch=batch)
     if result.conflicts:
         with store.write() as c:
             for conflict in result.conflicts:
-                st.log_event(c, datetime.now(), "chain_conflict", None, conflict.get("txno"), **conflict)
+                st.log_event(c, now or datetime.now(), "chain_conflict", None, conflict.get("txno"), **conflict)
     return result
 
 
