@@ -11,3 +11,5 @@ import tempfile
 os.environ["POS_RETURNS_CONFIG"] = tempfile.mkdtemp(prefix="pos-returns-config-")
 os.environ.pop("POS_RETURNS_SECRET", None)
 os.environ["POS_RETURNS_TEST_SCRYPT_LOG_N"] = "10"
+
+from pgkit import central_url, pg_server  # noqa: E402,F401 - the throwaway PostgreSQL server (tests/pgkit.py)

@@ -3,13 +3,14 @@
 # 1. System packages the tests use, from Debian, installed only when missing and when we may (root + apt):
 #    a TrueType CJK font and DejaVu (paperwork in four languages), poppler-utils (pdftotext, pdffonts),
 #    CUPS with a PDF printer (a real print queue), zbar-tools (zbarimg reads a receipt's QR code back from its
-#    page image), and the libraries Qt needs to start.
+#    page image), the libraries Qt needs to start, and PostgreSQL (the chain's central database: the tests
+#    start a throwaway server in a temporary folder, tests/pgkit.py).
 # 2. A virtual environment with the project and its test extras.
 # 3. pytest, with Qt offscreen.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(fonts-wqy-zenhei fonts-dejavu-core fontconfig poppler-utils cups cups-client cups-pdf zbar-tools
+packages=(postgresql fonts-wqy-zenhei fonts-dejavu-core fontconfig poppler-utils cups cups-client cups-pdf zbar-tools
           libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0)
 missing=()
 for p in "${packages[@]}"; do

@@ -94,6 +94,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--policy", default=None, help="policy file (default: the one in settings, else policies.toml)")
     parser.add_argument("--lang", default=os.environ.get("POS_RETURNS_LANG", "en"), help="en, vi, cs or zh_Hant")
     parser.add_argument("--register", default=None)
+    parser.add_argument("--central", default=None,
+                        help="the chain's central PostgreSQL (a libpq connection string; default $POS_RETURNS_CENTRAL)")
     parser.add_argument("--demo", action="store_true",
                         help="open (or build, in a new database) the demo store; without it a demo store is only "
                              "built on a first start with no database file")
@@ -152,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     ctx = AppContext(store=store, policy=policy, policy_path=policy_path, clock=clock, lang=lang,
                      demo=session.is_demo(store))
     ctx.load_settings()
+    from pos_returns.services.chain import central_url
+    ctx.central = central_url(args.central)
     if args.register:
         ctx.register = args.register
     window = MainWindow(ctx, LazyPaper() if LazyPaper.available() else None)

@@ -35,6 +35,8 @@ class AppContext:
     receipt_printer: str = ""  # an ESC/POS thermal printer (services.receipt_printer), "" for none
     idle_minutes: int = 5
     listeners: list[Callable[[], None]] = field(default_factory=list)
+    central: str | None = None  # the chain's central database (services.chain); None: the till works alone
+    central_link: object | None = None  # services.chain.Link: the counter's kept connection to it
 
     # -- language ------------------------------------------------------------
     def gettext(self, message: str) -> str:
@@ -74,6 +76,12 @@ class AppContext:
         return self.clock().date()
 
     def counter(self) -> services.Counter:
+        if self.central:
+            from pos_returns.services.chain import ChainCounter, Link
+            if self.central_link is None:
+                self.central_link = Link(self.central)
+            return ChainCounter(self.store, self.policy, central_url=self.central, link=self.central_link,
+                                register=self.register, clock=self.clock, training=self.training)
         return services.Counter(self.store, self.policy, register=self.register, clock=self.clock,
                                 training=self.training)
 

@@ -50,6 +50,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status = QLabel(objectName="statusLine")
         self.statusBar().addPermanentWidget(self.status, 1)
+        from .chain_status import ChainIndicator
+        self.chain_status = ChainIndicator(ctx, self)  # online / offline, when the till is one of a chain's
+        self.statusBar().addPermanentWidget(self.chain_status)
         self.qt_translator: QTranslator | None = None
         self.receipt: ReceiptScreen | None = None  # reused from scan to scan (built on the first)
         self.signin = SignInScreen(ctx)
@@ -99,6 +102,7 @@ class MainWindow(QMainWindow):
         mark(self.status, "training", bool(ctx.training))
         self.training_banner.setText("\u26a0 " + _("TRAINING - nothing here is a real transaction") + " \u26a0")
         self.training_banner.setVisible(bool(ctx.training))
+        self.chain_status.retranslate()
         for i in range(self.stack.count()):
             widget = self.stack.widget(i)
             if hasattr(widget, "retranslate"):

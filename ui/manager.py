@@ -506,7 +506,6 @@ class PolicyTab(QWidget):
         self.table = table
         layout.addWidget(table, 1)
 
-
     def showEvent(self, event) -> None:  # noqa: N802 - row heights follow the wrapped text at the real width
         super().showEvent(event)
         self.table.resizeRowsToContents()
@@ -550,4 +549,7 @@ class ManagerScreen(QWidget):
         self.tabs.addTab(PolicyTab(ctx), _("Policy"))
         from .signing_tab import SigningKeyTab
         self.tabs.addTab(SigningKeyTab(ctx, _table), _("Signing key"))
+        if ctx.central:  # a till of a chain: every store (ui.manager_chain)
+            from .manager_chain import ChainTab
+            self.tabs.addTab(ChainTab(ctx), _("Chain"))
         layout.addWidget(self.tabs, 1)

@@ -44,6 +44,19 @@ def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return p
 
 
+CENTRAL_HELP = "the chain's central PostgreSQL (a libpq connection string); default $POS_RETURNS_CENTRAL"
+
+
+def with_central(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--central", default=None, help=CENTRAL_HELP)
+    return p
+
+
+def central_of(args: argparse.Namespace) -> str | None:
+    from pos_returns.services.chain import central_url
+    return central_url(getattr(args, "central", None))
+
+
 def with_policy(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--policy", default=None, help=f"policy file (default: {DEFAULT_POLICY})")
     return p

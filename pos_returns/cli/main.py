@@ -14,7 +14,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from pos_returns.cli import database, evaluate, journal, paperwork, policy, record, reports, staff
+from pos_returns.cli import chain, database, evaluate, journal, paperwork, policy, record, reports, staff
 from pos_returns.cli.common import (DEFAULT_POLICY, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, Parser, PolicyInvalid,
                                     UsageError, print_case_errors)
 from pos_returns.domain.case import CaseError
@@ -23,8 +23,9 @@ __all__ = ["DEFAULT_POLICY", "EXIT_OK", "EXIT_PROBLEM", "EXIT_USAGE", "GROUPS", 
            "main", "run"]
 
 #: the command groups: policy check/test; evaluate; db init, demo-data, import-sales; record, correct;
-#: journal verify/export; staff add/list; report, whatif, close-day, complaint; paperwork, report-day
-GROUPS = (policy, evaluate, database, record, journal, staff, reports, paperwork)
+#: journal verify/export; staff add/list; report, whatif, close-day, complaint; paperwork, report-day;
+#: central init, sync
+GROUPS = (policy, evaluate, database, record, journal, staff, reports, paperwork, chain)
 
 
 def build_parser() -> argparse.ArgumentParser:

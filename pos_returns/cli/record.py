@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pos_returns.cli.common import (EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, read_policy, print_case_errors,
-                                    read_pin, with_db, with_policy)
+from pos_returns.cli.common import (EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, central_of, read_policy,
+                                    print_case_errors, read_pin, with_central, with_db, with_policy)
 from pos_returns.domain.policy import Policy
 from pos_returns.services import admin
 
@@ -23,7 +23,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not isinstance(data, dict) or "request" not in data:
         raise UsageError(f"{args.case}: a case needs a \"request\"")
-    with admin.Office.open(args.db) as office:
+    with admin.Office.open(args.db, central=central_of(args)) as office:
         counter = office.counter(loaded, register=args.register, training=args.training)
         sale = None
         raw_sale = data.get("sale")
@@ -84,7 +84,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    rec = with_policy(with_db(sub.add_parser("record", help="evaluate and record one return or exchange")))
+    rec = with_central(with_policy(with_db(sub.add_parser("record", help="evaluate and record one return or exchange"))))
     rec.add_argument("case", help="case JSON (the sale is looked up by its receipt number)")
     rec.add_argument("--cashier", required=True)
     rec.add_argument("--approver", default=None, help="manager approving what needs approval")

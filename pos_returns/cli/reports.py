@@ -9,8 +9,9 @@ import os
 import sys
 from datetime import date
 
-from pos_returns.cli.common import (EXIT_OK, UsageError, money_plain, output_language, parse_date, period, read_policy,
-                                    read_pin, signed, subcommands, with_db, with_period, with_policy)
+from pos_returns.cli.common import (EXIT_OK, UsageError, central_of, money_plain, output_language, parse_date, period,
+                                    read_policy, read_pin, signed, subcommands, with_central, with_db, with_period,
+                                    with_policy)
 from pos_returns.services import admin
 
 
@@ -18,6 +19,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pos_returns.manager import reports as manager
     loaded = read_policy(args.policy)
     start, end = period(args)
+    if args.chain:
+        from pos_returns.cli.chain import print_chain_report
+        return print_chain_report(args, loaded, start, end)
     with admin.Office.open(args.db) as office:
         if args.exceptions:
             figures = office.exception_report(loaded, start, end)
@@ -26,6 +30,10 @@ def cmd_report(args: argparse.Namespace) -> int:
                 print(f"{f.role:8} {f.staff:8} {f.transactions:5} tx  {money_plain(f.refund, loaded)} refunded  "
                       f"{f.no_receipt} no-receipt  {f.overrides} overrides  {f.reprints} reprints  "
                       f"{f.wrong_pins} wrong PINs  {f.lockouts} lockouts  {f.near_threshold} near limit{flag}")
+            for c in office.chain_conflicts():  # what sync found against the chain's central database
+                if start.isoformat() <= c["at"][:10] <= end.isoformat():
+                    print(f"chain conflict {c['at'][:16]} {c['kind']}: {c['detail']}"
+                          + (f" ({c['txno']})" if c.get("txno") else ""))
             return EXIT_OK
         report = office.report(loaded, start, end)
     text = manager.report_csv(report)
@@ -151,6 +159,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     rep.add_argument("--csv", default=None, help="write the report as CSV")
     rep.add_argument("--pdf", default=None, help="write the report as an A4 PDF")
     rep.add_argument("--lang", default=None, help="language of the PDF")
+    rep.add_argument("--chain", action="store_true", help="every store of the chain (the central database), by store")
+    with_central(rep)
     rep.set_defaults(func=cmd_report)
 
     wi = with_db(sub.add_parser("whatif", help="replay past returns under a new policy"))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from pos_returns.domain.policy import Policy
+from pos_returns.i18n import N_
 from pos_returns.services.counter import Clock, Counter, Session, StaffMember, system_clock
 from pos_returns.storage import store as st
 from pos_returns.storage.store import StoreError  # what these raise for a missing, newer or busy file
@@ -65,13 +66,15 @@ def verify_journal(db: str | Path | None, *, public_keys: list[bytes] | None = N
 class Office:
     """One open database for the back-office use-cases. Use as a context manager (closes the file)."""
 
-    def __init__(self, store: st.Database, clock: Clock = system_clock):
+    def __init__(self, store: st.Database, clock: Clock = system_clock, central: str | None = None):
         self._store = store
         self.clock = clock
+        self.central = central  # the chain's central database (services.chain), or None: the till works alone
 
     @classmethod
-    def open(cls, db: str | Path | None, *, create: bool = False, clock: Clock = system_clock) -> "Office":
-        return cls(st.open_store(database_path(db), create=create), clock)
+    def open(cls, db: str | Path | None, *, create: bool = False, clock: Clock = system_clock,
+             central: str | None = None) -> "Office":
+        return cls(st.open_store(database_path(db), create=create), clock, central)
 
     @property
     def path(self) -> Path:
@@ -88,7 +91,23 @@ class Office:
 
     # -- the counter and staff -----------------------------------------------------------------------------
     def counter(self, policy: Policy, *, register: str = "R1", training: bool = False) -> Counter:
+        if self.central:
+            from pos_returns.services.chain import ChainCounter
+            return ChainCounter(self._store, policy, central_url=self.central, register=register, clock=self.clock,
+                                training=training)
         return Counter(self._store, policy, register=register, clock=self.clock, training=training)
+
+    def chain_conflicts(self) -> list[dict[str, Any]]:
+        """The conflicts this till's syncs found (``chain_conflict`` events), oldest first."""
+        import json
+        return [dict(json.loads(e["detail"]), at=e["at"]) for e in st.events_of(self._store, "chain_conflict")]
+
+    def sync(self, policy: Policy, batch: int | None = None):
+        """``sync``: this till's outbox to the chain's central database (services.chain.sync)."""
+        from pos_returns.services import chain
+        if not self.central:
+            raise StoreError(N_("No central database: give --central URL or set POS_RETURNS_CENTRAL."))
+        return chain.sync(self._store, policy, self.central, batch or chain.central.sync.BATCH, now=self.clock())
 
     def keep_versions(self, policies: list[Policy], actor: str | None) -> list[bool]:
         """Keep each policy as a version of this store's policy (not put in use); per policy: was it new."""

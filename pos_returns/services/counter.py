@@ -50,6 +50,7 @@ class Counter:
         self.training = training
         self._legacy_keys: dict[str, str] = {}  # customer key -> its pre-keyed-hash form in an older file
         self._versions: tuple[str, tuple[Policy, ...]] | None = None  # policy versions kept (services.versions)
+        self.central: Any = None  # services.chain.ChainCounter: the receipt's units reserved centrally
 
     # -- staff ---------------------------------------------------------------
     def add_staff(self, staff_id: str, name: str, role: str, pin: str, *, actor: str | None = None) -> StaffMember:
@@ -361,10 +362,8 @@ class Counter:
         """Record the transaction: one journal entry with its lines, tenders and approvals, atomically.
 
         Inside the write transaction the sale is read again; if another till returned a line meanwhile the
-        decision changes and the commit is refused with a clear message (nothing is written).
-        """
-        policy = self.policy
-        decision = pending.decision
+        decision changes and the commit is refused with a clear message (nothing is written)."""
+        policy, decision = self.policy, pending.decision
         if decision.outcome == "denied":
             raise NotRecordable(N_("Nothing on this return can be accepted; there is nothing to record."))
         grants = tuple(grants)
@@ -390,6 +389,8 @@ class Counter:
             now = self.clock()  # the commit time: entry, receipt and slips carry it; approvals precede it
             kind, fields, lines, tenders, draws = journal_entry(c, policy, self.register, pending, grants, now)
             entry = st.append_entry(c, fields, lines, tenders, draws)
+            if self.central is not None:  # a chain's till: reserved centrally before the local COMMIT
+                self.central.reserve(pending, entry, lines, draws)
             for grant in grants:
                 if not st.use_approval(c, grant.id, entry.txno):
                     raise ApprovalRefused(N_("This approval was already used."))

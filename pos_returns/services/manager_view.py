@@ -148,3 +148,16 @@ def check_answer(db: st.Database, policy: Policy, trainee: str, card: Card, outc
 def score(db: st.Database, trainee: str) -> tuple[int, int]:
     """(answered, correct) for one trainee."""
     return training.scores(db).get(trainee, (0, 0))
+
+
+def chain_report(url: str, start: date, end: date) -> tuple[list[dict[str, Any]], dict[str, Any], list[dict]]:
+    """The chain's report for the manager screen: per store, the chain's total, and the conflicts sync found."""
+    from pos_returns.services import chain
+    rows = chain.chain_report(url, start, end)
+    total: dict[str, Any] = {"store_id": None, "transactions": 0, "refund_total": 0, "exchange_total": 0,
+                             "no_receipt": 0, "offline": 0, "tills": 0, "conflicts": 0}
+    for r in rows:
+        for k in total:
+            if k != "store_id":
+                total[k] += r[k]
+    return rows, total, chain.chain_conflicts(url)

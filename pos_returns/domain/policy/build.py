@@ -100,7 +100,7 @@ class _Builder:
         self.refs = {"categories": self.categories, "tags": self.tags, "tiers": self.tiers, "tenders": TENDERS}
         self.money = _money_reader(self.store.currency)
         self.seen_ids: dict[str, tuple] = {}
-        self.chain = build_chain(c, data.get("chain"))
+        self.chain = build_chain(c, data.get("chain"), self.money)
         self.tier_profiles = build_tiers(c, data.get("tiers"), tuple(self.tiers))
 
     def policy(self, shown: str, sha: str) -> Policy | None:

@@ -2,18 +2,19 @@
 
 ``[chain]`` names the chain and the stores the policy may serve, as a list of store ids or as a table of
 store id -> region; ``regions`` lists every region the rules may name (with a store table, its regions count
-too). ``[tiers.NAME] extra_days`` adds days to every limited return window for customers of that tier.
+too); ``offline`` says what a till may do while the central database cannot be reached. ``[tiers.NAME] extra_days`` adds days to every limited return window for customers of that tier.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pos_returns.domain.policy.model import ChainProfile, TierProfile
-from pos_returns.domain.policy.values import PolicyChecker, _days, _str, _str_list, _type_name
+from pos_returns.domain.policy.model import ChainProfile, OfflineRule, TierProfile
+from pos_returns.domain.policy.values import PolicyChecker, _bool, _days, _str, _str_list, _type_name
 from pos_returns.domain.validate import Invalid
 
-CHAIN_KEYS = ("id", "name", "stores", "regions")
+CHAIN_KEYS = ("id", "name", "stores", "regions", "offline")
+OFFLINE_KEYS = ("own_store_only", "max_refund", "no_receipt")
 TIER_KEYS = ("extra_days",)
 
 
@@ -24,7 +25,20 @@ def _store_id(value: Any, path: tuple) -> str:
     return text
 
 
-def build_chain(c: PolicyChecker, table: Any) -> ChainProfile | None:
+def build_offline(c: PolicyChecker, table: Any, money: Any) -> OfflineRule:
+    """``[chain] offline = { own_store_only = true, max_refund = "200.00", no_receipt = false }``."""
+    p = ("chain", "offline")
+    if not isinstance(table, dict):
+        c.error(p, f"must be a table such as {{ own_store_only = true, max_refund = \"200.00\" }}, not "
+                   f"{_type_name(table)}")
+        return OfflineRule()
+    c.known_keys(table, p, OFFLINE_KEYS)
+    return OfflineRule(own_store_only=c.get(table, p, "own_store_only", _bool, default=True),
+                       max_refund=c.get(table, p, "max_refund", money) if money is not None else None,
+                       no_receipt=c.get(table, p, "no_receipt", _bool, default=True))
+
+
+def build_chain(c: PolicyChecker, table: Any, money: Any = None) -> ChainProfile | None:
     if table is None:
         return None
     p = ("chain",)
@@ -61,8 +75,9 @@ def build_chain(c: PolicyChecker, table: Any) -> ChainProfile | None:
     for _store, region in store_regions:
         if region not in regions:
             regions.append(region)
+    offline = build_offline(c, table["offline"], money) if "offline" in table else OfflineRule()
     return ChainProfile(id=chain_id, name=name, stores=tuple(stores), store_regions=tuple(store_regions),
-                        regions=tuple(regions))
+                        regions=tuple(regions), offline=offline)
 
 
 def build_tiers(c: PolicyChecker, table: Any, tiers: tuple[str, ...]) -> tuple[TierProfile, ...]:

@@ -297,6 +297,15 @@ class TierProfile:
 
 
 @dataclass(frozen=True)
+class OfflineRule:
+    """``[chain] offline``: what a till may do while the central database cannot be reached."""
+
+    own_store_only: bool = True  # only this store's receipts (another store's cannot be checked offline)
+    max_refund: Decimal | None = None  # a transaction refunding more waits for the network
+    no_receipt: bool = True  # returns without a receipt (the chain-wide limits cannot be counted offline)
+
+
+@dataclass(frozen=True)
 class ChainProfile:
     """``[chain]``: the policy serves these stores of a chain (none listed: any store of it)."""
 
@@ -305,6 +314,7 @@ class ChainProfile:
     stores: tuple[str, ...]  # store ids; empty: any store
     store_regions: tuple[tuple[str, str], ...]  # (store id, region) where the policy says a store's region
     regions: tuple[str, ...]  # every region the chain's rules may name (empty: not checked)
+    offline: OfflineRule = OfflineRule()
 
     def serves(self, store_id: str) -> bool:
         return not self.stores or store_id in self.stores
