@@ -65,17 +65,29 @@ def _read_or_create(path: Path) -> bytes:
         return _read_file(path)
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_bytes(32)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        create_whole(path, value.hex() + "\n")
     except FileExistsError:  # another process made it first
         return _read_file(path)
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(value.hex() + "\n")
-        out.flush()
-        os.fsync(out.fileno())
     return value
+
+
+def create_whole(path: Path, text: str) -> None:
+    """Create ``path`` (mode 0600) holding ``text``, never overwriting a file: written under a temporary name,
+    synced, then linked into place, so another process sees no file or the whole one, never a half-written
+    one. Raises FileExistsError when the file is there already."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(tmp, path)  # atomic, and refuses an existing name
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def store_secret(environ: dict[str, str] | None = None) -> bytes:

@@ -58,13 +58,8 @@ def read_seed(path: Path) -> bytes:
 
 def write_new_key(path: Path) -> bytes:
     """Create a new key file (mode 0600, never overwriting one); its seed. Raises FileExistsError."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     seed = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(seed.hex() + "\n")
-        out.flush()
-        os.fsync(out.fileno())
+    keys.create_whole(path, seed.hex() + "\n")  # another process reading it sees the whole key or none
     return seed
 
 
