@@ -56,7 +56,7 @@ class LoopbackPrinter:
                     chunks.append(data)
             self.jobs.append(b"".join(chunks))
 
-    def wait(self, count: int, timeout: float = 10) -> list[bytes]:
+    def wait(self, count: int, timeout: float = 30) -> list[bytes]:  # a loaded 2-core CI machine is slow
         end = time.monotonic() + timeout
         while len(self.jobs) < count and time.monotonic() < end:
             time.sleep(0.02)

@@ -200,9 +200,17 @@ def _insert_entries(db: Database, conn: Any, till: str, store_id: str, creg: str
             f"(%s, {', '.join(['%s'] * len(_ENTRY_COLS))}, %s, %s)",
             [[store_id] + [e[c] if c != "register" else creg for c in _ENTRY_COLS] + [till, False]
              for e in entries])
-    for entry in entries:
-        if entry["training"] or not entry["receipt"]:
-            continue
+    settled = [e for e in entries if not e["training"] and e["receipt"]]
+    # every receipt of the batch locked at once, in one order: two tills syncing batches that share receipts
+    # would otherwise lock them in their own entry orders and deadlock (the chain soak found it)
+    receipts = sorted({e["receipt"] for e in settled})
+    if receipts:
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO receipt_locks (receipt) VALUES (%s) ON CONFLICT DO NOTHING",
+                            [(r,) for r in receipts])
+        conn.execute("SELECT receipt FROM receipt_locks WHERE receipt = ANY(%s) ORDER BY receipt FOR UPDATE",
+                     (receipts,))
+    for entry in settled:
         _settle_claims(db, conn, store_id, entry, result)
 
 
