@@ -151,9 +151,13 @@ def set_head(conn: Any, store_id: str, register: str, till: str, entry: dict[str
                   sig["counter"] if sig else None, till))
 
 
-def confirm_key(conn: Any, store_id: str, signer: str, fingerprint: str, by: str) -> int:
+def confirm_key(url: str, store_id: str, signer: str, fingerprint: str, by: str) -> int:
     """Head office confirms a register's key that arrived without the old key's signature; rows confirmed."""
-    cur = conn.execute("UPDATE register_keys SET status = 'confirmed', confirmed_by = %s WHERE store_id = %s AND "
-                       "signer = %s AND fingerprint = %s AND status = 'unconfirmed'", (by, store_id, signer,
-                                                                                      fingerprint))
-    return cur.rowcount
+    from pos_returns.storage.central.schema import connect, require_schema
+    with connect(url) as conn:
+        require_schema(conn)
+        cur = conn.execute("UPDATE register_keys SET status = 'confirmed', confirmed_by = %s WHERE store_id = %s "
+                           "AND signer = %s AND fingerprint = %s AND status = 'unconfirmed'",
+                           (by, store_id, signer, fingerprint))
+        conn.commit()
+        return cur.rowcount
