@@ -166,3 +166,20 @@ def test_a_till_with_its_newest_entry_removed_with_its_signature_is_caught(tmp_p
     proc = cli("journal", "verify", "--db", a, "--central", central_url)
     assert proc.returncode == 1, proc.stdout
     assert "register RD: the central database holds #2 from this till, no longer in its journal" in proc.stdout
+
+
+def test_a_synced_entry_rewritten_at_the_till_is_named_by_verify_central_and_at_sync(tmp_path, central_url):
+    ok(cli("central", "init", central=central_url))
+    a = two_sales_till(tmp_path, "a")
+    first = do_return(a, central_url, TV, register="RW")
+    assert sync(a, central_url).entries == 1
+    with sqlite3.connect(a) as conn:  # the past rewritten (its hash recomputed by whoever rewrote it)
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute("UPDATE journal SET hash = ? WHERE txno = ?", ("ab" * 32, first.txno))
+    proc = cli("journal", "verify", "--db", a, "--central", central_url)
+    assert proc.returncode == 1
+    assert f"register RW #1 {first.txno}: differs from the copy the central database received" in proc.stdout
+    result = sync(a, central_url)
+    assert result.stopped == ["RW"] and [c["kind"] for c in result.conflicts] == ["chain_broken"]
+    assert "rewritten after it was synced" in result.conflicts[0]["detail"]

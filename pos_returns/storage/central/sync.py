@@ -178,6 +178,13 @@ def _send_register(db: Database, conn: Any, till: str, store_id: str, register: 
             conn.commit()
             result.stopped.append(register)
             return
+        if last[2] == till and mine[0] != prev:
+            _conflict(conn, result, store_id, creg, None, None, "chain_broken",
+                      f"register {register} of store {store_id}: #{seq} differs from the copy the central database "
+                      f"received from this till (rewritten after it was synced)")
+            conn.commit()
+            result.stopped.append(register)
+            return
         if last[2] != till or mine is None or mine[0] != prev:
             _conflict(conn, result, store_id, creg, None, None, "register_clash",
                       f"register {register} of store {store_id} is used by another till too; give each till its "
