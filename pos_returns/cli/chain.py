@@ -29,6 +29,18 @@ def cmd_central_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_central_confirm_key(args: argparse.Namespace) -> int:
+    from pos_returns.services import chain
+    n = chain.confirm_key(_url(args), args.store, args.register, args.fingerprint, args.by)
+    if not n:
+        print(f"store {args.store} register {args.register}: no unconfirmed key {args.fingerprint} at the central "
+              f"database")
+        return EXIT_PROBLEM
+    print(f"store {args.store} register {args.register}: key {args.fingerprint} confirmed by {args.by}; the "
+          f"till's next sync sends what it signed")
+    return EXIT_OK
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     loaded = read_policy(args.policy)
     with admin.Office.open(args.db, central=_url(args)) as office:
@@ -72,6 +84,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     csub = subcommands(cen, "central_command")
     init = with_central(csub.add_parser("init", help="create or upgrade the central schema (idempotent)"))
     init.set_defaults(func=cmd_central_init)
+    conf = with_central(csub.add_parser("confirm-key", help="head office confirms a register's new signing key "
+                                                            "that the old key did not sign (a key_changed conflict)"))
+    conf.add_argument("--store", required=True)
+    conf.add_argument("--register", required=True)
+    conf.add_argument("--fingerprint", required=True, help="the new key's fingerprint, as the conflict names it")
+    conf.add_argument("--by", required=True, help="who at head office confirms it")
+    conf.set_defaults(func=cmd_central_confirm_key)
     sy = with_central(with_policy(with_db(sub.add_parser(
         "sync", help="send this till's unsent sales, journal entries and events to the central database"))))
     sy.add_argument("--batch", type=int, default=None, help="rows of each kind per central transaction (500)")

@@ -30,8 +30,15 @@ def read_public_keys(path: str | None) -> list[bytes] | None:
 
 def cmd_journal_verify(args: argparse.Namespace) -> int:
     keys = read_public_keys(args.public_key)
+    central = None
+    if args.central is not None:
+        from pos_returns.services.chain import central_url
+        central = central_url(args.central or None)
+        if not central:
+            raise UsageError("--central: no central database: give --central URL or set POS_RETURNS_CENTRAL")
     report: list[str] = []
-    entries, problems = admin.verify_journal(args.db, public_keys=keys, report=report)  # read-only
+    entries, problems = admin.verify_journal(args.db, public_keys=keys, report=report,
+                                             central=central)  # read-only
     for line in report:
         print(line)
     for problem in problems:
@@ -40,6 +47,8 @@ def cmd_journal_verify(args: argparse.Namespace) -> int:
         print(f"journal verify: {len(problems)} problem(s) in {entries} entries")
         return EXIT_PROBLEM
     proven = "signed by the given public keys" if keys else "signed by the keys the database names"
+    if central:
+        proven += ", holding everything the central database received from it"
     print(f"journal verify: {entries} entries intact, {proven}")
     return EXIT_OK
 
@@ -92,6 +101,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ver.add_argument("--public-key", default=None, metavar="FILE",
                      help="the registers' public keys (from the day report, an export or head office); without "
                           "it the keys in the database are used, which proves less")
+    ver.add_argument("--central", nargs="?", const="", default=None, metavar="URL",
+                     help="also check that the journal still holds every entry the chain's central database "
+                          "received from this till, with the same hashes (URL, else POS_RETURNS_CENTRAL)")
     ver.set_defaults(func=cmd_journal_verify)
     exp = with_db(jsub.add_parser("export", help="export the journal with a manifest"))
     exp.add_argument("--out", required=True, help="folder to write")

@@ -56,11 +56,12 @@ def check_receipt(text: str, public_keys: list[bytes] | None = None, store: Any 
 
 
 def verify_journal(db: str | Path | None, *, public_keys: list[bytes] | None = None,
-                   report: list[str] | None = None) -> tuple[int, list[Any]]:
+                   report: list[str] | None = None, central: str | None = None) -> tuple[int, list[Any]]:
     """(entries, problems) of the journal, read only: the check never writes to what it checks. Signatures
     are checked against ``public_keys`` (the auditor's), else against the keys the file names (proves less);
-    the key periods and what was proven go to ``report``."""
-    return st.verify_file(database_path(db), public_keys=public_keys, report=report)
+    the key periods and what was proven go to ``report``. ``central``: also against what the chain's central
+    database holds from this till (a rolled-back till is named)."""
+    return st.verify_file(database_path(db), public_keys=public_keys, report=report, central=central)
 
 
 class Office:

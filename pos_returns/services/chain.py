@@ -129,6 +129,12 @@ def chain_report(url: str, start: Any, end: Any) -> list[dict[str, Any]]:
     return central.chain_report(url, start.isoformat(), (end + timedelta(days=1)).isoformat())
 
 
+def confirm_key(url: str, store_id: str, register: str, fingerprint: str, by: str) -> int:
+    """Head office confirms a register's key that arrived without the old key's signature (``key_changed``);
+    the till's next sync sends what it signed. Rows confirmed (0: no such unconfirmed key)."""
+    return central.confirm_key(url, store_id, register, fingerprint, by)
+
+
 def chain_conflicts(url: str, store_id: str | None = None) -> list[dict[str, Any]]:
     return central.chain_conflicts(url, store_id)
 

@@ -279,13 +279,14 @@ def _header_problem(path: Path, data: bytes, size: int) -> str | None:
 
 
 def verify_file(path: str | Path, *, public_keys: list[bytes] | None = None,
-                report: list[str] | None = None) -> tuple[int, list[VerifyProblem]]:
+                report: list[str] | None = None, central: str | None = None) -> tuple[int, list[VerifyProblem]]:
     """``journal verify``: (entries, problems) of the database at ``path``, opened read-only.
 
     Never creates, upgrades or writes to the file (nor makes -wal/-shm files beside it when none are there): an
     empty, truncated or corrupted file is a problem (``PRAGMA integrity_check`` runs first), then the journal's
     chain and details. A missing file raises :class:`NotFound`, one written by a newer version
-    :class:`NewerDatabase`."""
+    :class:`NewerDatabase`. With ``central`` (a connection string) the journal is also checked against what the
+    chain's central database holds from this till (:mod:`pos_returns.storage.central.anchor`)."""
     path = Path(path)
     bad = _file_bytes_problem(path)
     if bad:
@@ -302,6 +303,10 @@ def verify_file(path: str | Path, *, public_keys: list[bytes] | None = None,
         try:
             problems = verify_journal(store, public_keys=public_keys, report=report)
             entries = count(store, "journal")
+            if central is not None:
+                from pos_returns.storage.central.anchor import check_against_central
+                problems += check_against_central(store, central, VerifyProblem,
+                                                  report if report is not None else [])
         except StoreError as exc:
             return 0, [_file_problem(path, f"the journal cannot be read ({exc})")]
         return entries, problems

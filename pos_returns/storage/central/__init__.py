@@ -12,4 +12,5 @@ from pos_returns.storage.central.sync import (  # noqa: F401
     SyncResult, check_arrival, sync_till, till_id)
 from pos_returns.storage.central.claims import (  # noqa: F401
     central_customer_returns, central_sale, release_claims, reserve_claims)
+from pos_returns.storage.central.signed import confirm_key  # noqa: F401
 from pos_returns.storage.central.reports import chain_conflicts, chain_report  # noqa: F401

@@ -5,7 +5,10 @@ every store), ``journal`` (every till's entries, keyed by store, register and se
 till), ``events`` (keyed by till and the till's event id), ``claims`` and ``draws`` (the units and tender
 amounts each transaction takes from a receipt: a reservation at commit, replaced by the journal's own lines
 when the entry arrives), ``marks`` (how far each till's outbox has arrived, written in the same transaction
-as what arrived) and ``conflicts`` (what sync found: the exception report's chain section).
+as what arrived), ``conflicts`` (what sync found: the exception report's chain section), ``signatures``
+(each arrived entry's signature), ``register_keys`` (each register's keys: the first pinned, later ones handed
+over by the old key or waiting for head office) and ``heads`` (each register's last seq, hash and signature
+counter: the anchor ``journal verify --central`` checks a till against).
 """
 
 from __future__ import annotations
@@ -79,6 +82,24 @@ _SCHEMA_V1 = [
         id bigserial PRIMARY KEY, found_at timestamptz NOT NULL DEFAULT now(), store_id text NOT NULL,
         register text, txno text, receipt text, kind text NOT NULL, detail text NOT NULL,
         UNIQUE (kind, txno, receipt, detail))""",
+    # the signed journal (issue 14) at the central database: each entry's signature, the registers' keys as
+    # the central database trusts them, and each register's head (the anchor a rolled-back till is caught by)
+    """CREATE TABLE IF NOT EXISTS signatures (
+        store_id text NOT NULL, signer text NOT NULL, counter integer NOT NULL, register text NOT NULL,
+        seq integer NOT NULL, txno text NOT NULL, store text NOT NULL, at text NOT NULL, total bigint NOT NULL,
+        currency text NOT NULL, hash text NOT NULL, fingerprint text NOT NULL, signature text NOT NULL,
+        PRIMARY KEY (store_id, signer, counter))""",
+    """CREATE TABLE IF NOT EXISTS register_keys (
+        store_id text NOT NULL, signer text NOT NULL, from_counter integer NOT NULL, public_key text NOT NULL,
+        fingerprint text NOT NULL, at text NOT NULL, approved_by text, reason text, previous text,
+        old_key_signature text, new_key_signature text, till text NOT NULL,
+        status text NOT NULL CHECK (status IN ('pinned', 'handed_over', 'unconfirmed', 'confirmed')),
+        confirmed_by text, arrived_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (store_id, signer, from_counter, fingerprint))""",
+    """CREATE TABLE IF NOT EXISTS heads (
+        store_id text NOT NULL, register text NOT NULL, seq integer NOT NULL, hash text NOT NULL,
+        signer text, counter integer, till text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (store_id, register))""",
 ]
 
 #: CENTRAL_MIGRATIONS[i] upgrades central schema version i to i + 1 (statements, run in one transaction)

@@ -4,8 +4,11 @@ What has arrived is known by the central database itself, in the same transactio
 entries by the last (store, register, seq) it holds, sales and events by a mark per till. A till killed in the
 middle of a sync therefore loses nothing (the next sync starts where the last committed batch ended) and
 duplicates nothing (every row is keyed; a resent one is ignored). Each entry's hash chain is checked on
-arrival (:func:`check_arrival`); an entry that does not chain, or a register that another till already uses,
-stops that register's sync and is recorded as a conflict for the exception report.
+arrival (:func:`check_arrival`), and its signature against the register's key the central database holds
+(:mod:`pos_returns.storage.central.signed`: trust on first use, key changes handed over by the old key or
+confirmed by head office); an entry that does not chain or is not validly signed, a register that another till
+already uses, or one that went back behind the head the central database holds (a till rolled back to an older
+copy) stops that register's sync and is recorded as a conflict for the exception report.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from pos_returns.i18n import N_
+from pos_returns.storage.central import signed
 from pos_returns.storage.central.schema import CentralError, connect, require_schema
+from pos_returns.storage import signatures as sg
 from pos_returns.storage.db import Database
 from pos_returns.storage.journal import _HASHED, DAY_REGISTER, GENESIS, entry_hash
 
@@ -44,7 +49,8 @@ def till_id(db: Database) -> str:
 def check_arrival(entry: dict[str, Any], prev_hash: str) -> list[str]:
     """Why an arriving journal entry cannot follow ``prev_hash`` (the hash of the entry before it at the central
     database, or GENESIS): empty when it chains and its hash is its content's. The one place an arriving entry is
-    checked; the entry's signature (issue 14, signed journal) is to be checked here too."""
+    checked for its chain; its signature is checked next to it (:func:`pos_returns.storage.central.signed.
+    check_signature`, called by the same loop)."""
     problems = []
     if entry["prev_hash"] != prev_hash:
         problems.append(f"{entry['txno']}: does not follow the entry before it (prev_hash "
@@ -73,8 +79,11 @@ def sync_till(db: Database, url: str, store_id: str, secret_check: str,
                      "DO UPDATE SET last_sync = now()", (till, store_id))
         conn.commit()
         result.sales = _send_sales(db, conn, till, progress, batch)
+        keys = signed.send_keys(db, conn, till, store_id, lambda signer, kind, detail: _conflict(
+            conn, result, store_id, signer, None, None, kind, detail))
+        conn.commit()
         for (register,) in db.conn.execute("SELECT DISTINCT register FROM journal ORDER BY register").fetchall():
-            _send_register(db, conn, till, store_id, register, result, batch)
+            _send_register(db, conn, till, store_id, register, result, batch, keys)
         result.events = _send_events(db, conn, till, store_id, batch)
     return result
 
@@ -153,13 +162,29 @@ _ENTRY_COLS = list(_HASHED) + ["business_day", "prev_hash", "hash"]  # the hash 
 
 
 def _send_register(db: Database, conn: Any, till: str, store_id: str, register: str, result: SyncResult,
-                   batch: int) -> None:
+                   batch: int, keys: dict[str, list[signed.CentralKey]] | None = None) -> None:
     creg = central_register(register, till)
     last = conn.execute("SELECT seq, hash, till FROM journal WHERE store_id = %s AND register = %s "
                         "ORDER BY seq DESC LIMIT 1", (store_id, creg)).fetchone()
     seq, prev = (last[0], last[1]) if last else (0, GENESIS)
     if last:
         mine = db.conn.execute("SELECT hash FROM journal WHERE register = ? AND seq = ?", (register, seq)).fetchone()
+        if last[2] == till and mine is None:
+            top = db.conn.execute("SELECT MAX(seq) FROM journal WHERE register = ?", (register,)).fetchone()[0]
+            _conflict(conn, result, store_id, creg, None, None, "rolled_back",
+                      f"register {register} of store {store_id}: the central database holds it up to #{seq} from "
+                      f"this till, the till's journal ends at #{top} (rolled back to an older copy, or its newest "
+                      f"entries removed)")
+            conn.commit()
+            result.stopped.append(register)
+            return
+        if last[2] == till and mine[0] != prev:
+            _conflict(conn, result, store_id, creg, None, None, "chain_broken",
+                      f"register {register} of store {store_id}: #{seq} differs from the copy the central database "
+                      f"received from this till (rewritten after it was synced)")
+            conn.commit()
+            result.stopped.append(register)
+            return
         if last[2] != till or mine is None or mine[0] != prev:
             _conflict(conn, result, store_id, creg, None, None, "register_clash",
                       f"register {register} of store {store_id} is used by another till too; give each till its "
@@ -167,27 +192,50 @@ def _send_register(db: Database, conn: Any, till: str, store_id: str, register: 
             conn.commit()
             result.stopped.append(register)
             return
+    legacy_upto = _legacy_upto(db, register)
     while True:
         entries = _rows(db, f"SELECT {', '.join(_ENTRY_COLS)} FROM journal WHERE register = ? AND seq > ? "
                             f"ORDER BY seq LIMIT ?", (register, seq, batch))
         if not entries:
             return
         good = []
+        sigs = signed.local_signatures(db, [e["txno"] for e in entries])
         for entry in entries:
-            problems = check_arrival(entry, prev)
+            problems = [("chain_broken", p) for p in check_arrival(entry, prev)]
+            if not problems:
+                bad = signed.check_signature(entry, sigs.get(entry["txno"]), store_id, keys or {},
+                                             entry["seq"] <= legacy_upto)
+                if bad is not None and bad[0] != "held":
+                    problems.append(bad)
+                elif bad is not None:  # its key's key_changed conflict already names it
+                    result.stopped.append(register)
+                    break
             if problems:
-                for p in problems:
-                    _conflict(conn, result, store_id, creg, entry["txno"], entry["receipt"], "chain_broken", p)
+                for kind, p in problems:
+                    _conflict(conn, result, store_id, creg, entry["txno"], entry["receipt"], kind, p)
                 result.stopped.append(register)
                 break
             good.append(entry)
             prev = entry["hash"]
         _insert_entries(db, conn, till, store_id, creg, good, result)
+        signed.insert_signatures(conn, store_id, [sigs[e["txno"]] for e in good if e["txno"] in sigs])
+        if good:
+            signed.set_head(conn, store_id, creg, till, good[-1], sigs.get(good[-1]["txno"]))
         conn.commit()
         result.entries += len(good)
         if len(good) < len(entries):
             return
         seq = entries[-1]["seq"]
+
+
+def _legacy_upto(db: Database, register: str) -> float:
+    """Entries up to this seq are from before the till signed its journal (at or below the register's head when
+    the schema upgrade ran, and before the register's first signed entry, which covers them through the chain)."""
+    if not sg.has_signature_tables(db):
+        return float("inf")
+    began = sg.signing_began(db).get(register, 0)
+    first = db.conn.execute("SELECT MIN(seq) FROM signatures WHERE register = ?", (register,)).fetchone()[0]
+    return began if first is None else min(began, first - 1)
 
 
 def _insert_entries(db: Database, conn: Any, till: str, store_id: str, creg: str, entries: list[dict[str, Any]],
