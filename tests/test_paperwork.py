@@ -26,6 +26,7 @@ from pos_returns import i18n
 from pos_returns.services import counter as services
 from pos_returns.storage import store as st
 from pos_returns.services.importer import import_file
+from pos_returns.services.settlement import with_payment
 from pos_returns.domain.model import Customer, ExchangeItem, NoReceiptItem, Request, RequestLine
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import load_policy
@@ -135,7 +136,8 @@ def record_world(tmp: Path):
     p = counter.prepare(cashier, counter.lookup("0001-900003"), Request(
         "exchange", lines=(RequestLine(1, 1, "unopened", "wrong_size"),),
         exchange_items=(ExchangeItem(jacket.sku, jacket.category, 1, jacket.price, jacket.tax_rate, jacket.name),)))
-    tx["exchange"] = counter.commit(p)
+    assert p.decision.balance_due > p.decision.balance_due * 0, "the jacket costs more: the customer pays"
+    tx["exchange"] = counter.commit(with_payment(p, "cash"))
     towel = counter.find_product("TOWEL")
     p = counter.prepare(cashier, None, Request("return", no_receipt_items=(NoReceiptItem(
         towel.sku, towel.category, 2, counter.lowest_price("TOWEL"), towel.tax_rate, towel.tags, "unopened",
