@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from pos_returns.services import demo  # noqa: E402
+from pos_returns.services.settlement import with_payment  # noqa: E402
 from pos_returns.storage import store as st  # noqa: E402
 from pos_returns.domain.model import Customer, ExchangeItem, NoReceiptItem, Request, RequestLine  # noqa: E402
 from pos_returns.domain.policy import Policy, load_policy  # noqa: E402
@@ -225,6 +226,8 @@ def add_year_of_returns(path: Path, policy: Policy, per_day: int, seed: int = 11
                         else:
                             request = Request("return", lines=lines)
                         pending = counter.prepare(cashier, sale, request)
+                        # the customer pays what an exchange costs more (no rng draw: the data stays the same)
+                        pending = with_payment(pending, "cash" if rowid % 2 else "card")
                     if pending.decision.outcome == "denied":
                         counts["denied"] += 1
                         continue

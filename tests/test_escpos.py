@@ -19,7 +19,9 @@ import storehelpers as H
 from pos_returns.documents import escpos
 from pos_returns.services import receipt_printer as rp
 from pos_returns.services import session
+from pos_returns.domain.model import ExchangeItem, Request, RequestLine
 from pos_returns.services.importer import import_file
+from pos_returns.services.settlement import with_payment
 from pos_returns.storage import store as st
 
 GS, ESC = b"\x1d", b"\x1b"
@@ -91,7 +93,18 @@ def world(tmp_path):
     cashier = H.signed_in(counter)
     cash = counter.commit(counter.prepare(cashier, counter.lookup(CASH_RECEIPT), H.return_request()))
     card = counter.commit(counter.prepare(cashier, counter.lookup(H.JEANS), H.return_request()))
-    yield store, {"cash": cash, "card": card}
+    # exchanges for a rain jacket (129.00 + 9.35 tax): the T-shirt (16.08 back) paid in cash, the jeans (53.61
+    # back) by card: the customer owes 122.27 and 84.74, and nothing is handed back from the till
+    jacket = counter.find_product("JACKET")
+    owed = {}
+    for line, pay in ((1, "cash"), (2, "card")):
+        request = Request(type="exchange", lines=(RequestLine(line=line, qty=1, condition="unopened",
+                                                              reason="wrong_size"),),
+                          exchange_items=(ExchangeItem(jacket.sku, jacket.category, 1, jacket.price,
+                                                       jacket.tax_rate, jacket.name),))
+        pending = counter.prepare(cashier, counter.lookup(H.SHIRT), request)
+        owed[pay] = counter.commit(with_payment(pending, pay))
+    yield store, {"cash": cash, "card": card, "exchange_cash": owed["cash"], "exchange_card": owed["card"]}
     store.close()
 
 
@@ -179,3 +192,21 @@ def test_saved_setting_is_read_back(world):
     assert rp.saved_target(store) is None
     session.set_setting(store, rp.SETTING, "tcp://127.0.0.1:9100")
     assert str(rp.saved_target(store)) == "tcp://127.0.0.1:9100"
+
+
+def test_customer_paying_an_exchange_in_cash_opens_the_drawer_by_card_does_not(world, printer):
+    store, tx = world
+    assert tx["exchange_cash"].decision.balance_due.plain() == "122.27"
+    assert tx["exchange_cash"].decision.refund_tenders == ()  # nothing is handed back: the customer pays in
+    target = escpos.parse_target(printer.target)
+    rp.print_transaction(store, tx["exchange_cash"].txno, target, "en", folder=store.path.parent)
+    rp.print_transaction(store, tx["exchange_card"].txno, target, "en", folder=store.path.parent)
+    rp.print_transaction(store, tx["exchange_cash"].txno, target, "en", reprint=True, now=H.NOW,
+                         folder=store.path.parent)
+    cash, card, reprint = printer.wait(3)
+    assert cash.count(KICK) == 1, "the cashier puts the customer's cash in the drawer"
+    assert cash.index(KICK) < cash.index(b"Exchange receipt")
+    assert b"Paid by Cash" in cash and b"122.27" in cash
+    assert b"Rain jacket" in cash and b"tax $9.35" in cash, "the new item's line shows its tax"
+    assert KICK not in card and b"Paid by Card" in card and b"84.74" in card
+    assert KICK not in reprint, "a reprint takes no cash"

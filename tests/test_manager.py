@@ -42,6 +42,7 @@ from pos_returns.domain.money import Money
 from pos_returns.domain.policy import load_policy
 from pos_returns.documents.reports_pdf import report_pdf
 from pos_returns.services.counter import Counter
+from pos_returns.services.settlement import with_payment
 
 ROOT = h.ROOT
 TAX = "0.0725"
@@ -205,6 +206,7 @@ def build_world(folder: Path) -> World:
                                   exchange_items=exchange, overrides=frozenset(d.get("overrides", ())))
                 asked = {1: (category, reason)}
             pending = c.prepare(h.signed_in(c, cashier, PINS[cashier]), sale, request)
+            pending = with_payment(pending, d.get("pay", "card"))  # the customer pays what an exchange owes
             grants = []
             if d.get("approver"):
                 assert pending.decision.outcome == "needs_approval", (tag, pending.decision)

@@ -26,6 +26,7 @@ from pos_returns import i18n
 from pos_returns.services import counter as services
 from pos_returns.storage import store as st
 from pos_returns.services.importer import import_file
+from pos_returns.services.settlement import with_payment
 from pos_returns.domain.model import Customer, ExchangeItem, NoReceiptItem, Request, RequestLine
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import load_policy
@@ -135,7 +136,8 @@ def record_world(tmp: Path):
     p = counter.prepare(cashier, counter.lookup("0001-900003"), Request(
         "exchange", lines=(RequestLine(1, 1, "unopened", "wrong_size"),),
         exchange_items=(ExchangeItem(jacket.sku, jacket.category, 1, jacket.price, jacket.tax_rate, jacket.name),)))
-    tx["exchange"] = counter.commit(p)
+    assert p.decision.balance_due > p.decision.balance_due * 0, "the jacket costs more: the customer pays"
+    tx["exchange"] = counter.commit(with_payment(p, "cash"))
     towel = counter.find_product("TOWEL")
     p = counter.prepare(cashier, None, Request("return", no_receipt_items=(NoReceiptItem(
         towel.sku, towel.category, 2, counter.lowest_price("TOWEL"), towel.tax_rate, towel.tags, "unopened",
@@ -238,6 +240,10 @@ def test_document(world, tmp_path, name, kind, lang):
         assert t.case.sale.receipt in text
     if name == "exchange":
         assert money(t.decision.exchange_total) in text and money(t.decision.balance_due) in text
+        if kind == "receipt":  # the new rain jacket, 129.00 at 7.25%: its tax of 9.35 (hand-checked) is shown
+            assert money(Money.parse("9.35", "USD")) in text
+            if lang == "en":
+                assert "tax $9.35" in text and "Paid by Cash" in text
     if name == "override":
         assert "m1" in text and "approval.large_refund" in text
     assert "Alice Nguyễn" in text, "non-ASCII text from the store's data renders"
@@ -527,3 +533,31 @@ def test_paperwork_command_is_wired_into_main(world, tmp_path):
     assert cli.main(["paperwork", tx["return"].txno, "--doc", "receipt", "--lang", "vi", "--out", str(out),
                      "--db", str(store.path)]) == 0
     assert tx["return"].txno in pdftext(out.read_bytes())
+
+
+def test_exchange_receipt_of_a_store_whose_prices_include_tax_shows_the_new_items_tax_part(tmp_path):
+    """Prague (prices include 21% DPH): the opened headphones (2 490,00, fee 249,00) go back for headphones of
+    3 630,00, whose tax part is 3 630 x 0,21 / 1,21 = 630,00 (hand-checked); the customer owes
+    3 630,00 - 2 241,00 = 1 389,00 and pays it by card."""
+    policy = load_policy(ROOT / "examples" / "prague" / "policies.toml")
+    case = json.loads((ROOT / "examples" / "prague" / "scenarios" / "03-electronics-opened-fee.json")
+                      .read_text(encoding="utf-8"))
+    case["request"] = dict(case["request"], type="exchange", exchange_items=[
+        {"sku": "SLUCH-ANC", "name": "Sluchátka ANC", "category": "electronics", "qty": 1, "unit_price": "3630.00",
+         "tax_rate": "0.21"}])
+    now = datetime.fromisoformat(case["now"])
+    sales = tmp_path / "sales.json"
+    sales.write_text(json.dumps({"sales": [case["sale"]]}, ensure_ascii=False), encoding="utf-8")
+    with st.open_store(tmp_path / "pos.db") as store:
+        import_file(store, policy, sales, now)
+        counter = services.Counter(store, policy, register="R1", clock=lambda: now)
+        counter.add_staff("c1", "Jana Dvořáková", "cashier", "1111")
+        cashier = counter.sign_in("c1", "1111")
+        sale = counter.lookup(case["sale"]["receipt"])
+        pending = counter.prepare(cashier, sale, services.request_from_json(policy, case, sale, now))
+        assert pending.decision.balance_due == Money.parse("1389.00", "CZK")
+        t = counter.commit(with_payment(pending, "card"))
+        text = pdftext(paperwork.document_pdf(store, t.txno, "receipt", "cs", locale=policy.store.locale))
+    assert "Sluchátka ANC" in text
+    assert "Sluchátka ANC" in text and "vč. DPH 630,00" in text, "the new item's tax, as part of its price"
+    assert norm("1\u00a0389,00\u00a0Kč") in text

@@ -1,4 +1,4 @@
-"""``record CASE.json --cashier ID [--approver ID]`` and ``correct TXNO --manager ID --reason TEXT``: a return or
+"""``record CASE.json --cashier ID [--approver ID] [--pay cash|card]`` and ``correct TXNO --manager ID --reason TEXT``: a return or
 exchange committed to the journal, and its reversal. PINs come from the terminal or standard input."""
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def cmd_record(args: argparse.Namespace) -> int:
             print(f"error: {err}", file=sys.stderr)
             print(f"give the price a manager states: --price {err.skus[0]}=AMOUNT --approver ID", file=sys.stderr)
             return EXIT_USAGE
+        pending = customer_pays(pending, args.pay)
         grants = []
         if pending.decision.approvals:
             if not args.approver:
@@ -54,8 +55,24 @@ def cmd_record(args: argparse.Namespace) -> int:
             grants.append(counter.approve(pending, args.approver, read_pin(f"PIN for {args.approver}: "), code))
         tx = counter.commit(pending, grants)
     d = tx.decision
-    print(f"{tx.txno} {d.outcome} refund {d.refund_total.plain()} {d.currency} hash {tx.short_hash}")
+    paid = f" customer paid {d.balance_due.plain()} {d.currency} by {pending.payment}" if pending.payment else ""
+    print(f"{tx.txno} {d.outcome} refund {d.refund_total.plain()} {d.currency} hash {tx.short_hash}{paid}")
     return EXIT_OK
+
+
+def customer_pays(pending, pay: str | None):
+    """``--pay cash|card``: the tender the customer pays an exchange's balance with; required when they owe one,
+    refused when nothing is owed (the commit refuses an owed balance without it too)."""
+    from pos_returns.services import settlement
+    d = pending.decision
+    if settlement.needs_payment(pending):
+        if pay is None:
+            raise UsageError(f"the customer owes {d.balance_due.plain()} {d.currency} for this exchange: "
+                             "give --pay cash or --pay card (how they pay it)")
+    elif pay is not None:
+        raise UsageError(f"--pay {pay}: nothing is owed on this transaction (the store refunds "
+                         f"{d.payout.plain()} {d.currency}); leave --pay out")
+    return settlement.with_payment(pending, pay)
 
 
 def stated_prices(given: list[str], policy: Policy) -> dict:
@@ -94,6 +111,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="for a return without a receipt of a SKU the store has not sold: the price the approving "
                           "manager states (only if the policy's no_receipt.unknown_sku is \"manager_price\")")
     rec.add_argument("--training", action="store_true", help="record as a training transaction")
+    rec.add_argument("--pay", choices=("cash", "card"), default=None,
+                     help="an exchange whose new items cost more: how the customer pays the difference "
+                          "(required then, refused otherwise)")
     rec.set_defaults(func=cmd_record)
 
     cor = with_policy(with_db(sub.add_parser("correct", help="reverse a recorded transaction (manager PIN on stdin)")))

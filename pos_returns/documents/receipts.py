@@ -57,8 +57,10 @@ def _lines(doc: Doc, f: Formatter, tx: TxRecord, *, reasons: bool = False) -> No
         doc.add(Space(3), Para(_("New items"), 8, True))
         for item in tx.new_items:
             doc.add(Pair(f"{f.number(item.qty)} \u00d7 {item.name}", f.money(item.amount)))
+            tax = (_("incl. tax {amount}") if item.tax_included else _("tax {amount}")).format(
+                amount=f.money(item.tax))
             doc.add(Para(f"{item.sku} \u00b7 " + _("{qty} at {price}").format(
-                qty=f.number(item.qty), price=f.money(item.unit_price)), indent=INDENT))
+                qty=f.number(item.qty), price=f.money(item.unit_price)) + f" \u00b7 {tax}", indent=INDENT))
     doc.add(Divider())
 
 

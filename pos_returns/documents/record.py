@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from pos_returns.domain.model import TenderAmount as TxTender  # a refund tender as the journal recorded it
+from pos_returns.domain.engine.amounts import tax_of
 from pos_returns.domain.model import payout
 from pos_returns.domain.money import Money
 from pos_returns.i18n import UserError
@@ -58,10 +59,16 @@ class TxNewItem:
     qty: int
     unit_price: Money
     tax_rate: Decimal
+    tax_included: bool = False  # the store's prices include tax: ``tax`` is then the part of ``amount`` that is tax
 
     @property
     def amount(self) -> Money:
         return (self.unit_price * self.qty).rounded()
+
+    @property
+    def tax(self) -> Money:
+        """The tax on this new item, computed as the engine prices it (added on top, or the part included)."""
+        return tax_of(self.amount, self.tax_rate, self.tax_included)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from pos_returns.services.identity import CustomerChanged, history_days, recheck
 from pos_returns.services.records import (  # noqa: F401 - re-exported: services' public names
     Clock, MAX_PIN_FAILURES, LOCKOUT, PIN_REFUSALS, system_clock, note_policy, ServiceError, AuthError, StaffTampered, WrongPin, LockedOut, NotSignedIn, ApprovalRefused, NotRecordable, DecisionChanged, UnknownSku, PriceNeeded, Product, StaffMember, Session, Pending, Grant, Transaction)
 from pos_returns.services.location import located, till_location
+from pos_returns.services.settlement import check_payment
 from pos_returns.services.entry import (  # noqa: F401
     _line_labels, _money_terms, _staff_names, _stated_prices, journal_entry, request_from_json)
 
@@ -366,6 +367,7 @@ class Counter:
         policy, decision = self.policy, pending.decision
         if decision.outcome == "denied":
             raise NotRecordable(N_("Nothing on this return can be accepted; there is nothing to record."))
+        check_payment(pending)  # the customer's tender for an exchange's balance (services.settlement)
         grants = tuple(grants)
         with self.store.write() as c:
             case = pending.case

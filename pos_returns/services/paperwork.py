@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -131,7 +132,7 @@ def load_transaction(store: st.Database, txno: str, locale: str | None = None, l
     return TxRecord(
         **_common(store, entry, store_info, recorded, locale or store_info.get("locale")),
         sold_at=_when(sale.get("sold_at")) if sale else None, gift_receipt=bool(sale and sale.get("gift_receipt")),
-        lines=_lines(decision, sale, request, cur), new_items=_new_items(request, cur),
+        lines=_lines(decision, sale, request, cur), new_items=_new_items(request, cur, Money.from_minor(entry.exchange_total, cur)),
         rounding=_money(decision.get("rounding"), cur), tenders=_tenders(payload, cur),
         approvals=_approvals(store, payload, decision, recorded, cur), rules=tuple(decision.get("rules", [])),
         customer_id_masked=masked_id(customer.get("id")), customer_id_verified=bool(customer.get("id_verified")),
@@ -185,11 +186,14 @@ def _lines(decision: dict, sale: dict | None, request: dict, cur: str) -> tuple[
     return tuple(lines)
 
 
-def _new_items(request: dict, cur: str) -> tuple[TxNewItem, ...]:
-    return tuple(
-        TxNewItem(sku=x["sku"], name=x.get("name") or x["sku"], qty=x["qty"], unit_price=_money(x["unit_price"], cur),
-                  tax_rate=Decimal(x.get("tax_rate", "0")))
-        for x in request.get("exchange_items", []))
+def _new_items(request: dict, cur: str, exchange_total: Money) -> tuple[TxNewItem, ...]:
+    """The new items of an exchange; their prices include tax when the recorded exchange total is just their
+    amounts (the engine adds tax on top only where prices exclude it)."""
+    items = [TxNewItem(sku=x["sku"], name=x.get("name") or x["sku"], qty=x["qty"],
+                       unit_price=_money(x["unit_price"], cur), tax_rate=Decimal(x.get("tax_rate", "0")))
+             for x in request.get("exchange_items", [])]
+    included = sum((i.amount for i in items), Money.zero(cur)) == exchange_total
+    return tuple(replace(i, tax_included=included) for i in items)
 
 
 def _approvals(store: st.Database, payload: dict, decision: dict, recorded: dict, cur: str) -> tuple[TxApproval, ...]:

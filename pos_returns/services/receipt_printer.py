@@ -34,8 +34,11 @@ def saved_target(store: st.Database) -> Target | None:
 
 
 def cash_handed_back(record) -> bool:
-    """Whether the transaction gives the customer cash from this till (a mailed cheque is not)."""
-    return any(t.type == "cash" and t.amount.amount > 0 for t in record.tenders)
+    """Whether the drawer opens for this transaction: it gives the customer cash from this till (a mailed
+    cheque is not), or the customer paid an exchange's balance in cash (the cashier puts it in the drawer)."""
+    paid = record.payment
+    return any(t.type == "cash" and t.amount.amount > 0 for t in record.tenders) or \
+        (paid is not None and paid.type == "cash" and paid.amount.amount > 0)
 
 
 def print_transaction(store: st.Database, txno: str, target: Target, lang: str, *, reprint: bool = False,

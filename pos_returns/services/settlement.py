@@ -5,6 +5,8 @@
   paid at the till (a mailed check is never shown as money from the till);
 - :func:`new_items`: the new items of an exchange with their amount and tax, as the confirmation lists them;
 - :func:`with_payment`: the tender the customer pays an exchange's balance with, recorded in the journal entry;
+- :func:`check_payment`: the commit's rule that an exchange whose customer owes the difference is recorded only
+  with the tender they pay it with (every caller: the window, the CLI, the demo builder);
 - :func:`with_paper_language`: the customer's language for the paperwork, recorded in the journal entry so a
   reprint comes out in that language.
 """
@@ -21,7 +23,7 @@ from pos_returns.domain.model import Decision
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
 from pos_returns.i18n import N_
-from pos_returns.services.records import PAYMENT_TYPES, Pending, ServiceError
+from pos_returns.services.records import PAYMENT_TYPES, NotRecordable, Pending, ServiceError
 
 MAILED = "mailed_check"
 
@@ -103,6 +105,25 @@ def with_payment(pending: Pending, payment: str | None) -> Pending:
         raise ServiceError(N_("The customer owes {amount}: choose how they pay (cash or card)."),
                            amount=pending.decision.balance_due)
     return replace(pending, payment=payment)
+
+
+class PaymentMissing(NotRecordable):
+    """A commit of an exchange whose customer owes the difference, without the tender they pay it with."""
+
+    def __init__(self, amount: Money):
+        self.amount = amount
+        super().__init__(N_("The customer owes {amount} for this exchange: take the payment in cash or by card "
+                            "before recording it."), amount=amount)
+
+
+def check_payment(pending: Pending) -> None:
+    """Refuse to record an exchange whose customer owes a balance unless the tender they pay it with is given
+    (the journal records that tender and the balance as its amount); a payment with nothing owed is refused too."""
+    if needs_payment(pending):
+        if pending.payment not in PAYMENT_TYPES:
+            raise PaymentMissing(pending.decision.balance_due)
+    elif pending.payment is not None:
+        raise NotRecordable(N_("Nothing is owed on this transaction, so no payment can be taken."))
 
 
 def with_paper_language(pending: Pending, lang: str | None) -> Pending:
