@@ -22,7 +22,7 @@ from .context import AppContext
 from .id_entry import IdEntry
 from .ops import run_op, scan_product
 from .receipt_keys import CellKeys, ask_discard, move_out_of_editor, override_or_approve, show_one_truth
-from .receipt_table import fit_columns, sized_once, steady_table
+from .receipt_table import fit_columns, sized_once, steady_table, widen
 from .widgets import OUTCOME_COLOR, DecisionPanel, MessageStrip, outcome_label
 
 CONDITION_TEXT = CONDITION_LABELS
@@ -370,10 +370,8 @@ class ReceiptScreen(QWidget):
             return
         self._fitted = (self.model.sale, self.ctx.lang)
         model = self.model
-        outcomes = [outcome_label(self.ctx, o) for o in OUTCOME_COLOR] + [self.ctx.gettext("Already returned")]
-        fit_columns(self.table, {
+        self._widths = fit_columns(self.table, {
             C_ITEM: [model.data(model.index(row, C_ITEM)) for row in range(model.rowCount())],
-            C_DECISION: outcomes,
             C_REFUND: [self.ctx.money(amount) for amount in model.paid.values()]})  # a refund is at most the paid
 
     def _set_header(self) -> None:
@@ -425,9 +423,17 @@ class ReceiptScreen(QWidget):
     def _show_decision(self) -> None:
         """Table marks, headline and buttons from one reading of the decision and the approvals given."""
         show_one_truth(self)
+        self._fit_decision()
+
+    def _fit_decision(self) -> None:
+        """The decision column as wide as the outcomes it shows now (measured by font, not cell by cell)."""
+        model = self.model
+        widen(self.table, C_DECISION, self._widths[C_DECISION],
+              [model.data(model.index(row, C_DECISION)) or "" for row in range(model.rowCount())])
 
     def _buttons(self) -> None:
         show_one_truth(self)
+        self._fit_decision()
 
     def _approved(self) -> bool:
         return bool(self.pending) and returns.covered(self.pending.decision, self.grants)
@@ -469,6 +475,7 @@ class ReceiptScreen(QWidget):
     def ask_approval(self) -> bool:
         """F8: a manager's override of the denied line under the cursor, else the approval the decision asks."""
         done = override_or_approve(self)
+        self._fit_decision()  # an approval changes what the lines show
         self.table.setFocus()
         return done
 

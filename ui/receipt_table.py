@@ -40,14 +40,28 @@ def sized_once(table: QTableView) -> None:
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
 
-def fit_columns(table: QTableView, texts: Mapping[int, Iterable[str]]) -> None:
+def fit_columns(table: QTableView, texts: Mapping[int, Iterable[str]]) -> dict[int, int]:
     """Every column as wide as its header and the cells it shows now, and at least as wide as each of
-    ``texts[column]`` (every row's text, or the texts a column will show later) in the table's font."""
+    ``texts[column]`` (every row's text, or the texts a column will show later) in the table's font.
+    Returns the widths given, by column."""
     table.resizeColumnsToContents()
+    for column, column_texts in texts.items():
+        widest = text_width(table, column_texts)
+        if widest > table.columnWidth(column):
+            table.setColumnWidth(column, widest)
+    return {column: table.columnWidth(column) for column in range(table.model().columnCount())}
+
+
+def text_width(table: QTableView, texts: Iterable[str]) -> int:
+    """The width a cell needs to show the widest of ``texts`` uncut, in the table's font."""
     metrics = table.fontMetrics()
     # a cell's text margin, as QCommonStyle lays out an item view cell (focus frame margin + 1, both sides)
     margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1) + 2
-    for column, column_texts in texts.items():
-        widest = max((metrics.horizontalAdvance(text) for text in column_texts), default=0) + margin
-        if widest > table.columnWidth(column):
-            table.setColumnWidth(column, widest)
+    return max((metrics.horizontalAdvance(text) for text in texts), default=0) + margin
+
+
+def widen(table: QTableView, column: int, least: int, texts: Iterable[str]) -> None:
+    """Column ``column`` as wide as the widest of ``texts`` (never under ``least``); unchanged if it is so."""
+    width = max(least, text_width(table, texts))
+    if width != table.columnWidth(column):
+        table.setColumnWidth(column, width)
