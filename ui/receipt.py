@@ -22,7 +22,7 @@ from .context import AppContext
 from .id_entry import IdEntry
 from .ops import run_op, scan_product
 from .receipt_keys import CellKeys, ask_discard, move_out_of_editor, override_or_approve, show_one_truth
-from .receipt_table import fit_columns, sized_once, steady_table, widen
+from .receipt_table import ColumnFit, sized_once, steady_table
 from .widgets import OUTCOME_COLOR, DecisionPanel, MessageStrip, outcome_label
 
 CONDITION_TEXT = CONDITION_LABELS
@@ -76,8 +76,7 @@ class ReturnLinesModel(QAbstractTableModel):
         self.paid = returns.paid_per_line(sale, self.ctx.policy.store.prices_include_tax)  # the price paid per line
 
     def set_sale(self, sale: Sale) -> None:
-        """Show another sale in the same model (the screen is reused from scan to scan). With as many lines
-        as the last one the rows stay and only their contents change (no reset: no relayout of the view)."""
+        """Show another sale in the same model (the screen is reused); as many lines as before: no reset."""
         if len(sale.lines) == len(self.sale.lines):
             self._load(sale)
             self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(COLUMNS) - 1))
@@ -281,8 +280,8 @@ class ReceiptScreen(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         steady_table(self.table, 44)  # fixed rows (never measured), a touch target each (ui.style.TARGET)
         self.table.setWordWrap(True)
-        sized_once(self.table)  # names and outcomes never cut off: fit_columns() at each load
-        self._fitted: tuple | None = None  # (sale, language) the columns were last fitted for
+        sized_once(self.table)  # names and outcomes never cut off: fitted at each load (ColumnFit)
+        self.fit = ColumnFit(self.table, C_ITEM, C_DECISION, C_REFUND)
         splitter.addWidget(self.table)
         lower = QWidget()
         lower_layout = QHBoxLayout(lower)
@@ -337,7 +336,7 @@ class ReceiptScreen(QWidget):
         self.id_entry.reset(sale)
         self._set_header()  # the other texts stay (retranslate() sets them, and again when the language changes)
         self._fill_basket()
-        self._fit_columns()
+        self.fit.load(self.model, self.ctx.lang, self.ctx.money)
         self.refresh()
         self.table.scrollToTop()
         first = next((r for r in range(self.model.rowCount()) if self.model.returnable(r) > 0), None)
@@ -357,22 +356,12 @@ class ReceiptScreen(QWidget):
         self.cancel_button.setText(_("Cancel") + " [Esc]")
         self.approve_button.setText(_("Manager approval") + " [F8]")
         self.finish_button.setText(_("Finish") + " [F12]")
-        if self._fitted is None or self._fitted[1] != self.ctx.lang:  # the window retranslates at every go-home
+        if self.fit.language_changed(self.ctx.lang):  # the window retranslates at every go-home
             self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-            self._fit_columns()
+            self.fit.load(self.model, self.ctx.lang, self.ctx.money)
         self._fill_basket()
         self.id_entry.retranslate()
         self.panel.retranslate()
-
-    def _fit_columns(self) -> None:
-        """Column widths for this sale in this language, once (not by measuring every cell at each change)."""
-        if self._fitted == (self.model.sale, self.ctx.lang):
-            return
-        self._fitted = (self.model.sale, self.ctx.lang)
-        model = self.model
-        self._widths = fit_columns(self.table, {
-            C_ITEM: [model.data(model.index(row, C_ITEM)) for row in range(model.rowCount())],
-            C_REFUND: [self.ctx.money(amount) for amount in model.paid.values()]})  # a refund is at most the paid
 
     def _set_header(self) -> None:
         _ = self.ctx.gettext
@@ -423,17 +412,11 @@ class ReceiptScreen(QWidget):
     def _show_decision(self) -> None:
         """Table marks, headline and buttons from one reading of the decision and the approvals given."""
         show_one_truth(self)
-        self._fit_decision()
-
-    def _fit_decision(self) -> None:
-        """The decision column as wide as the outcomes it shows now (measured by font, not cell by cell)."""
-        model = self.model
-        widen(self.table, C_DECISION, self._widths[C_DECISION],
-              [model.data(model.index(row, C_DECISION)) or "" for row in range(model.rowCount())])
+        self.fit.decision(self.model)
 
     def _buttons(self) -> None:
         show_one_truth(self)
-        self._fit_decision()
+        self.fit.decision(self.model)
 
     def _approved(self) -> bool:
         return bool(self.pending) and returns.covered(self.pending.decision, self.grants)
@@ -475,7 +458,7 @@ class ReceiptScreen(QWidget):
     def ask_approval(self) -> bool:
         """F8: a manager's override of the denied line under the cursor, else the approval the decision asks."""
         done = override_or_approve(self)
-        self._fit_decision()  # an approval changes what the lines show
+        self.fit.decision(self.model)  # an approval changes what the lines show
         self.table.setFocus()
         return done
 

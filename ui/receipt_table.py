@@ -65,3 +65,31 @@ def widen(table: QTableView, column: int, least: int, texts: Iterable[str]) -> N
     width = max(least, text_width(table, texts))
     if width != table.columnWidth(column):
         table.setColumnWidth(column, width)
+
+
+class ColumnFit:
+    """The receipt table's widths: item names and refunds fitted once per sale and language (:func:`fit_columns`),
+    the decision column following the outcomes the lines show (:func:`widen`)."""
+
+    def __init__(self, table: QTableView, item: int, decision: int, refund: int):
+        self.table, self.item, self.decision_column, self.refund = table, item, decision, refund
+        self.fitted: tuple | None = None  # (sale, language) the columns were last fitted for
+        self.widths: dict[int, int] = {}
+
+    def language_changed(self, lang: str) -> bool:
+        return self.fitted is None or self.fitted[1] != lang
+
+    def load(self, model, lang: str, money) -> None:
+        """Fit for the model's sale in ``lang`` (nothing to do when that is what the columns show)."""
+        if self.fitted == (model.sale, lang):
+            return
+        self.fitted = (model.sale, lang)
+        self.widths = fit_columns(self.table, {
+            self.item: [model.data(model.index(row, self.item)) for row in range(model.rowCount())],
+            self.refund: [money(amount) for amount in model.paid.values()]})  # a refund is at most the paid
+
+    def decision(self, model) -> None:
+        """The decision column as wide as the outcomes it shows now (measured by font, not cell by cell)."""
+        column = self.decision_column
+        widen(self.table, column, self.widths.get(column, 0),
+              [model.data(model.index(row, column)) or "" for row in range(model.rowCount())])
