@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
 from pos_returns.services import demo  # noqa: E402
 from pos_returns.services.settlement import with_payment  # noqa: E402
 from pos_returns.storage import store as st  # noqa: E402
+from pos_returns.storage.db import SCHEMA_VERSION  # noqa: E402
 from pos_returns.domain.model import Customer, ExchangeItem, NoReceiptItem, Request, RequestLine  # noqa: E402
 from pos_returns.domain.policy import Policy, load_policy  # noqa: E402
 
@@ -78,7 +79,7 @@ def copy_db(src: Path, dst: Path) -> None:
 def sales_db(receipts: int, seed: int = 7, cache: Path = CACHE, policy: Policy | None = None) -> tuple[Path, dict]:
     """The stage-1 database, built if missing. Returns (path, info); info has build seconds when built now."""
     cache.mkdir(parents=True, exist_ok=True)
-    final = cache / f"demo-s{seed}-r{receipts}-{TODAY.isoformat()}.db"
+    final = cache / f"demo-s{seed}-r{receipts}-v{SCHEMA_VERSION}-{TODAY.isoformat()}.db"
     info: dict = {"path": str(final), "receipts": receipts, "seed": seed}
     sidecar = final.with_suffix(".json")
     if final.exists():
@@ -257,7 +258,7 @@ def year_db(receipts: int, per_day: int = 500, seed: int = 7, cache: Path = CACH
     """Stage 2: stage 1 plus a year of ``per_day`` returns a day; built (and cached) if missing."""
     policy = load_policy(POLICY)
     base, info = sales_db(receipts, seed, cache, policy)
-    final = cache / f"year-s{seed}-r{receipts}-n{per_day}-d{days}-{TODAY.isoformat()}.db"
+    final = cache / f"year-s{seed}-r{receipts}-n{per_day}-d{days}-v{SCHEMA_VERSION}-{TODAY.isoformat()}.db"
     sidecar = final.with_suffix(".json")
     if final.exists():
         info["year_cached"] = True

@@ -192,8 +192,8 @@ from ui import receipt as R
 policy = load_policy(Path(sys.argv[1]) / "policies.toml")
 store = st.open_store(sys.argv[2], create=False)
 ctx = AppContext(store=store, policy=policy, policy_path=Path(sys.argv[1]) / "policies.toml")
-ctx.staff = services.StaffMember("c1", "Alice", "cashier")
 win = MainWindow(ctx, None)
+ctx.staff = ctx.counter().sign_in("c1", "1111")  # a real session (prepare refuses any other); after the window, which starts signed out
 win.resize(1280, 800)
 win.show()
 app.processEvents()
@@ -211,6 +211,9 @@ for i, code in enumerate(codes):
     app.processEvents()
     win.repaint()
     out.append((time.perf_counter() - t) * 1000)
+    if screen is not None and screen.pending is None and screen.model.request_lines():
+        # a scan that ends in a message instead of a decision measures nothing: say so rather than time it
+        sys.exit("no decision for " + code + ": " + screen.message.text())
     win.go_home()
     app.processEvents()
     # the event loop deletes screens left with deleteLater(); a bare processEvents() does not

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QSpinBox, QSplitter, QStyledItemDelegate, QTableView,
                                QVBoxLayout, QWidget)
 
@@ -22,7 +22,7 @@ from .context import AppContext
 from .id_entry import IdEntry
 from .ops import run_op, scan_product
 from .receipt_keys import CellKeys, ask_discard, move_out_of_editor, override_or_approve, show_one_truth
-from .receipt_table import steady_table
+from .receipt_table import ColumnFit, sized_once, steady_table
 from .widgets import OUTCOME_COLOR, DecisionPanel, MessageStrip, outcome_label
 
 CONDITION_TEXT = CONDITION_LABELS
@@ -76,7 +76,11 @@ class ReturnLinesModel(QAbstractTableModel):
         self.paid = returns.paid_per_line(sale, self.ctx.policy.store.prices_include_tax)  # the price paid per line
 
     def set_sale(self, sale: Sale) -> None:
-        """Show another sale in the same model (the screen is reused from scan to scan)."""
+        """Show another sale in the same model (the screen is reused); as many lines as before: no reset."""
+        if len(sale.lines) == len(self.sale.lines):
+            self._load(sale)
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(COLUMNS) - 1))
+            return
         self.beginResetModel()
         self._load(sale)
         self.endResetModel()
@@ -274,11 +278,10 @@ class ReceiptScreen(QWidget):
                                    | QAbstractItemView.EditTrigger.DoubleClicked)
         self.cell_keys = CellKeys(self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        steady_table(self.table, 44)  # fixed rows (never measured), a touch target each (ui.style.TARGET)  # fixed rows (never measured), a touch target each (ui.style.TARGET)
+        steady_table(self.table, 44)  # fixed rows (never measured), a touch target each (ui.style.TARGET)
         self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # names and outcomes never cut off
+        sized_once(self.table)  # names and outcomes never cut off: fitted at each load (ColumnFit)
+        self.fit = ColumnFit(self.table, C_ITEM, C_DECISION, C_REFUND)
         splitter.addWidget(self.table)
         lower = QWidget()
         lower_layout = QHBoxLayout(lower)
@@ -333,6 +336,7 @@ class ReceiptScreen(QWidget):
         self.id_entry.reset(sale)
         self._set_header()  # the other texts stay (retranslate() sets them, and again when the language changes)
         self._fill_basket()
+        self.fit.load(self.model, self.ctx.lang, self.ctx.money)
         self.refresh()
         self.table.scrollToTop()
         first = next((r for r in range(self.model.rowCount()) if self.model.returnable(r) > 0), None)
@@ -352,7 +356,9 @@ class ReceiptScreen(QWidget):
         self.cancel_button.setText(_("Cancel") + " [Esc]")
         self.approve_button.setText(_("Manager approval") + " [F8]")
         self.finish_button.setText(_("Finish") + " [F12]")
-        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self.fit.language_changed(self.ctx.lang):  # the window retranslates at every go-home
+            self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+            self.fit.load(self.model, self.ctx.lang, self.ctx.money)
         self._fill_basket()
         self.id_entry.retranslate()
         self.panel.retranslate()
@@ -406,9 +412,11 @@ class ReceiptScreen(QWidget):
     def _show_decision(self) -> None:
         """Table marks, headline and buttons from one reading of the decision and the approvals given."""
         show_one_truth(self)
+        self.fit.decision(self.model)
 
     def _buttons(self) -> None:
         show_one_truth(self)
+        self.fit.decision(self.model)
 
     def _approved(self) -> bool:
         return bool(self.pending) and returns.covered(self.pending.decision, self.grants)
@@ -450,6 +458,7 @@ class ReceiptScreen(QWidget):
     def ask_approval(self) -> bool:
         """F8: a manager's override of the denied line under the cursor, else the approval the decision asks."""
         done = override_or_approve(self)
+        self.fit.decision(self.model)  # an approval changes what the lines show
         self.table.setFocus()
         return done
 

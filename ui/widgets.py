@@ -127,6 +127,7 @@ class DecisionPanel(QFrame):
             self.total_labels[key] = (name, value)
         self.decision: Decision | None = None
         self.names: dict[int, str] = {}
+        self._drawn: tuple | None = None  # what the panel shows now, so the same again is not laid out again
         self.show_decision(None)
 
     def show_decision(self, decision: Decision | None, names: dict[int, str] | None = None,
@@ -139,6 +140,10 @@ class DecisionPanel(QFrame):
 
     def retranslate(self) -> None:
         ctx, _ = self.ctx, self.ctx.gettext
+        drawn = (self.decision, dict(self.names), (self.shown[0], dict(self.shown[1])), ctx.lang)
+        if self._drawn is not None and self._drawn[0] is drawn[0] and self._drawn[1:] == drawn[1:]:
+            return  # the same decision in the same language: each scan and go-home asked for it again
+        self._drawn = drawn
         labels = {"fee": _("Restocking fees"), "tax": _("Tax"), "refund_total": _("Refund value"),
                   "exchange_total": _("New items"), "balance": _("Balance")}
         for key, (name, _value) in self.total_labels.items():

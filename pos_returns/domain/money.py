@@ -111,6 +111,8 @@ class Money:
 
     @classmethod
     def zero(cls, currency: str) -> "Money":
+        if cls is Money:  # immutable: one zero per currency, checked once (every evaluation asks for it)
+            return _zero(currency)
         return cls(Decimal(0), currency)
 
     @classmethod
@@ -205,6 +207,11 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.plain()} {self.currency}"
+
+
+@lru_cache(maxsize=64)
+def _zero(currency: str) -> Money:
+    return Money(Decimal(0), currency)
 
 
 _object_new = object.__new__

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable, Sequence, TypeVar
 
 from pos_returns.i18n import N_, Text
@@ -115,6 +116,8 @@ class Evaluation:
         self.credit_only = self.zero  # what those lines refund (set once the lines are decided)
 
     def money(self, amount) -> Money:
+        if type(amount) is Decimal and amount.is_finite():  # the policy's own amounts; the currency is checked
+            return Money._new(amount, self.currency)
         return Money(amount, self.currency)
 
     # -- transaction-level notes
@@ -127,6 +130,12 @@ class Evaluation:
     def approval(self, rule_id: str, reason: Text) -> None:
         if all(a.rule != rule_id for a in self.approvals):
             self.approvals.append(Approval(rule_id, reason))
+
+    def most_specific(self, rules: Iterable[R], longest=None) -> R | None:
+        """:func:`most_specific`; of rules :meth:`scoped` gave from the memo, found once per policy."""
+        if self.memo is not None and type(rules) is tuple:
+            return self.memo.most_specific(rules, longest)
+        return most_specific(rules, longest)
 
     def scoped(self, rules: Iterable[R], *, category: str, tags: Iterable[str], sku: str) -> list[R]:
         if self.memo is not None and type(rules) is tuple:

@@ -46,7 +46,7 @@ def not_returnable(ev: Evaluation, work: LineWork, scope: dict, condition: str) 
 
 
 def accepted_condition(ev: Evaluation, work: LineWork, scope: dict, condition: str) -> None:
-    rule = most_specific(ev.scoped(ev.policy.conditions, **scope))
+    rule = ev.most_specific(ev.scoped(ev.policy.conditions, **scope))
     if rule is not None and condition not in rule.accepted:
         accepted = [Text(CONDITION_TEXT[c]) for c in ordered_conditions(rule.accepted)]
         work.fail(rule.id, rule.overridable, explained(rule, Text(
@@ -57,7 +57,7 @@ def accepted_condition(ev: Evaluation, work: LineWork, scope: dict, condition: s
 def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: bool) -> None:
     """Within the window (or a seasonal extension): fine; after it, a defective item may fall under warranty."""
     age = (ev.today - sold).days
-    rule = most_specific(ev.scoped(ev.policy.windows, **scope), longest=window_length)
+    rule = ev.most_specific(ev.scoped(ev.policy.windows, **scope), longest=window_length)
     if rule is None:  # the validator requires a default window; this only guards direct callers
         raise ValueError("the policy has no return window for this item")
     deadline, tier = window_deadline(ev, rule, sold)  # deadline None: no time limit
@@ -85,7 +85,7 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
             work.reasons.append(Text(N_("The return period ended on {end}; the seasonal extension refunds it as "
                                         "store credit only."), {"end": own_deadline}))
         return
-    warranty = most_specific(ev.scoped(ev.policy.warranties, **scope)) if defective else None
+    warranty = ev.most_specific(ev.scoped(ev.policy.warranties, **scope)) if defective else None
     if warranty is not None and ev.today <= sold + timedelta(days=warranty.days):
         _under_warranty(ev, work, warranty, sold, age)
         return

@@ -18,6 +18,7 @@ class RuleMemo:
     def __init__(self, policy: Policy):
         self.policy = policy
         self._scoped: dict[tuple, tuple] = {}
+        self._best: dict[tuple, tuple] = {}  # (id of a tuple scoped() made, longest) -> (that tuple, its best)
 
     def scoped(self, rules: tuple, category: str, tags: Iterable[str], sku: str, tier: str | None,
                tenders: tuple[str, ...], region: str | None) -> tuple:
@@ -29,3 +30,12 @@ class RuleMemo:
             found = self._scoped[key] = tuple(r for r in rules if r.scope.matches(
                 category=category, tags=tags, sku=sku, tier=tier, tenders=tenders, region=region))
         return found
+
+    def most_specific(self, rules: tuple, longest=None):
+        """``context.most_specific(rules, longest)`` of a tuple :meth:`scoped` returned, found once."""
+        key = (id(rules), longest)
+        hit = self._best.get(key)
+        if hit is None or hit[0] is not rules:  # the tuple itself is kept with it: an id is never reused here
+            from pos_returns.domain.engine.context import most_specific
+            hit = self._best[key] = (rules, most_specific(rules, longest))
+        return hit[1]

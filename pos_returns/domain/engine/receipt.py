@@ -12,7 +12,7 @@ from pos_returns.domain.engine.items import fee, item_rules
 
 def sale_lines(ev: Evaluation) -> list[LineWork]:
     sale = ev.sale
-    paid = paid_by_line(sale, ev.incl)
+    paid = None  # made when a line is not denied (under a changed policy many returns are denied outright)
     out: list[LineWork] = []
     for req in ev.request.lines:
         line = sale.line(req.line)
@@ -25,6 +25,8 @@ def sale_lines(ev: Evaluation) -> list[LineWork]:
         item_rules(ev, work, category=line.category, tags=line.tags, sku=line.sku, condition=req.condition,
                    sold=sale.sold_at.date())
         if work.outcome != "denied":
+            if paid is None:
+                paid = paid_by_line(sale, ev.incl)
             total, tax_total = paid[line.line]
             work.item = units_slice(total, already, req.qty, line.qty)
             work.tax = units_slice(tax_total, already, req.qty, line.qty)
