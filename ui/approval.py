@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QLineEdit
 
 from pos_returns.domain.policy_text import APPROVAL_CODE_TEXT, code_label
 from pos_returns.i18n import N_
-from pos_returns.services import counter as services
+from pos_returns.services import counter as services, outcomes
+from pos_returns.services.settlement import settlement_text
 
 from .context import AppContext
 from .ops import run_op
@@ -27,14 +28,12 @@ def approval_summary(ctx: AppContext, pending: services.Pending, names: dict[int
     _ = ctx.gettext
     names = names or {}
     d = pending.decision
+    shown = outcomes.shown_outcomes(d, ())[1]  # as the receipt screen marks them before the approval
     rows = "".join(
         f"<tr><td>{_esc(_('Line'))} {line.line}</td><td>{_esc(names.get(line.line, line.sku))}</td>"
-        f"<td>\u00d7{line.qty}</td><td>{_esc(outcome_label(ctx, line.outcome))}</td>"
+        f"<td>\u00d7{line.qty}</td><td>{_esc(outcome_label(ctx, shown.get(line.line, line.outcome)))}</td>"
         f"<td align=right>{_esc(ctx.money(line.refund))}</td></tr>" for line in d.lines)
-    if d.balance_due > d.refund_total * 0:
-        amount = _("Customer pays {amount}").format(amount=ctx.money(d.balance_due))
-    else:
-        amount = _("Store refunds {amount}").format(amount=ctx.money(pending.payout))
+    amount = settlement_text(d, _, ctx.money)  # a mailed cheque is never said as money from the till
     rules = "".join(f"<li>{_esc(ctx.text(a.reason))} <small>({_esc(a.rule)})</small></li>" for a in d.approvals)
     return (f"<table cellspacing=4>{rows}</table><p><b>{_esc(amount)}</b></p>"
             f"<b>{_esc(_('Needs a manager'))}:</b><ul>{rules}</ul>")

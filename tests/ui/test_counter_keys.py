@@ -383,6 +383,8 @@ def test_approval_dialog_shows_what_and_asks_reason_before_pin(app, modals):
     modals.check()
     assert "Rain jacket" in seen["what"] and "\u00d73" in seen["what"] and "$415.06" in seen["what"]
     assert "approval.large_refund" in seen["what"] and "Refunds over $250.00 need a manager." in seen["what"]
+    # the line is marked as the receipt screen marks it before the approval: never "Approved" in this dialog
+    assert "! Needs manager" in seen["what"] and "\u2714" not in seen["what"]
     assert seen["message"].startswith("\u26a0 Choose the reason") and seen["focus"] == "reasonCode"
     assert app.store.query("SELECT * FROM events WHERE kind = 'pin_failed'") == []
     [row] = app.store.query("SELECT reason_code FROM approvals")
