@@ -38,6 +38,8 @@ class NoReceiptScreen(QWidget):
         row = QHBoxLayout()
         left = QVBoxLayout()
         form = QFormLayout()
+        # labels above their fields: long labels (Czech, Vietnamese) never squeeze a field to a few letters
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.customer_id = QLineEdit(objectName="customerId")
         self.customer_id.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)  # masked once entered
         self.id_checked = QCheckBox(objectName="idChecked")
@@ -54,9 +56,9 @@ class NoReceiptScreen(QWidget):
         left.addWidget(self.limits)
         self.list = QListWidget(objectName="itemList")
         left.addWidget(self.list, 1)
-        row.addLayout(left, 1)
+        row.addLayout(left, 2)
         self.panel = DecisionPanel(ctx)
-        row.addWidget(self.panel, 2)
+        row.addWidget(self.panel, 3)
         layout.addLayout(row, 1)
         buttons = QHBoxLayout()
         self.cancel_button = QPushButton(objectName="cancelButton")
