@@ -280,6 +280,7 @@ class ReceiptScreen(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         steady_table(self.table, 44)  # fixed rows (never measured), a touch target each (ui.style.TARGET)
         self.table.setWordWrap(True)
+        self.table.verticalHeader().hide()  # the Line column numbers the rows
         sized_once(self.table)  # names and outcomes never cut off: fitted at each load (ColumnFit)
         self.fit = ColumnFit(self.table, C_ITEM, C_DECISION, C_REFUND)
         splitter.addWidget(self.table)
@@ -336,6 +337,8 @@ class ReceiptScreen(QWidget):
         self.id_entry.reset(sale)
         self._set_header()  # the other texts stay (retranslate() sets them, and again when the language changes)
         self._fill_basket()
+        # a receipt without serialized items needs no Serial column: the refund column then fits a 1366 screen
+        self.table.setColumnHidden(C_SERIAL, not any(self.model._serialized(r) for r in range(self.model.rowCount())))
         self.fit.load(self.model, self.ctx.lang, self.ctx.money)
         self.refresh()
         self.table.scrollToTop()

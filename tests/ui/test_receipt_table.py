@@ -65,3 +65,14 @@ def test_rows_keep_one_height_and_the_scroll_bar_stays(app):
     rows = screen.table.verticalHeader()
     assert rows.sectionResizeMode(0) == QHeaderView.ResizeMode.Fixed and rows.defaultSectionSize() == 44
     assert screen.table.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOn
+
+
+def test_a_receipt_without_serialized_items_shows_no_serial_column(app):
+    """Twelve columns do not fit a 1366 px counter screen: the Serial column is there only when a line needs one,
+    and the Line column numbers the rows (no second, empty row header)."""
+    from ui.receipt import C_SERIAL
+    app.sign_in("c1")
+    screen = app.scan(FULL)
+    assert not any(screen.model._serialized(r) for r in range(screen.model.rowCount()))
+    assert screen.table.isColumnHidden(C_SERIAL) and not screen.table.verticalHeader().isVisible()
+    assert not screen.table.isColumnHidden(C_REFUND) and not screen.table.isColumnHidden(C_DECISION)
