@@ -274,7 +274,7 @@ def bench_commit(db: Path, policy, receipts: list[str], now: datetime) -> tuple[
     counter = Counter(store, policy, register="R9", clock=lambda: now)
     cashier = counter.sign_in("c1", "1111")  # the demo's cashier
     samples, committed = [], []
-    warm = False  # a register's first commit ever makes its signing key (once in its life): not timed
+    warm = False  # the process's first commit loads the signing library (~19 ms) and the register's key: not timed
     for code in receipts:
         sale = counter.lookup(code)
         pending = counter.prepare(cashier, sale, scan_request(sale))
