@@ -87,6 +87,18 @@ def mini_policy_text(*, currency: str = "USD", locale: str = "en_US", include_ta
     return head + "\n" + textwrap.dedent(body)
 
 
+
+def policy_problems(folder: Path, body: str) -> tuple[Path, str, list[str]]:
+    """A mini policy with ``body`` written to ``folder`` and loaded: (its path, its text, every problem found).
+    The policy must be refused."""
+    import pytest
+    from pos_returns.domain.policy import PolicyError
+    text = mini_policy_text(body=body)
+    path = write_policy(folder, text)
+    with pytest.raises(PolicyError) as info:
+        load_policy(path)
+    return path, text, [str(p) for p in info.value.problems]
+
 def mini_policy(folder: Path, **kwargs: Any) -> Policy:
     return load_policy(write_policy(folder, mini_policy_text(**kwargs)))
 

@@ -15,25 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from casekit import ROOT, line_no, mini_policy_text, write_policy
+from casekit import ROOT, line_no, mini_policy_text, policy_problems, write_policy
 from pos_returns.domain.policy import PolicyError, load_policy
 from pos_returns.domain.policy_text import describe
-from pos_returns.i18n import render
 
 EXAMPLES = ROOT / "examples"
 
 
-def problems(tmp_path: Path, body: str) -> tuple[Path, str, list[str]]:
-    text = mini_policy_text(body=body)
-    path = write_policy(tmp_path, text)
-    with pytest.raises(PolicyError) as info:
-        load_policy(path)
-    return path, text, [str(p) for p in info.value.problems]
-
-
 def one_problem(tmp_path: Path, body: str, needle: str, key_path: str, message: str) -> None:
     """Exactly one problem, at the line of ``needle``, naming ``key_path`` and saying ``message``."""
-    path, text, found = problems(tmp_path, body)
+    path, text, found = policy_problems(tmp_path, body)
     assert len(found) == 1, found
     prefix = f"{path}:{line_no(text, needle)}: {key_path}: "
     assert found[0].startswith(prefix), (found, prefix)

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 import storehelpers as h
-from casekit import ROOT, SAMPLE_POLICY, line_no, mini_policy_text, write_policy
+from casekit import ROOT, SAMPLE_POLICY, line_no, policy_problems
 from pos_returns.domain.case import read_case
 from pos_returns.domain.engine import evaluate
-from pos_returns.domain.policy import PolicyError, load_policy
+from pos_returns.domain.policy import load_policy
 from pos_returns.domain.policy_text import describe
 from pos_returns.i18n import render
 from pos_returns.manager import reports as manager
@@ -28,17 +28,9 @@ ELECTRONICS = ROOT / "examples" / "electronics"
 FURNITURE = ROOT / "examples" / "furniture"
 
 
-def problems(tmp_path: Path, body: str) -> tuple[Path, str, list[str]]:
-    text = mini_policy_text(body=body)
-    path = write_policy(tmp_path, text)
-    with pytest.raises(PolicyError) as info:
-        load_policy(path)
-    return path, text, [str(p) for p in info.value.problems]
-
-
 def one_problem(tmp_path: Path, body: str, needle: str, table: str, message: str) -> None:
     """Exactly one problem, at the line of ``needle``, under ``table``, saying ``message``."""
-    path, text, found = problems(tmp_path, body)
+    path, text, found = policy_problems(tmp_path, body)
     assert len(found) == 1, found
     prefix = f"{path}:{line_no(text, needle)}: "
     assert found[0].startswith(prefix), (found, prefix)
