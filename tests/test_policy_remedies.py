@@ -8,7 +8,6 @@ run by tests/test_cli.py); here: the validation of each new key (with its line),
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
