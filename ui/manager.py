@@ -11,7 +11,7 @@ from datetime import date
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
@@ -255,12 +255,14 @@ class _JobTab(QWidget):
         self.holder.addWidget(table)
 
 
-class ExceptionsTab(_JobTab):
-    def __init__(self, ctx: AppContext):
-        _ = ctx.gettext
+class PeriodTab(_JobTab):
+    """A tab of one query over a period: a period picker and a button; ``query(db, start, end)`` runs off the
+    interface thread and ``show`` shows what it returns."""
+
+    def __init__(self, ctx: AppContext, button_text: str, button_name: str):
         top = QHBoxLayout()
         self.picker = PeriodPicker(ctx)
-        self.run_button = QPushButton(_("Show exceptions"), objectName="runExceptions")
+        self.run_button = QPushButton(button_text, objectName=button_name)
         top.addWidget(self.picker)
         top.addWidget(self.run_button)
         super().__init__(ctx, top)
@@ -268,8 +270,18 @@ class ExceptionsTab(_JobTab):
 
     def run(self) -> None:
         start, end = self.picker.period()
-        policy = self.ctx.policy
-        self.run_job(lambda db: mv.exceptions(db, policy, start, end), self.show)
+        self.run_job(lambda db: self.query(db, start, end), self.show)
+
+    def query(self, db, start, end):
+        raise NotImplementedError
+
+
+class ExceptionsTab(PeriodTab):
+    def __init__(self, ctx: AppContext):
+        super().__init__(ctx, ctx.gettext("Show exceptions"), "runExceptions")
+
+    def query(self, db, start, end):
+        return mv.exceptions(db, self.ctx.policy, start, end)
 
     def show(self, figures) -> None:  # noqa: A003
         ctx, _ = self.ctx, self.ctx.gettext

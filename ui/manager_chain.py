@@ -5,30 +5,20 @@ through ui.ops.run_op) against the central database."""
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QHBoxLayout, QPushButton
 
 from pos_returns.domain.money import Money
 from pos_returns.services import manager_view as mv
 
 from .context import AppContext
-from .manager import PeriodPicker, _JobTab, _table
+from .manager import PeriodTab, _table
 
 
-class ChainTab(_JobTab):
+class ChainTab(PeriodTab):
     def __init__(self, ctx: AppContext):
-        _ = ctx.gettext
-        top = QHBoxLayout()
-        self.picker = PeriodPicker(ctx)
-        self.run_button = QPushButton(_("Show the chain"), objectName="runChain")
-        top.addWidget(self.picker)
-        top.addWidget(self.run_button)
-        super().__init__(ctx, top)
-        self.run_button.clicked.connect(self.run)
+        super().__init__(ctx, ctx.gettext("Show the chain"), "runChain")
 
-    def run(self) -> None:
-        start, end = self.picker.period()
-        url = self.ctx.central
-        self.run_job(lambda _db: mv.chain_report(url, start, end), self.show)
+    def query(self, _db, start, end):  # the central database, not the till's
+        return mv.chain_report(self.ctx.central, start, end)
 
     def show(self, result) -> None:  # noqa: A003
         rows, total, conflicts = result
