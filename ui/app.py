@@ -142,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     # start, or with --demo (into an empty database, or one already marked demo that was not finished)
     demo_wanted = first_start or args.demo or session.is_demo(store)
     if demo_wanted and not session.demo_finished(store):
+        if session.is_demo(store):  # a first start stopped while building: start that demo over
+            store = session.start_demo_over(store)
         problem = build_demo_with_progress(app, db_path, policy_path, lang, clock)
         if problem:
             message_box_text(app, lang, problem)

@@ -237,6 +237,8 @@ def build_demo(store: st.Database, policy: Policy, *, today: date, receipts: int
             if st.get_staff(store, staff_id) is None:
                 counter.add_staff(staff_id, name, role, pin)
     recorded = _earlier_returns(store, policy, kept, rng, today) if returns else 0
+    with store.write() as c:
+        st.mark_demo(c, complete=True)  # the last step: a build stopped before it is built again on the next start
     return DemoResult(receipts, total_lines, recorded)
 
 

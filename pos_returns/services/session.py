@@ -43,8 +43,25 @@ def is_demo(db: Database) -> bool:
 
 
 def demo_finished(db: Database) -> bool:
-    """A demo database whose sales are already in (so a start does not build it again)."""
-    return db.is_demo() and st.count(db, "sales") > 0
+    """A demo database built to its end (so a start does not build it again). One built before the end was
+    marked has no mark at all: it is finished when its staff are in (the demo adds them after every sale)."""
+    if not db.is_demo():
+        return False
+    mark = db.setting(st.DEMO_COMPLETE_SETTING)
+    return mark == "1" if mark is not None else st.count(db, "sales") > 0 and st.count(db, "staff") > 0
+
+
+def start_demo_over(db: Database) -> Database:
+    """A demo store whose build was stopped half-way (the app closed or killed on its first start) holds part of
+    the demo and no staff to sign in with: its file is removed and an empty one opened, to build again. Only a
+    file marked demo and not finished is ever removed (it holds nothing but demo data)."""
+    if not db.is_demo() or demo_finished(db):
+        raise ValueError("start_demo_over is only for an unfinished demo database")
+    path = Path(db.path)
+    db.close()
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        (path.parent / name).unlink(missing_ok=True)
+    return st.open_store(path)
 
 
 def build_demo(path: str | Path, policy: Policy, today: date, progress: Callable[[int, int], None] | None = None,

@@ -362,12 +362,15 @@ class Database:
 
 
 DEMO_SETTING = "demo"
+DEMO_COMPLETE_SETTING = "demo_complete"  # "0" while the demo store is being built, "1" once all of it is in
 
 
-def mark_demo(conn: sqlite3.Connection) -> None:
-    """Mark the database as a demo store (inside the caller's write transaction)."""
-    conn.execute("INSERT INTO settings(key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET value = '1'",
-                 (DEMO_SETTING,))
+def mark_demo(conn: sqlite3.Connection, complete: bool = False) -> None:
+    """Mark the database as a demo store (inside the caller's write transaction), still being built unless
+    ``complete``: the demo is written in batches, so a build stopped half-way leaves a file that says so."""
+    for key, value in ((DEMO_SETTING, "1"), (DEMO_COMPLETE_SETTING, "1" if complete else "0")):
+        conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                     "excluded.value", (key, value))
 
 
 def open_store(path: str | Path, *, create: bool = True) -> Database:

@@ -18,7 +18,7 @@ They are the only modules that write SQL.
 from __future__ import annotations
 
 from pos_returns.storage.db import (  # noqa: F401
-    APP_DIR_NAME, APPEND_ONLY_TABLES, BUSY_TIMEOUT_MS, DEMO_SETTING, MIGRATIONS, SCHEMA_VERSION, SIGNATURE_TABLES,
+    APP_DIR_NAME, APPEND_ONLY_TABLES, BUSY_TIMEOUT_MS, DEMO_COMPLETE_SETTING, DEMO_SETTING, MIGRATIONS, SCHEMA_VERSION, SIGNATURE_TABLES,
     Conflict,
     Database, DatabaseBusy, DayClosed, NewerDatabase, NotFound, ReadOnlyDatabase, StorageFull, StoreError,
     _connect, _statements, _translate, count, default_db_path, mark_demo, open_store, resolve_db_path)

@@ -15,7 +15,7 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from counter_kit import POLICY_PATH, ROOT, tr
+from counter_kit import POLICY_PATH, ROOT, TODAY, tr
 from ui import app as ui_app
 from ui.main_window import MainWindow
 
@@ -127,3 +127,31 @@ def test_demo_data_command_marks_its_database(tmp_path):
     db = tmp_path / "cli-demo.db"
     cli("demo-data", "--db", str(db), "--receipts", "30")
     assert contents(db)["demo"] == ("1",)
+
+
+def test_a_first_start_stopped_while_building_the_demo_is_built_again_with_its_staff(qapp, tmp_path):
+    """The demo goes in in batches; a first start closed or killed half-way left 500 sales, no staff and a DEMO
+    window nobody could sign in to ("No active staff member with id c1"). The next start builds it again."""
+    from pos_returns.domain.policy import load_policy
+    from pos_returns.services import demo
+    from pos_returns.storage import store as st
+
+    class Stopped(Exception):
+        pass
+
+    def stop(done, total):
+        raise Stopped  # the app closed after the first batch
+
+    db = tmp_path / "new" / "pos-returns.db"
+    db.parent.mkdir()
+    with st.open_store(db) as store:
+        try:
+            demo.build_demo(store, load_policy(POLICY_PATH), today=TODAY, receipts=1200, batch=500, progress=stop)
+        except Stopped:
+            pass
+    half = contents(db)
+    assert half["demo"] == ("1",) and half["sales"] == 500 and half["staff"] == set()
+    code, titles = start_app("--db", str(db))
+    assert code == 0 and titles and "DEMO" in titles[0], titles
+    again = contents(db)
+    assert again["sales"] > 500 and {"c1", "c2", "m1", "m2"} <= again["staff"]
