@@ -14,12 +14,14 @@ from typing import Any, Sequence
 from pos_returns.documents.elements import (Banner, Barcode, Center, Divider, Doc, Element, Pair, Para, QrCode,
                                             Signature, Space, Table, Title)
 from pos_returns.documents.fonts import FontSet
+from pos_returns.documents.qr import qr_matrix
 
 MM = 72 / 25.4
 ROLL_WIDTH = 80 * MM
 ROLL_MARGIN = 4 * MM
 QR_SIZE = 34 * MM  # a 105-character statement at level M: about 0.6 mm a module, fine for 203 dpi printers
 
+_DARK_RUN = re.compile(b"\x01+")  # a run of dark modules in a row of a QR code
 _CJK = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef]")
 _TOKEN = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef][ \t]*"
                     r"|[^\s\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef]+[ \t]*"
@@ -199,28 +201,17 @@ class RollLayout:
         self._centered(c, el.caption, 8, False, x, top - h - 2)
 
     def _draw_qr(self, c: Any, el: QrCode, x: float, top: float) -> None:
-        """Each dark module a filled square on the canvas (ReportLab's QR encoder; no drawing, so no font)."""
-        from reportlab.graphics.barcode import qrencoder
-        qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-        qr.addData(el.value)
-        qr.version = qr.calculate_version()
-        qr.makeImpl(False, 0)  # one fixed mask (valid QR): make() tries all eight, ~6x the time of the whole PDF
-        count = qr.getModuleCount()
+        """Each run of dark modules in a row one filled rectangle on the canvas (documents.qr: byte mode,
+        level M, mask 0, the matrix ReportLab's encoder made here before; no drawing, so no font)."""
+        rows = qr_matrix(el.value)
+        count = len(rows)
         border = 2
         module = QR_SIZE / (count + 2 * border)
         c.saveState()
-        # one unit a module, rows downwards; each run of dark modules in a row is one rectangle
+        # one unit a module, rows downwards
         c.transform(module, 0, 0, -module, x + (self.width - QR_SIZE) / 2 + border * module, top - border * module)
-        ops = []
-        for r in range(count):
-            col = 0
-            while col < count:
-                if qr.isDark(r, col):
-                    start = col
-                    while col < count and qr.isDark(r, col):
-                        col += 1
-                    ops.append(f"{start} {r} {col - start} 1 re")
-                col += 1
+        ops = [f"{m.start()} {r} {m.end() - m.start()} 1 re" for r, row in enumerate(rows)
+               for m in _DARK_RUN.finditer(row)]
         c.setFillGray(0)
         c.addLiteral("\n".join(ops) + "\nf")  # integer rectangles straight into the page (fp_str is slow)
         c.restoreState()
