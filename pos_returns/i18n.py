@@ -114,32 +114,49 @@ class Percent:
 
 
 def format_money(money: Money, lang: str, currency_locale: str | None = None) -> str:
-    loc = currency_locale or LANGUAGES[normalize_language(lang)]
-    return format_currency(money.rounded().amount, money.currency, locale=loc)
+    return _formatted("money", str(money.rounded().amount), money.currency, normalize_language(lang), currency_locale)
 
 
 def format_value(value: Any, lang: str, currency_locale: str | None = None) -> str:
-    loc = LANGUAGES[normalize_language(lang)]
     if isinstance(value, Text):
         return render(value, lang, currency_locale)
+    lang = normalize_language(lang)
     if isinstance(value, Money):
-        return format_money(value, lang, currency_locale)
+        return _formatted("money", str(value.rounded().amount), value.currency, lang, currency_locale)
     if isinstance(value, Percent):
-        return format_percent(value.value / 100, locale=loc, format="#,##0.##%")
+        return _formatted("percent", str(value.value), "", lang, None)
     if isinstance(value, datetime):
-        return format_datetime(value, format="medium", locale=loc)
+        return _formatted("datetime", value.isoformat(), "", lang, None)
     if isinstance(value, date):
-        return format_date(value, format="medium", locale=loc)
+        return _formatted("date", value.isoformat(), "", lang, None)
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, (int, Decimal)):
-        return format_decimal(value, locale=loc)
+        return _formatted("int", str(int(value)), "", lang, None) if isinstance(value, int) \
+            else _formatted("decimal", str(value), "", lang, None)
     if isinstance(value, (list, tuple)):
         return ", ".join(format_value(v, lang, currency_locale) for v in value)
     if hasattr(value, "in_year"):  # a day of every year (a recurring season's MonthDay): "Oct 27"
         from babel.dates import format_skeleton
-        return format_skeleton("MMMd", value.in_year(2001), locale=loc)
+        return format_skeleton("MMMd", value.in_year(2001), locale=LANGUAGES[lang])
     return str(value)
+
+
+@lru_cache(maxsize=8192)
+def _formatted(kind: str, text: str, currency: str, lang: str, currency_locale: str | None) -> str:
+    """One value in Babel's format for the language, memoised: a commit renders its decision's sentences in every
+    language (the journal keeps them), and Babel parses its locale again on every call. The value travels as
+    its exact text (a Decimal's str keeps its exponent, isoformat its time zone), so equal keys are equal values."""
+    loc = LANGUAGES[lang]
+    if kind == "money":
+        return format_currency(Decimal(text), currency, locale=currency_locale or loc)
+    if kind == "percent":
+        return format_percent(Decimal(text) / 100, locale=loc, format="#,##0.##%")
+    if kind == "datetime":
+        return format_datetime(datetime.fromisoformat(text), format="medium", locale=loc)
+    if kind == "date":
+        return format_date(date.fromisoformat(text), format="medium", locale=loc)
+    return format_decimal(int(text) if kind == "int" else Decimal(text), locale=loc)
 
 
 class _Blank(dict):
