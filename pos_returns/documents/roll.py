@@ -97,6 +97,7 @@ class RollLayout:
     def __init__(self, painter: Painter, width: float):
         self.p = painter
         self.width = width
+        self._barcodes: dict[str, tuple[Any, float]] = {}  # measured for the height, then drawn: encoded once
 
     def height(self, el: Element) -> float:
         p, w = self.p, self.width
@@ -135,11 +136,14 @@ class RollLayout:
         return [(label[0], el.value)] + [(ln, "") for ln in label[1:]]
 
     def _barcode(self, el: Barcode) -> tuple[Any, float]:
-        from reportlab.graphics.barcode.code128 import Code128
-        probe = Code128(el.value, barWidth=1, barHeight=1, humanReadable=False, quiet=False)
-        bar_width = min(1.2, self.width / probe.width)
-        bc = Code128(el.value, barWidth=bar_width, barHeight=34, humanReadable=False, quiet=False)
-        return bc, 34
+        done = self._barcodes.get(el.value)
+        if done is None:
+            from reportlab.graphics.barcode.code128 import Code128
+            probe = Code128(el.value, barWidth=1, barHeight=1, humanReadable=False, quiet=False)
+            bar_width = min(1.2, self.width / probe.width)
+            bc = Code128(el.value, barWidth=bar_width, barHeight=34, humanReadable=False, quiet=False)
+            done = self._barcodes[el.value] = (bc, 34)
+        return done
 
     def _cells(self, el: Table, row: Sequence[str], header: bool) -> list[list[str]]:
         return [self.p.wrap(cell, el.size, frac * self.width - 4, header) for cell, frac in zip(row, el.widths)]
