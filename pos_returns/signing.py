@@ -53,7 +53,9 @@ def _private_from_seed(seed: bytes):
 
 
 def read_seed(path: Path) -> bytes:
-    return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    # read as bytes (the text layer cost a commit more than its signature); ASCII hex, whitespace around ignored
+    with open(path, "rb") as fh:
+        return bytes.fromhex(fh.read().decode("ascii").strip())
 
 
 def write_new_key(path: Path) -> bytes:
