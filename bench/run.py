@@ -702,7 +702,7 @@ def main(argv: list[str] | None = None) -> int:
     per_day = args.per_day or (50 if quick else 500)
     days = 60 if quick else 365
     n = {"ui": 3 if quick else 10, "scan": 200 if quick else 1000, "eval": 500 if quick else 3000,
-         "commit": 60 if quick else 300, "pdf": 30 if quick else 100, "report": 3 if quick else 7,
+         "commit": 200 if quick else 300, "pdf": 100 if quick else 100, "report": 3 if quick else 7,
          "qt": 40 if quick else 200, "whatif": 1 if quick else 3, "import": 1 if quick else 3}
     started = time.perf_counter()
     cache = Path(args.cache)
