@@ -73,11 +73,12 @@ class QuickSales:
                 self.cash_slack = Money(policy.store.cash_rounding, currency).minor()
             except Exception:  # noqa: BLE001 - the full check raises it, with its own words
                 self.cash_slack = None
-        # each converter is a pure function of its text: cached per file (a till's prices and rates repeat)
+        # each converter is a pure function of its text: cached per file (a till's prices, rates, SKUs repeat)
         self._minor: dict[str, int | None] = {}
-        self._rates: dict[str, tuple[Decimal, str] | None] = {}
-        self._tax: dict[tuple[int, str], int] = {}
+        self._rates: dict[str, tuple[Decimal, str, dict[int, int]] | None] = {}
         self._tags: dict[tuple[str, ...], str | None] = {}
+        self._codes: set[str] = set()  # codes and names already found acceptable
+        self._names: set[str] = set()
 
     # converters -------------------------------------------------------------------------------------------
     def minor(self, value: Any) -> int | None:
@@ -99,8 +100,9 @@ class QuickSales:
             return value * self.scale
         return None
 
-    def rate(self, value: Any) -> tuple[Decimal, str] | None:
-        """A tax rate and its text as stored (``str(to_decimal(value))``), when it is a plain one."""
+    def rate(self, value: Any) -> tuple[Decimal, str, dict[int, int]] | None:
+        """A tax rate, its text as stored (``str(to_decimal(value))``) and its taxes by net so far, when it is a
+        plain one."""
         if type(value) is not str:
             return None
         try:
@@ -110,22 +112,18 @@ class QuickSales:
         found = None
         if _RATE.fullmatch(value):
             rate = Decimal(value)
-            found = (rate, str(rate))
+            found = (rate, str(rate), {})
         self._rates[value] = found
         return found
 
-    def tax(self, net: int, rate: Decimal, rate_text: str) -> int:
+    def tax(self, net: int, rate: tuple[Decimal, str, dict[int, int]]) -> int:
         """A line's tax in minor units: the Decimal operations of ``engine.amounts.tax_of`` on ``net``."""
-        key = (net, rate_text)
-        try:
-            return self._tax[key]
-        except KeyError:
-            pass
-        value = Decimal(net).scaleb(-self.digits) * rate
-        if self.included:
-            value = value / (1 + rate)
-        found = int(value.quantize(self.quantum, rounding=ROUND_HALF_UP).scaleb(self.digits))
-        self._tax[key] = found
+        found = rate[2].get(net)
+        if found is None:
+            value = Decimal(net).scaleb(-self.digits) * rate[0]
+            if self.included:
+                value = value / (1 + rate[0])
+            found = rate[2][net] = int(value.quantize(self.quantum, rounding=ROUND_HALF_UP).scaleb(self.digits))
         return found
 
     def tags(self, value: Any) -> str | None:
@@ -145,8 +143,20 @@ class QuickSales:
         self._tags[key] = found
         return found
 
+    def _code(self, value: str) -> bool:
+        if _code(value):
+            self._codes.add(value)
+            return True
+        return False
+
+    def _name(self, value: str) -> bool:
+        if _name(value):
+            self._names.add(value)
+            return True
+        return False
+
     # one sale ---------------------------------------------------------------------------------------------
-    def sale(self, d: Any) -> dict[str, Any] | None:  # noqa: C901 - one pass, in the order of the full check
+    def sale(self, d: Any) -> dict[str, Any] | None:  # noqa: C901 - one pass over the sale
         """The sale's rows in minor units (as :func:`.importer._normal_sale` returns them), or None."""
         if type(d) is not dict or not d.keys() <= _SALE_KEYS or not _SALE_REQUIRED <= d.keys():
             return None
@@ -156,7 +166,7 @@ class QuickSales:
         extra = {}
         for key in _EXTRAS:
             value = d.get(key)
-            if value is not None and not _code(value):
+            if value is not None and not (type(value) is str and (value in self._codes or self._code(value))):
                 return None
             extra[key] = value
         sold_at = d["sold_at"]
@@ -173,15 +183,15 @@ class QuickSales:
         gift = d.get("gift_receipt", False)
         if type(gift) is not bool:
             return None
-        lines = self._lines(d["lines"])
+        discount = self.minor(d["discount"]) if "discount" in d else 0
+        if discount is None:
+            return None
+        lines = self._lines(d["lines"], not discount and not self.included)
         if lines is None:
             return None
-        rows, nets, rates, gross, line_discounts = lines
-        discount = 0
-        if "discount" in d:
-            discount = self.minor(d["discount"])
-            if discount is None or discount > gross - line_discounts:
-                return None
+        rows, nets, rates, gross, net, tax = lines
+        if discount > net:  # the sale discount is more than the sale
+            return None
         tenders = self._tenders(d["tenders"])
         if tenders is None:
             return None
@@ -194,7 +204,11 @@ class QuickSales:
             slack += self.cash_slack
         elif cash and self.cash_slack is None:
             return None
-        if abs(paid - self._total(nets, rates, discount)) > slack:
+        if discount:
+            total = self._total(nets, rates, discount)
+        else:
+            total = net if self.included else net + tax
+        if abs(paid - total) > slack:
             return None
         return {
             "receipt": receipt, "store_id": extra["store"] or self.store_id, "register": extra["register"],
@@ -203,72 +217,92 @@ class QuickSales:
             "lines": rows, "tenders": tender_rows, "promotions": promotions,
         }
 
-    def _lines(self, raw: Any):
+    def _lines(self, raw: Any, taxed: bool):  # noqa: C901 - the hot loop, kept in one piece
+        """The lines' rows, nets, rates, gross and net amount, and (``taxed``: tax added, no sale discount to
+        spread first) their tax; None at the first thing that is not plainly right."""
         if type(raw) is not list or not raw:
             return None
+        minor_of, minor, rates_of, codes, names = self._minor, self.minor, self._rates, self._codes, self._names
         rows, nets, rates, numbers = [], [], [], set()
-        gross = line_discounts = 0
+        gross = line_discounts = tax = 0
         limit = self.limit
         for ld in raw:
-            if type(ld) is not dict or not ld.keys() <= _LINE_KEYS or not _LINE_REQUIRED <= ld.keys():
+            if type(ld) is not dict:
+                return None
+            keys = ld.keys()
+            if not keys <= _LINE_KEYS or not _LINE_REQUIRED <= keys:
                 return None
             number, qty = ld["line"], ld["qty"]
-            if type(number) is not int or not 1 <= number <= 100000 or number in numbers:
-                return None
-            if type(qty) is not int or not 1 <= qty <= 100000:
+            if type(number) is not int or type(qty) is not int or not 0 < number <= 100000 or \
+                    not 0 < qty <= 100000 or number in numbers:
                 return None
             numbers.add(number)
-            price = self.minor(ld["unit_price"])
-            if price is None:
+            value = ld["unit_price"]
+            price = minor_of.get(value) if type(value) is str else None
+            if price is None and (price := minor(value)) is None:
                 return None
             amount = price * qty
-            discount = self.minor(ld["discount"]) if "discount" in ld else 0
-            if discount is None or discount > amount or amount >= limit:
+            discount = 0
+            if "discount" in keys:
+                value = ld["discount"]
+                discount = minor_of.get(value) if type(value) is str else None
+                if discount is None and (discount := minor(value)) is None:
+                    return None
+            if discount > amount or amount >= limit:
                 return None
-            sku, category = ld["sku"], ld["category"]
-            if not _code(sku) or not _code(category):
+            sku, category, name, serial = ld["sku"], ld["category"], ld.get("name"), ld.get("serial")
+            if type(sku) is not str or (sku not in codes and not self._code(sku)):
                 return None
-            name = ld.get("name")
+            if type(category) is not str or (category not in codes and not self._code(category)):
+                return None
             if name is None:
                 name = sku
-            elif not _name(name):
+            elif type(name) is not str or (name not in names and not self._name(name)):
                 return None
-            serial = ld.get("serial")
             if serial is not None and not _code(serial):
                 return None
-            tags = self.tags(ld["tags"]) if "tags" in ld else _NO_TAGS
-            rate = self.rate(ld["tax_rate"]) if "tax_rate" in ld else self.rate("0")
-            if tags is None or rate is None:
+            tags = self.tags(ld["tags"]) if "tags" in keys else _NO_TAGS
+            value = ld.get("tax_rate", "0")
+            rate = rates_of.get(value) if type(value) is str else None
+            if tags is None or (rate is None and (rate := self.rate(value)) is None):
                 return None
             gross += amount
             line_discounts += discount
-            nets.append(amount - discount)
+            amount -= discount  # the line's net
+            if taxed:
+                found = rate[2].get(amount)
+                tax += found if found is not None else self.tax(amount, rate)
+            nets.append(amount)
             rates.append(rate)
             rows.append({"line": number, "sku": sku, "name": name, "category": category, "qty": qty,
                          "unit_price": price, "discount": discount, "tax_rate": rate[1], "tags": tags,
                          "serial": serial})
         if gross >= limit:
             return None
-        return rows, nets, rates, gross, line_discounts
+        return rows, nets, rates, gross, gross - line_discounts, tax
 
     def _tenders(self, raw: Any):
         if type(raw) is not list:
             return None
+        minor_of, minor = self._minor, self.minor
         rows, paid, cash = [], 0, False
         for td in raw:
-            if type(td) is not dict or not td.keys() <= _TENDER_KEYS or not _TENDER_REQUIRED <= td.keys():
+            if type(td) is not dict:
                 return None
-            kind = td["type"]
+            keys = td.keys()
+            if not keys <= _TENDER_KEYS or not _TENDER_REQUIRED <= keys:
+                return None
+            kind, value, last4 = td["type"], td["amount"], td.get("last4")
             if type(kind) is not str or kind not in _TENDER_TYPES:
                 return None
-            last4 = td.get("last4")
             if last4 is not None and not (type(last4) is str and len(last4) == 4 and last4.isdigit()):
                 return None
-            amount = self.minor(td["amount"])
-            if amount is None:
+            amount = minor_of.get(value) if type(value) is str else None
+            if amount is None and (amount := minor(value)) is None:
                 return None
             paid += amount
-            cash = cash or kind == "cash"
+            if kind == "cash":
+                cash = True
             rows.append({"type": kind, "amount": amount, "last4": last4})
         return rows, paid, cash
 
@@ -293,13 +327,12 @@ class QuickSales:
             rows.append({"id": promo, "lines": list(on), "discount": discount})
         return rows
 
-    def _total(self, nets: list[int], rates: list[tuple[Decimal, str]], discount: int) -> int:
-        """What the customer paid, in minor units, as ``engine.sale_total`` works it out."""
-        if discount:
-            shares = allocate(Money.from_minor(discount, self.currency),
-                              [Decimal(n).scaleb(-self.digits) for n in nets])
-            nets = [n - s.minor() for n, s in zip(nets, shares)]
+    def _total(self, nets: list[int], rates: list, discount: int) -> int:
+        """What the customer paid, in minor units, as ``engine.sale_total`` works it out with a sale discount:
+        spread over the lines by ``money.allocate`` first."""
+        shares = allocate(Money.from_minor(discount, self.currency), [Decimal(n).scaleb(-self.digits) for n in nets])
+        nets = [n - s.minor() for n, s in zip(nets, shares)]
         total = sum(nets)
         if not self.included:
-            total += sum(self.tax(n, rate, text) for n, (rate, text) in zip(nets, rates))
+            total += sum(self.tax(n, rate) for n, rate in zip(nets, rates))
         return total
