@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings, strategies as hs
 
 import storehelpers as h
 from pos_returns.domain.case import CaseReader, parse_json_text
-from pos_returns.domain.money import currency_digits
+from pos_returns.domain.money import Money, currency_digits
 from pos_returns.domain.policy import load_policy
 from pos_returns.domain.validate import nesting_depth
 from pos_returns.services.import_fast import QuickSales
@@ -125,6 +125,17 @@ GOOD = [
      ("0001-100009", "0001", None, SOLD, "USD", 0, 0, None, None),
      [(1, "TSHIRT", "Cotton T-shirt", "apparel", 1500, 1499, 0, "0.0725", "[]", None)],
      [(1, "credit", 2411516, "4242")], []),
+    # a pen of 0.10 at 5 %: tax half a cent, rounded up: 0.11; paid 0.12 (one cent over, one line)
+    (sale("0001-100011", [line(1, "PEN", "0.10", category="home", rate="0.05")], [credit("0.12")]),
+     ("0001-100011", "0001", None, SOLD, "USD", 0, 0, None, None),
+     [(1, "PEN", "PEN", "home", 1, 10, 0, "0.05", "[]", None)], [(1, "credit", 12, "4242")], []),
+    # sold at the first second accepted and at the last (a day after the import)
+    (sale("0001-100012", [line(1, **JEANS)], [credit("53.61")], sold_at="2000-01-01T00:00:00"),
+     ("0001-100012", "0001", None, "2000-01-01T00:00:00", "USD", 0, 0, None, None),
+     [(1, "JEANS", "Slim jeans", "apparel", 1, 4999, 0, "0.0725", "[]", None)], [(1, "credit", 5361, "4242")], []),
+    (sale("0001-100013", [line(1, **JEANS)], [credit("53.61")], sold_at="2026-07-01T12:00:00"),
+     ("0001-100013", "0001", None, "2026-07-01T12:00:00", "USD", 0, 0, None, None),
+     [(1, "JEANS", "Slim jeans", "apparel", 1, 4999, 0, "0.0725", "[]", None)], [(1, "credit", 5361, "4242")], []),
     # a free bag and no tenders: it comes to nothing
     (sale("0001-100010", [line(1, "BAG", "0", category="home", rate="0")], []),
      ("0001-100010", "0001", None, SOLD, "USD", 0, 0, None, None),
@@ -176,8 +187,12 @@ BAD = [  # (the sale, the messages it gives after "FILE: sales[i]")
     (_bad("0001-900004", line_={"colour": "blue"}),
      [".lines[0].colour: unknown key (expected: category, discount, line, name, qty, serial, sku, tags, tax_rate, "
       "unit_price)"]),
-    (_bad("0001-900005", sold_at="1999-12-31T23:00:00"),
-     [".sold_at: 1999-12-31T23:00:00 is not a plausible time of sale (from 2000-01-01 to 2026-07-01)"]),
+    (_bad("0001-900005", sold_at="1999-12-31T23:59:59"),
+     [".sold_at: 1999-12-31T23:59:59 is not a plausible time of sale (from 2000-01-01 to 2026-07-01)"]),
+    (_bad("0001-900025", sold_at="2026-07-01T12:00:01"),  # a second after a day after the import
+     [".sold_at: 2026-07-01T12:00:01 is not a plausible time of sale (from 2000-01-01 to 2026-07-01)"]),
+    (sale("0001-900026", [line(1, **JEANS), line(1, **JEANS)], [credit("107.22")]),  # paid for both
+     [".lines[1].line: line number 1 appears twice"]),
     (_bad("0001-100001"), [".receipt: receipt 0001-100001 appears twice in the file"]),
     (_bad("0001-9\x0007"), [".receipt: contains a control character (U+0000); remove it"]),
     (_bad("0001-900008", tender={"last4": "12345"}),
@@ -197,6 +212,22 @@ BAD = [  # (the sale, the messages it gives after "FILE: sales[i]")
      ['.lines[0].unit_price: amounts are strings of decimals: write "49.99", not 49.99']),
     (_bad("0001-900017", line_={"category": None}), [".lines[0]: missing 'category'"]),
     ("0001-900018", [": must be an object"]),
+    # half a cent of tax rounds up: 0.10 at 5 % comes to 0.11, and 0.09 is 2 cents off (one line: 1 allowed)
+    (sale("0001-900019", [line(1, "PEN", "0.10", category="home", rate="0.05")], [credit("0.09")]),
+     [".tenders: the tenders add up to 0.09 but the sale comes to 0.11 (lines, discounts and tax)"]),
+    # a line of exactly 10^15 and two lines of 5 x 10^14 each: at the limit is too large
+    (sale("0001-900020", [line(1, "GOLD", "10000000000.00", qty=100000, rate="0")], [credit("1")]),
+     [".lines[0]: 100000 x 10000000000.00 is too large to be an amount (the limit is 10^15)"]),
+    (sale("0001-900021", [line(1, "GOLD", "5000000000.00", qty=100000, rate="0"),
+                          line(2, "GOLD", "5000000000.00", qty=100000, rate="0")], [credit("999999999999999.98")]),
+     [": the sale's lines add up to ************0000.00, too large to be an amount (the limit is 10^15)"]),  # a run
+    # of 16 digits could be a card number: no message repeats one
+    (sale("0001-900022", [line(1, "PEN", "0.10", category="home", rate="0")], [credit("0.00")], discount="0.11"),
+     [".discount: the sale discount is more than the sale"]),
+    (sale("0001-900023", [line(1, "BAG", "0", category="home", rate="0", qty=100001)], []),
+     [".lines[0].qty: 100001 is not a plausible quantity"]),
+    (sale("0001-900024", [line(100001, "BAG", "0", category="home", rate="0")], []),
+     [".lines[0].line: 100001 is not a plausible quantity"]),
 ]
 
 
@@ -398,7 +429,7 @@ def priced_sale(draw):
     digits = currency_digits(policy.currency)
     lines, net = [], 0
     for n in range(1, draw(hs.integers(1, 4)) + 1):
-        price = draw(hs.integers(0, 10 ** 7) | hs.sampled_from([1, 99, 4999, 10 ** 9]))
+        price = draw(hs.integers(0, 10 ** 7) | hs.sampled_from([1, 10, 50, 90, 99, 4999, 10 ** 9]))
         qty = draw(hs.integers(1, 30) | hs.just(100000))
         discount = draw(hs.integers(0, price * qty)) if draw(hs.booleans()) else 0
         ln = line(n, f"S{n}", _amount(price, digits), qty=qty, rate=draw(hs.sampled_from(RATES + [None])),
@@ -415,7 +446,11 @@ def priced_sale(draw):
     _normal_sale(r, copy.deepcopy(data), (), policy, NOW)
     said = [m for m in r.messages() if " comes to " in m]
     total = Decimal(said[0].split(" comes to ")[1].split(" ")[0]).scaleb(digits) if said else Decimal(0)
-    data["tenders"][0]["amount"] = _amount(max(0, int(total) + draw(hs.integers(-6, 6))), digits)
+    # one minor unit per line and, for cash, the cash-rounding increment may be off (docs/import-format.md)
+    slack = len(lines) + (Money(policy.store.cash_rounding, policy.currency).minor()
+                          if kind == "cash" and policy.store.cash_rounding else 0)
+    off = draw(hs.integers(-6, 6) | hs.sampled_from([slack, slack + 1, -slack, -slack - 1]))
+    data["tenders"][0]["amount"] = _amount(max(0, int(total) + off), digits)
     return name, data
 
 
@@ -439,10 +474,11 @@ def test_plain_sales_take_the_quick_pass_with_the_full_checks_rows(name):
 
 
 def test_the_good_sales_above_give_the_full_checks_rows():
+    """Each good sale above takes the quick pass but the one written in forms only the full check reads."""
     for data, *_ in GOOD:
         quick = QuickSales(POLICIES["usd"], NOW).sale(copy.deepcopy(data))
-        if quick is not None:
-            assert full_check("usd", data) == (quick, [])
+        assert (quick is None) == (data["receipt"] == "0001-100008"), data
+        assert full_check("usd", data) == (quick or full_check("usd", data)[0], [])
 
 
 # --------------------------------------------------------------------------- nesting depth

@@ -117,12 +117,11 @@ class QuickSales:
         return found
 
     def tax(self, net: int, rate: tuple[Decimal, str, dict[int, int]]) -> int:
-        """A line's tax in minor units: the Decimal operations of ``engine.amounts.tax_of`` on ``net``."""
+        """A line's tax in minor units where prices exclude it: the Decimal operations of
+        ``engine.amounts.tax_of`` on ``net`` (where prices include tax, what was paid is the nets alone)."""
         found = rate[2].get(net)
         if found is None:
             value = Decimal(net).scaleb(-self.digits) * rate[0]
-            if self.included:
-                value = value / (1 + rate[0])
             found = rate[2][net] = int(value.quantize(self.quantum, rounding=ROUND_HALF_UP).scaleb(self.digits))
         return found
 
