@@ -136,6 +136,10 @@ GOOD = [
     (sale("0001-100013", [line(1, **JEANS)], [credit("53.61")], sold_at="2026-07-01T12:00:00"),
      ("0001-100013", "0001", None, "2026-07-01T12:00:00", "USD", 0, 0, None, None),
      [(1, "JEANS", "Slim jeans", "apparel", 1, 4999, 0, "0.0725", "[]", None)], [(1, "credit", 5361, "4242")], []),
+    # the longest SKU and name accepted
+    (sale("0001-100014", [line(1, "S" * 64, "49.99", name="N" * 200)], [credit("53.61")]),
+     ("0001-100014", "0001", None, SOLD, "USD", 0, 0, None, None),
+     [(1, "S" * 64, "N" * 200, "apparel", 1, 4999, 0, "0.0725", "[]", None)], [(1, "credit", 5361, "4242")], []),
     # a free bag and no tenders: it comes to nothing
     (sale("0001-100010", [line(1, "BAG", "0", category="home", rate="0")], []),
      ("0001-100010", "0001", None, SOLD, "USD", 0, 0, None, None),
@@ -193,6 +197,14 @@ BAD = [  # (the sale, the messages it gives after "FILE: sales[i]")
      [".sold_at: 2026-07-01T12:00:01 is not a plausible time of sale (from 2000-01-01 to 2026-07-01)"]),
     (sale("0001-900026", [line(1, **JEANS), line(1, **JEANS)], [credit("107.22")]),  # paid for both
      [".lines[1].line: line number 1 appears twice"]),
+    (_bad("0001-900027", line_={"sku": "S" * 65}), [".lines[0].sku: is 65 characters long; at most 64 are accepted"]),
+    (_bad("0001-900028", line_={"name": "N" * 201}),
+     [".lines[0].name: is 201 characters long; at most 200 are accepted"]),
+    (_bad("0001-900029", promotions=[{"id": "p", "lines": [2], "discount": "1.00"}]),  # the sale has no line 2
+     [".promotions[0].lines: must list line numbers of this sale"]),
+    # 1 cent more than the line, paid for the other line less that cent
+    (sale("0001-900030", [line(1, discount="50.00", **JEANS), line(2, **JEANS)], [credit("53.60")]),
+     [".lines[0].discount: the discount (50.00) is more than the line's price (49.99)"]),
     (_bad("0001-100001"), [".receipt: receipt 0001-100001 appears twice in the file"]),
     (_bad("0001-9\x0007"), [".receipt: contains a control character (U+0000); remove it"]),
     (_bad("0001-900008", tender={"last4": "12345"}),
