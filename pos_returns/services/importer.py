@@ -8,6 +8,8 @@ message ever repeats a run of card-number length (it is masked to its last 4 dig
 Nonsense is refused by name: amounts and quantities in ASCII digits only, sale dates from 2000-01-01 to a
 day after the import, receipt numbers and other codes without control or right-to-left characters and at
 most 64 characters long, amounts whose total fits the database.
+A plainly written sale is read by the quick pass (:mod:`.import_fast`, compiled once per file); any other goes
+through the full check here, which words every message.
 """
 
 from __future__ import annotations
