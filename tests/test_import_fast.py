@@ -272,6 +272,66 @@ def test_a_mixed_file_is_refused_with_each_broken_sale_named(store, tmp_path):
     assert stored_rows(store) == expected_rows([])
 
 
+# --------------------------------------------------------------------------- a generated file, cents by arithmetic
+
+ITEMS = (("JEANS", "Slim jeans", "apparel", 4999), ("TSHIRT", "Cotton T-shirt", "apparel", 1499),
+         ("TOWEL", "Bath towel", "home", 1999), ("JACKET", "Rain jacket", "apparel", 12900))
+
+
+def _cents(n: int) -> str:
+    return f"{n // 100}.{n % 100:02d}"
+
+
+def generated(count: int):
+    """(file sales, expected rows of the good ones, expected messages of the broken ones): sale n has 1 to 3
+    lines of 1 to 5 units; tax 7.25 % rounded half up per line in whole-cent arithmetic; every 10th sale broken
+    in one of three ways."""
+    sales, rows, messages = [], {"sales": [], "sale_lines": [], "sale_tenders": [], "sale_promotions": []}, []
+    for n in range(count):
+        receipt, sold = f"0001-7{n:05d}", f"2026-06-{1 + n % 28:02d}T{8 + n % 12:02d}:{n % 60:02d}:00"
+        lines, total, line_rows = [], 0, []
+        for i in range(1 + n % 3):
+            sku, name, category, price = ITEMS[(n + i) % 4]
+            qty = 1 + (n + i) % 5
+            net = price * qty
+            total += net + (2 * net * 725 + 10000) // 20000  # net x 0.0725, half a cent and more up
+            lines.append(line(i + 1, sku, _cents(price), qty=qty, category=category, name=name))
+            line_rows.append((receipt, i + 1, sku, name, category, qty, price, 0, "0.0725", "[]", None, sold))
+        paid = total
+        broken = n % 10 == 9
+        if broken and n % 30 == 9:
+            lines[0]["qty"] = str(lines[0]["qty"])
+            messages.append(f"sales[{n}].lines[0].qty: must be a whole number, not a string")
+        elif broken and n % 30 == 19:
+            paid = total - len(lines) - 1  # a cent more short than a till's rounding allows
+            messages.append(f"sales[{n}].tenders: the tenders add up to {_cents(paid)} but the sale comes to "
+                            f"{_cents(total)} (lines, discounts and tax)")
+        elif broken:
+            lines[-1]["sku"] = "X" * 65
+            messages.append(f"sales[{n}].lines[{len(lines) - 1}].sku: is 65 characters long; at most 64 are accepted")
+        sales.append(sale(receipt, lines, [credit(_cents(paid))], sold_at=sold, register="R9"))
+        if not broken:
+            rows["sales"].append((receipt, "0001", "R9", sold, "USD", 0, 0, None, None))
+            rows["sale_lines"] += line_rows
+            rows["sale_tenders"].append((receipt, 1, "credit", paid, "4242"))
+    return sales, {k: sorted(v) for k, v in rows.items()}, messages
+
+
+def test_a_generated_file_gives_the_rows_and_messages_worked_out_by_arithmetic(tmp_path):
+    sales, rows, messages = generated(3000)
+    assert len(messages) == 300
+    mixed = tmp_path / "mixed.json"
+    mixed.write_text(json.dumps({"sales": sales}), encoding="utf-8")
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"sales": [s for n, s in enumerate(sales) if n % 10 != 9]}), encoding="utf-8")
+    with st.open_store(tmp_path / "gen.db") as store:
+        with pytest.raises(SalesImportError) as info:
+            import_file(store, h.policy(), mixed, NOW)
+        assert info.value.problems == [f"{mixed}: {m}" for m in messages]
+        assert import_file(store, h.policy(), good, NOW).added == 2700
+        assert stored_rows(store) == rows
+
+
 # --------------------------------------------------------------------------- CSV: rows and messages by hand
 
 CSV_HEADER = "receipt,sold_at,line,sku,name,category,qty,unit_price,discount,tax_rate,tags,serial,tenders," \
