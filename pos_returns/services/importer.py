@@ -8,6 +8,8 @@ message ever repeats a run of card-number length (it is masked to its last 4 dig
 Nonsense is refused by name: amounts and quantities in ASCII digits only, sale dates from 2000-01-01 to a
 day after the import, receipt numbers and other codes without control or right-to-left characters and at
 most 64 characters long, amounts whose total fits the database.
+A plainly written sale is read by the quick pass (:mod:`.import_fast`, compiled once per file); any other goes
+through the full check here, which words every message.
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ import hashlib
 import io
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,20 +32,16 @@ from pos_returns.domain.money import MAX_AMOUNT, Money
 from pos_returns.domain.policy import Policy
 from pos_returns.domain.tomllines import format_path
 from pos_returns.domain.validate import Issue, Path as Where
+from pos_returns.services.import_fast import QuickSales
+from pos_returns.services.import_rules import (CODE_LENGTH, EARLIEST_SALE, LATEST_AHEAD, NAME_LENGTH,
+                                             text_problem)
 
 CSV_COLUMNS = ("receipt", "sold_at", "line", "sku", "name", "category", "qty", "unit_price", "discount",
                "tax_rate", "tags", "serial", "tenders", "sale_discount", "gift_receipt", "customer", "register",
                "store", "barcode")
 CSV_REQUIRED = ("receipt", "sold_at", "line", "sku", "category", "qty", "unit_price")
 
-#: the oldest sale a till can have written; the newest is a day after the import (clocks differ a little)
-EARLIEST_SALE = datetime(2000, 1, 1)
-LATEST_AHEAD = timedelta(days=1)
-#: codes (receipt, SKU, barcode, serial, register, store, customer id) and names: the longest accepted
-CODE_LENGTH, NAME_LENGTH = 64, 200
 CSV_ROW_LENGTH = 10_000
-#: characters that change how text is shown without being seen: right-to-left overrides and isolates, marks
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _CARD_RUN = re.compile(r"[0-9]{13,}")
 
 
@@ -72,23 +69,6 @@ class SalesImportError(Exception):
     def __init__(self, problems: list[str]):
         self.problems = [_mask_cards(p) for p in problems]
         super().__init__("\n".join(self.problems))
-
-
-def text_problem(value: object, limit: int, code: bool) -> str | None:
-    """Why a text field cannot be imported, or None; the message never repeats the text itself."""
-    if not isinstance(value, str):
-        return None  # the case reader says what type it should be
-    if len(value) > limit:
-        return f"is {len(value)} characters long; at most {limit} are accepted"
-    if value.isascii() and value.isprintable():  # the common case, exactly: ASCII has no Cc among its printable
-        return None  # characters, and no bidi, Zl, Zp or Cf character at all
-    for ch in value:
-        kind = unicodedata.category(ch)
-        if kind == "Cc":
-            return f"contains a control character (U+{ord(ch):04X}); remove it"
-        if ch in _BIDI or kind in ("Zl", "Zp") or (code and kind == "Cf"):
-            return f"contains an invisible formatting or right-to-left character (U+{ord(ch):04X}); remove it"
-    return None
 
 
 _LINE_TEXTS = {"sku": (CODE_LENGTH, True), "serial": (CODE_LENGTH, True), "category": (CODE_LENGTH, True),
@@ -183,7 +163,9 @@ def _import_read(store: st.Database, policy: Policy, path: Path, now: datetime, 
 
 def _normal_sale(r: CaseReader, data: dict[str, Any], where: Where, policy: Policy,
                  now: datetime) -> dict[str, Any] | None:
-    """Check one sale with the case reader's rules; return it in minor units, or None (problems in r)."""
+    """Check one sale with the case reader's rules; return it in minor units, or None (problems in r).
+    The file's :class:`QuickSales` is tried first: it returns a sale only when these checks would accept it,
+    and as they would return it; whatever it does not take is checked here, which says what is wrong."""
     before = len(r)
     if not _sale_texts_ok(r, data, where):
         return None
@@ -282,16 +264,17 @@ def _from_json(text: str, source: str, policy: Policy,
 
 
 def _json_sales(r: CaseReader, data: dict, policy: Policy, now: datetime) -> list[dict]:
-    sales, seen = [], set()
+    sales, seen, quick = [], set(), QuickSales(policy, now)
     for i, raw in enumerate(data.get("sales", [])):
-        where = ("sales", i)
         if not isinstance(raw, dict):
-            r.error(where, "must be an object")
+            r.error(("sales", i), "must be an object")
             continue
-        sale = _normal_sale(r, dict(raw), where, policy, now)
+        sale = quick.sale(raw)  # a well-formed sale read at once; anything else checked in full (messages)
+        if sale is None:
+            sale = _normal_sale(r, dict(raw), ("sales", i), policy, now)
         if sale is not None:
             if sale["receipt"] in seen:
-                r.error(where + ("receipt",), f"receipt {sale['receipt']} appears twice in the file")
+                r.error(("sales", i, "receipt"), f"receipt {sale['receipt']} appears twice in the file")
             seen.add(sale["receipt"])
             sales.append(sale)
     return sales
@@ -361,9 +344,9 @@ def _read_csv(reader: csv.DictReader, source: str, policy: Policy, now: datetime
     groups: dict[str, dict[str, Any]] = {}
     for row in reader:
         _add_row(groups, row, reader.line_num, source, problems)
-    sales = []
+    sales, quick = [], QuickSales(policy, now)
     for receipt, group in groups.items():
-        normal = _csv_sale(receipt, group, source, policy, now, problems)
+        normal = _csv_sale(receipt, group, source, policy, now, problems, quick)
         if normal is not None:
             sales.append(normal)
     if problems:
@@ -427,9 +410,12 @@ def _add_row(groups: dict[str, dict[str, Any]], row: dict[str, str], rowno: int,
 
 
 def _csv_sale(receipt: str, group: dict[str, Any], source: str, policy: Policy, now: datetime,
-              problems: list[str]) -> dict[str, Any] | None:
+              problems: list[str], quick: QuickSales) -> dict[str, Any] | None:
     """A receipt's rows checked as one sale; a line's problem names its row, the others the receipt's rows."""
     rows = group.pop("_rows")
+    fast = quick.sale(group)
+    if fast is not None:
+        return fast
     where = f"{source}:{rows[0]}" + (f"-{rows[-1]}" if len(rows) > 1 else "")
     sub = CaseReader(policy)
     normal = _normal_sale(sub, group, (), policy, now)
