@@ -91,5 +91,4 @@ class ColumnFit:
     def decision(self, model) -> None:
         """The decision column as wide as the outcomes it shows now (measured by font, not cell by cell)."""
         column = self.decision_column
-        widen(self.table, column, self.widths.get(column, 0),
-              [model.data(model.index(row, column)) or "" for row in range(model.rowCount())])
+        widen(self.table, column, self.widths.get(column, 0), model.column_texts(column))
