@@ -27,6 +27,7 @@ from .widgets import DecisionPanel, MessageStrip
 
 # the lines' model, its columns and LineState live in ui.receipt_model; they stay importable from here
 
+
 @dataclass
 class Basket:
     items: list[tuple[services.Product, int]] = field(default_factory=list)
@@ -244,9 +245,7 @@ class ReceiptScreen(QWidget):
         request = self.request()
         if request is None:
             self.pending = None
-            self.model.show_decision(None)
-            self.panel.show_decision(None)
-            self._buttons()
+            self._buttons()  # the table, the panel and the buttons without a decision (show_one_truth), once
             return
         staff = self.ctx.staff  # the signed-in session; prepare refuses without one
         self.pending = run_op(self.ctx, lambda: self.ctx.counter().prepare(staff, self.sale, request),

@@ -4,7 +4,8 @@ The model keeps each cell's answers in Qt's own items (a :class:`QStandardItemMo
 sale, quantity typed and decision shown, and only where they changed. A paint of the table then asks Qt's
 C++ items for every role of every cell and never calls back into Python: with a ``data()`` written in Python
 each paint made some 300 calls to it (a dozen roles a cell), each answer turned into Qt values again, and the
-header's ``headerData()`` as many again; that was about a third of what the table's paint cost.
+header's ``headerData()`` as many again; that was half of what a paint of the table cost (0.83 -> 0.41 ms for
+a receipt of two lines), and fitting the columns (``resizeColumnsToContents``) asked as often again.
 
 What the cells show is exactly what the Python ``data()`` answered before (tests/ui/test_receipt_model.py
 compares every role of every cell with the answers worked out from the sale, the choices and the decision).
