@@ -18,9 +18,6 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from pos_returns.domain.money import Money
@@ -78,6 +75,9 @@ def translations(lang: str) -> gettext.NullTranslations:
     po_path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if lang == "en" or not po_path.exists():
         return gettext.NullTranslations()
+    # Babel's catalog tools only when a language other than English is first used (not at every start)
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
     with po_path.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
     buf = io.BytesIO()
@@ -152,6 +152,8 @@ def _formatted(kind: str, text: str, currency: str, lang: str, currency_locale: 
         return format_currency(Decimal(text), currency, locale=currency_locale or loc)
     if kind == "percent":
         return format_percent(Decimal(text) / 100, locale=loc, format="#,##0.##%")
+    if kind in ("datetime", "date"):
+        from babel.dates import format_date, format_datetime  # imported when a first date is written
     if kind == "datetime":
         return format_datetime(datetime.fromisoformat(text), format="medium", locale=loc)
     if kind == "date":

@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx = AppContext(store=store, policy=policy, policy_path=policy_path, clock=clock, lang=lang,
                      demo=session.is_demo(store))
     ctx.load_settings()
-    from pos_returns.services.chain import central_url
+    from pos_returns.services.chain_config import central_url  # not services.chain: a till alone never syncs
     ctx.central = central_url(args.central)
     if args.register:
         ctx.register = args.register

@@ -13,8 +13,6 @@ from datetime import datetime
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
-from pos_returns.services import chain
-
 from .context import AppContext
 from .worker import Background
 
@@ -41,6 +39,7 @@ class ChainIndicator(QLabel):
     def sync_now(self) -> None:
         if not self.ctx.central or self.background.running():
             return
+        from pos_returns.services import chain  # only a till of a chain syncs (not loaded at every start)
         url, policy, clock = self.ctx.central, self.ctx.policy, self.ctx.clock
         self.background.start(self.ctx, lambda db: chain.sync(db, policy, url, now=clock()), self._synced,
                               self._failed)

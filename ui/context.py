@@ -6,6 +6,8 @@ One object, created by :func:`ui.app.main` and handed to each screen; no global 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -14,6 +16,16 @@ from pos_returns.services import counter as services
 from pos_returns.services import session
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
+
+
+
+@lru_cache(maxsize=4096)
+def _money_text(amount: str, currency: str, lang: str, locale: str | None) -> str:
+    """An amount in words, made once: the receipt screen shows each price, refund and total at every scan, and
+    Babel's formatting is most of a screen's Python work. Keyed by the rounded amount as written (its sign
+    and digits exactly), so the text is the one :func:`i18n.format_money` gives."""
+    return i18n.format_money(Money(Decimal(amount), currency), lang, locale)
+
 
 SETTING_KEYS = ("register", "printer", "store_locale", "policy_path", "idle_minutes", "paper_language",
                 "receipt_printer")
@@ -55,7 +67,8 @@ class AppContext:
         return self.policy.label(code, self.lang) or code_label(code, self.lang)
 
     def money(self, amount: Money) -> str:
-        return i18n.format_money(amount, self.lang, self.policy.store.locale)
+        # the rounded amount is what format_money writes; as a str it keeps its sign and exponent (-0.00, 1.50)
+        return _money_text(str(amount.rounded().amount), amount.currency, self.lang, self.policy.store.locale)
 
     def error(self, exc: BaseException) -> str:
         if isinstance(exc, i18n.UserError):

@@ -5,6 +5,7 @@ The window only moves between screens; each screen owns its own widgets and call
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer, QTranslator
@@ -171,6 +172,25 @@ class MainWindow(QMainWindow):
         self.home.scan.setFocus()
 
     def open_receipt(self, code: str) -> None:
+        with self._idle_filter_paused():
+            self._open_receipt(code)
+
+    @contextmanager
+    def _idle_filter_paused(self):
+        """The idle lock's application-wide filter taken off while a scan's screen is loaded and switched to,
+        synchronously, with no event loop running: no keystroke or click can arrive meanwhile, and the hundred
+        or so Show, Hide, Polish and layout events the switch sends would each be a call into Python."""
+        app = QApplication.instance()
+        if app is None:
+            yield
+            return
+        app.removeEventFilter(self)
+        try:
+            yield
+        finally:
+            app.installEventFilter(self)
+
+    def _open_receipt(self, code: str) -> None:
         sale = run_op(self.ctx, lambda: self.ctx.counter().lookup(code), show=self.home.message.error)
         if sale is None:
             return

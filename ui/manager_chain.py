@@ -10,7 +10,7 @@ from pos_returns.domain.money import Money
 from pos_returns.services import manager_view as mv
 
 from .context import AppContext
-from .manager import PeriodTab, _table
+from .manager_common import PeriodTab, _table
 
 
 class ChainTab(PeriodTab):

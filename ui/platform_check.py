@@ -15,7 +15,6 @@ import importlib.util
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -93,6 +92,7 @@ def missing_packages(plugin: Path | None = None) -> list[str]:
     qt_lib = plugin.parents[2] / "lib"
     env = dict(os.environ, LD_LIBRARY_PATH=os.pathsep.join(filter(None, [str(qt_lib),
                                                                          os.environ.get("LD_LIBRARY_PATH")])))
+    import subprocess  # only where Qt will use xcb: an offscreen or Wayland start never asks ldd
     try:
         out = subprocess.run([ldd, str(plugin)], capture_output=True, text=True, env=env, timeout=20).stdout
     except (OSError, subprocess.SubprocessError):

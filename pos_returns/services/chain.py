@@ -17,7 +17,6 @@ works alone, exactly as before. With one:
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -39,13 +38,7 @@ from pos_returns.storage import central
 from pos_returns.storage import store as st
 from pos_returns.storage.central import CentralError, CentralUnreachable, SyncResult  # noqa: F401
 
-CENTRAL_ENV = "POS_RETURNS_CENTRAL"
-
-
-def central_url(arg: str | None, environ: dict[str, str] | None = None) -> str | None:
-    """``--central URL``, else ``POS_RETURNS_CENTRAL``, else None (the till works alone)."""
-    env = os.environ if environ is None else environ
-    return arg or env.get(CENTRAL_ENV) or None
+from pos_returns.services.chain_config import CENTRAL_ENV, central_url  # noqa: F401, E402 - where they were
 
 
 def init_central(url: str) -> tuple[int, int]:
