@@ -15,7 +15,6 @@ Per policy, the reader keeps what repeats over a year of returns: parsed amounts
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -194,9 +193,7 @@ class TrustedReader:
             if store_id and store_id != self.policy.store.id:
                 raise _Untrusted
             region = region or (self.policy.region_of(store_id) if store_id else None)
-        request, history = self._request(top["request"], sale, region)
-        if store_id:
-            request = replace(request, store=store_id)
+        request, history = self._request(top["request"], sale, region, store_id or None)
         if sale is not None and now < sale.sold_at:
             raise _Untrusted
         return Case(now=now, sale=sale, request=request, history=history)
@@ -300,7 +297,8 @@ class TrustedReader:
             self._asked[key] = line
         return line
 
-    def _request(self, value: Any, sale: Sale | None, region: str | None) -> tuple[Request, tuple[PastReturn, ...]]:
+    def _request(self, value: Any, sale: Sale | None, region: str | None, store: str | None = None
+                 ) -> tuple[Request, tuple[PastReturn, ...]]:
         d = _keys(value, _REQUEST)
         kind = d.get("type")
         if kind not in ("return", "exchange"):
@@ -349,7 +347,7 @@ class TrustedReader:
                           customer=Customer(id_verified=_flag(cd, "id_verified"), tier=tier,
                                             id=_optional_text(cd, "id"),
                                             id_checked_by=_optional_text(cd, "id_checked_by")),
-                          overrides=frozenset(overrides), region=region)
+                          overrides=frozenset(overrides), region=region, store=store)
         return request, tuple(history)
 
 
