@@ -125,9 +125,9 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
             total: int = 0, done: int = 0, full_reader: bool = False) -> int:
     currency = new_policy.currency
     if full_reader:
-        read = lambda data, source: read_case(data, new_policy, source)  # noqa: E731
+        read = lambda text, source: read_case(json.loads(text), new_policy, source)  # noqa: E731
     else:
-        read = TrustedReader(new_policy).read
+        read = TrustedReader(new_policy).read_text
     loads = json.loads
     memo = RuleMemo(new_policy)
     minor_of: dict[str, int] = {}  # "12.34" -> 1234: totals repeat a lot over a year
@@ -144,7 +144,7 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
         if progress is not None and done % every == 0:
             progress(done, total)
         try:
-            case = read(loads(row.case), row.txno)
+            case = read(row.case, row.txno)
         except CaseError as err:
             result.unreadable.append(f"{row.txno}: {'; '.join(err.problems)}")
             for problem in dict.fromkeys(err.problems):

@@ -15,9 +15,12 @@ Per policy, the reader keeps what repeats over a year of returns: parsed amounts
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from pos_returns.domain.case.read import Case, read_case
 from pos_returns.domain.model import (Customer, ExchangeItem, NoReceiptItem, PastReturn, Promotion, Request,
@@ -25,6 +28,8 @@ from pos_returns.domain.model import (Customer, ExchangeItem, NoReceiptItem, Pas
 from pos_returns.domain.money import Money, to_decimal
 from pos_returns.domain.policy import CONDITIONS, TENDERS, Policy
 
+
+_fast_loads = orjson.loads  # JSONDecodeError is a ValueError
 
 _KEEP = 100_000  # sale lines and request lines kept per reader (a year of returns has fewer distinct ones)
 
@@ -132,6 +137,17 @@ class TrustedReader:
         except (_Untrusted, KeyError, TypeError, ValueError, AttributeError):
             self.fallbacks += 1
             return read_case(data, self.policy, source)
+
+    def read_text(self, text: str, source: str = "case") -> Case:
+        """:meth:`read` of ``json.loads(text)``, the same case or the same error (and ``json.loads``'s own error
+        for text that is no JSON). orjson parses the text first (twice as fast): what it gives differs from
+        ``json.loads`` only where this reader refuses it anyway (a float for an integer past 64 bits), so a case
+        accepted here is the same case, and anything else is parsed again by ``json.loads`` for the full reader."""
+        try:
+            return self._case(_fast_loads(text))
+        except (_Untrusted, KeyError, TypeError, ValueError, AttributeError):
+            self.fallbacks += 1
+            return read_case(json.loads(text), self.policy, source)
 
     # values ---------------------------------------------------------------------------------------------------
     def _amount(self, d: dict, key: str) -> Money:
