@@ -115,6 +115,9 @@ class Evaluation:
         self.even_exchange: set[int] = set()  # lines exchanged for the identical item ([[exchange_only]])
         self.credit_lines: dict[int, str] = {}  # line -> its [[store_credit_only]] rule id
         self.credit_only = self.zero  # what those lines refund (set once the lines are decided)
+        # the policy's departments and tags (sets a replay's memo keeps; the policy's tuples otherwise)
+        self.known_categories = memo.categories if self.memo is not None else policy.categories
+        self.known_tags = memo.tags if self.memo is not None else policy.tags
         self._paid: dict[int, tuple[Money, Money]] | None = None  # paid_by_line of the sale, once asked
         self._item: tuple | None = None  # (sku, category, tags, the memo's rule lists of that item)
 

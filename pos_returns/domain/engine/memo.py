@@ -23,6 +23,8 @@ class RuleMemo:
     def __init__(self, policy: Policy):
         self.policy = policy
         self._items: dict[tuple, dict[int, tuple]] = {}  # an item -> id of a rule tuple -> its rules that apply
+        self.categories = frozenset(policy.categories)
+        self.tags = frozenset(policy.tags)
         self._paid: dict[int, tuple] = {}  # id of a sale line -> (that line, prices include tax, what it paid)
         self._best: dict[tuple, tuple] = {}  # (id of a tuple scoped() made, longest) -> (that tuple, its best)
 
