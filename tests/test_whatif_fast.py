@@ -116,3 +116,87 @@ def test_text_that_is_no_json_fails_as_json_loads_fails():
         with pytest.raises(json.JSONDecodeError) as want:
             json.loads(text)
         assert str(got.value) == str(want.value)
+
+
+def _example_stores():
+    root = h.ROOT
+    stores = [(root / "policies.toml", sorted((root / "scenarios").rglob("*.json")))]
+    for folder in sorted((root / "examples").iterdir()):
+        if (folder / "policies.toml").exists() and (folder / "scenarios").is_dir():
+            stores.append((folder / "policies.toml", sorted((folder / "scenarios").rglob("*.json"))))
+    return stores
+
+
+@pytest.mark.parametrize("policy_path, scenarios", _example_stores(), ids=lambda v: getattr(v, "parent", None)
+                         and v.parent.name if not isinstance(v, list) else "")
+def test_every_scenario_decided_with_one_memo_is_decided_as_without_it(policy_path, scenarios):
+    """Each example store's scenarios (exchanges for the identical item and refunds of the same item, store
+    credit only, departments the policy does not name, overrides, ...) decided one after another with one memo,
+    forwards and backwards (so a line repeats what another case's line did): each the Decision made without it."""
+    from pos_returns.domain.policy import load_policy
+    policy = load_policy(policy_path)
+    cases = []
+    for path in scenarios:
+        try:
+            cases.append((path.name, read_case(json.loads(path.read_text(encoding="utf-8")), policy)))
+        except (CaseError, ValueError):
+            continue  # a scenario of a malformed case
+    assert len(cases) >= 3
+    memo = RuleMemo(policy)
+    for name, c in cases + cases[::-1]:
+        assert evaluate(policy, c.sale, c.request, c.history, c.now, memo=memo) == \
+            evaluate(policy, c.sale, c.request, c.history, c.now), name
+
+
+def test_one_item_decided_many_ways_with_one_memo_is_decided_as_without_it(tmp_path):
+    """One item, one memo: exchanged for itself (no fee) and refunded (a fee), the same with a manager's override
+    of a rule and without, store credit only with and without a receipt's other tenders: each decision, in any
+    order, is the one made without the memo (so what a line repeats is keyed by all the steps look at)."""
+    from casekit import mini_policy
+    policy = mini_policy(tmp_path, body="""
+        [[exchange_only]]
+        id = "exchange.opened"
+        categories = ["electronics"]
+        conditions = ["opened"]
+
+        [[restocking_fee]]
+        id = "fee.opened"
+        categories = ["electronics"]
+        conditions = ["opened"]
+        percent = "10"
+
+        [[not_returnable]]
+        id = "final.sale"
+        tags = ["final_sale"]
+        overridable = true
+
+        [[store_credit_only]]
+        id = "credit.grocery"
+        categories = ["grocery"]
+        """)
+    game = [sale_line(1, sku="GAME", category="electronics", price="60.00", qty=2),
+            sale_line(2, sku="OIL", category="grocery", price="10.00", tags=("final_sale",))]
+    same = [{"sku": "GAME", "category": "electronics", "qty": 1, "unit_price": "60.00", "tax_rate": "0"}]
+    other = [{"sku": "OTHER", "category": "electronics", "qty": 1, "unit_price": "60.00", "tax_rate": "0"}]
+    paid = [tender("credit", "130.00", "4242")]
+    variants = [
+        case(lines=game, tenders=paid, asks=[ask(1, 1, "opened")], request_type="exchange", exchange_items=same),
+        case(lines=game, tenders=paid, asks=[ask(1, 1, "opened")], request_type="exchange", exchange_items=other),
+        case(lines=game, tenders=paid, asks=[ask(1, 2, "opened")], request_type="exchange", exchange_items=same),
+        case(lines=game, tenders=paid, asks=[ask(1, 1, "opened")]),
+        case(lines=game, tenders=paid, asks=[ask(1, 1, "unopened")]),
+        case(lines=game, tenders=paid, asks=[ask(2, 1)]),
+        case(lines=game, tenders=paid, asks=[ask(2, 1)], overrides=["final.sale"]),
+        case(lines=game, tenders=paid, asks=[ask(1, 1, "opened"), ask(2, 1)], overrides=["final.sale"],
+             request_type="exchange", exchange_items=same),
+    ]
+    cases = [read_case(v, policy) for v in variants]
+    without = [evaluate(policy, c.sale, c.request, c.history, c.now) for c in cases]
+    assert len({(d.outcome, d.refund_total, d.balance_due, tuple(d.rules)) for d in without}) >= 5  # they differ
+    rng = random.Random(7)
+    for _ in range(5):
+        memo = RuleMemo(policy)
+        order = [rng.randrange(len(cases)) for _ in range(3 * len(cases))]
+        for i in order:
+            c = cases[i]
+            assert evaluate(policy, c.sale, c.request, c.history, c.now, memo=memo) == without[i], variants[i]

@@ -14,6 +14,7 @@ from pos_returns.domain.policy import PolicyRule, WarrantyRule
 from pos_returns.domain.engine.context import (CONDITION_TEXT, Evaluation, LineWork, explained, most_specific,
                                                    ordered_conditions)
 from pos_returns.domain.engine.fees import restocking
+from pos_returns.domain.engine.recorded import fixed_steps
 from pos_returns.domain.engine.remedies import line_remedies
 from pos_returns.domain.engine.windows import deadline as window_deadline, in_window_text, season_of, window_length
 
@@ -21,11 +22,16 @@ from pos_returns.domain.engine.windows import deadline as window_deadline, in_wi
 def item_rules(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], sku: str, condition: str,
                sold: date | None) -> None:
     scope = dict(category=category, tags=tags, sku=sku)
+    fixed_steps(ev, work, scope, condition, _fixed)
+    if sold is not None:
+        window(ev, work, scope, sold, condition == "defective")
+
+
+def _fixed(ev: Evaluation, work: LineWork, scope: dict, condition: str) -> None:
+    """The steps deciding from the item alone (recorded.fixed_steps repeats them in a replay)."""
     not_returnable(ev, work, scope, condition)
     accepted_condition(ev, work, scope, condition)
     line_remedies(ev, work, scope, condition)
-    if sold is not None:
-        window(ev, work, scope, sold, condition == "defective")
 
 
 def not_returnable(ev: Evaluation, work: LineWork, scope: dict, condition: str) -> None:
