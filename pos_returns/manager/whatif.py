@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
 
+import orjson
+
 from pos_returns.domain.case import CaseError, read_case
 from pos_returns.domain.case.trusted import TrustedReader
 from pos_returns.domain.engine import RuleMemo, evaluate
@@ -128,7 +130,7 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
         read = lambda text, source: read_case(json.loads(text), new_policy, source)  # noqa: E731
     else:
         read = TrustedReader(new_policy).read_text
-    loads = json.loads
+    loads = _loads_lines
     memo = RuleMemo(new_policy)
     minor_of: dict[str, int] = {}  # "12.34" -> 1234: totals repeat a lot over a year
 
@@ -166,6 +168,15 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
                                          new_refund, ", ".join(rules), new_minor - old_minor, row.policy_sha256,
                                          case.sale.sold_at.date().isoformat() if case.sale else ""))
     return done
+
+
+def _loads_lines(text: str):
+    """The recorded decision's lines (only their rule ids are read): orjson, or json.loads for what orjson
+    refuses (NaN, lone surrogates), so the same rule ids either way."""
+    try:
+        return orjson.loads(text)
+    except ValueError:
+        return json.loads(text)
 
 
 def _replay_part(path: str, new_policy: Policy, lo: str, hi: str, after: tuple[str, int], limit: int,
