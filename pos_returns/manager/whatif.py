@@ -7,6 +7,11 @@ and checked it when it was recorded; what depends on the new policy is checked a
 exactly as the store writes it goes through the full case reader, so its problems are named as ever) and
 evaluated; the new decision is compared as an object (its reasons are never rendered into text: a replay
 only needs outcome, total and rule ids).
+
+What a year of returns repeats is worked out once per replay: the case text is parsed by orjson (json.loads
+for whatever the trusted reader does not accept), and the engine's ``RuleMemo`` keeps per item the rules that
+apply, what the item-only steps did (``engine.recorded``), a sale line's paid amount and an item's season.
+tests/test_whatif_fast.py holds each of these to the result without it.
 """
 
 from __future__ import annotations
