@@ -582,13 +582,14 @@ policy = load_policy(sys.argv[3])
 store = st.open_store(sys.argv[2], create=False)
 before = hwm_mb()
 ticks = []
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 workers = int(sys.argv[4])
 result = reports.what_if(store, policy, workers=workers,
                          progress=lambda done, total: ticks.append((time.perf_counter() - t, done, total)))
 seconds = time.perf_counter() - t
+cpu = time.process_time() - cpu  # this process only: all of a replay in one process, not its workers'
 peak = hwm_mb()
-print("WHATIF " + json.dumps({"seconds": seconds, "workers": workers, "replayed": result.replayed, "changed": len(result.changed),
+print("WHATIF " + json.dumps({"seconds": seconds, "cpu_s": cpu, "workers": workers, "replayed": result.replayed, "changed": len(result.changed),
                               "not_replayed": result.not_replayed, "progress_calls": len(ticks),
                               "first_progress_s": ticks[0][0] if ticks else None,
                               "rss_mb_before": before, "rss_mb_peak": peak}))
@@ -634,11 +635,15 @@ def bench_whatif(db: Path, work_dir: Path, runs: int) -> dict:
         policy_path.unlink()
     metric = summary(samples)
     metric["one_process_s"] = round(single["seconds"], 2)
+    # CPU time of the one-process run: on a shared machine a steadier figure than wall time
+    metric["one_process_cpu_s"] = round(single["cpu_s"], 2)
+    if single.get("replayed"):
+        metric["per_return_cpu_us"] = round(single["cpu_s"] / single["replayed"] * 1e6, 1)
     metric["one_process_rss_mb_peak"] = round(single["rss_mb_peak"], 1)
     if info.get("replayed"):  # the quick journal is small: what a year of 500 a day would take at this rate
         metric["per_return_us"] = round(info["seconds"] / info["replayed"] * 1e6, 1)
         metric["projected_182500_s"] = round(info["seconds"] / info["replayed"] * 182_500, 1)
-    metric.update({k: (round(v, 2) if isinstance(v, float) else v) for k, v in info.items() if k != "seconds"})
+    metric.update({k: (round(v, 2) if isinstance(v, float) else v) for k, v in info.items() if k not in ("seconds", "cpu_s")})
     raw = sqlite3.connect(str(db))
     t = time.perf_counter()
     for (payload,) in raw.execute("SELECT payload FROM journal WHERE training = 0"):

@@ -7,6 +7,11 @@ and checked it when it was recorded; what depends on the new policy is checked a
 exactly as the store writes it goes through the full case reader, so its problems are named as ever) and
 evaluated; the new decision is compared as an object (its reasons are never rendered into text: a replay
 only needs outcome, total and rule ids).
+
+What a year of returns repeats is worked out once per replay: the case text is parsed by orjson (json.loads
+for whatever the trusted reader does not accept), and the engine's ``RuleMemo`` keeps per item the rules that
+apply, what the item-only steps did (``engine.recorded``), a sale line's paid amount and an item's season.
+tests/test_whatif_fast.py holds each of these to the result without it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from collections import Counter as Tally
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
+
+import orjson
 
 from pos_returns.domain.case import CaseError, read_case
 from pos_returns.domain.case.trusted import TrustedReader
@@ -125,10 +132,10 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
             total: int = 0, done: int = 0, full_reader: bool = False) -> int:
     currency = new_policy.currency
     if full_reader:
-        read = lambda data, source: read_case(data, new_policy, source)  # noqa: E731
+        read = lambda text, source: read_case(json.loads(text), new_policy, source)  # noqa: E731
     else:
-        read = TrustedReader(new_policy).read
-    loads = json.loads
+        read = TrustedReader(new_policy).read_text
+    loads = _loads_lines
     memo = RuleMemo(new_policy)
     minor_of: dict[str, int] = {}  # "12.34" -> 1234: totals repeat a lot over a year
 
@@ -144,7 +151,7 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
         if progress is not None and done % every == 0:
             progress(done, total)
         try:
-            case = read(loads(row.case), row.txno)
+            case = read(row.case, row.txno)
         except CaseError as err:
             result.unreadable.append(f"{row.txno}: {'; '.join(err.problems)}")
             for problem in dict.fromkeys(err.problems):
@@ -166,6 +173,15 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
                                          new_refund, ", ".join(rules), new_minor - old_minor, row.policy_sha256,
                                          case.sale.sold_at.date().isoformat() if case.sale else ""))
     return done
+
+
+def _loads_lines(text: str):
+    """The recorded decision's lines (only their rule ids are read): orjson, or json.loads for what orjson
+    refuses (NaN, lone surrogates), so the same rule ids either way."""
+    try:
+        return orjson.loads(text)
+    except ValueError:
+        return json.loads(text)
 
 
 def _replay_part(path: str, new_policy: Policy, lo: str, hi: str, after: tuple[str, int], limit: int,

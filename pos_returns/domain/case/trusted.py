@@ -15,10 +15,12 @@ Per policy, the reader keeps what repeats over a year of returns: parsed amounts
 
 from __future__ import annotations
 
-from dataclasses import replace
+import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from pos_returns.domain.case.read import Case, read_case
 from pos_returns.domain.model import (Customer, ExchangeItem, NoReceiptItem, PastReturn, Promotion, Request,
@@ -26,6 +28,8 @@ from pos_returns.domain.model import (Customer, ExchangeItem, NoReceiptItem, Pas
 from pos_returns.domain.money import Money, to_decimal
 from pos_returns.domain.policy import CONDITIONS, TENDERS, Policy
 
+
+_fast_loads = orjson.loads  # JSONDecodeError is a ValueError
 
 _KEEP = 100_000  # sale lines and request lines kept per reader (a year of returns has fewer distinct ones)
 
@@ -134,6 +138,17 @@ class TrustedReader:
             self.fallbacks += 1
             return read_case(data, self.policy, source)
 
+    def read_text(self, text: str, source: str = "case") -> Case:
+        """:meth:`read` of ``json.loads(text)``, the same case or the same error (and ``json.loads``'s own error
+        for text that is no JSON). orjson parses the text first (twice as fast): what it gives differs from
+        ``json.loads`` only where this reader refuses it anyway (a float for an integer past 64 bits), so a case
+        accepted here is the same case, and anything else is parsed again by ``json.loads`` for the full reader."""
+        try:
+            return self._case(_fast_loads(text))
+        except (_Untrusted, KeyError, TypeError, ValueError, AttributeError):
+            self.fallbacks += 1
+            return read_case(json.loads(text), self.policy, source)
+
     # values ---------------------------------------------------------------------------------------------------
     def _amount(self, d: dict, key: str) -> Money:
         text = d.get(key)
@@ -194,9 +209,7 @@ class TrustedReader:
             if store_id and store_id != self.policy.store.id:
                 raise _Untrusted
             region = region or (self.policy.region_of(store_id) if store_id else None)
-        request, history = self._request(top["request"], sale, region)
-        if store_id:
-            request = replace(request, store=store_id)
+        request, history = self._request(top["request"], sale, region, store_id or None)
         if sale is not None and now < sale.sold_at:
             raise _Untrusted
         return Case(now=now, sale=sale, request=request, history=history)
@@ -300,7 +313,8 @@ class TrustedReader:
             self._asked[key] = line
         return line
 
-    def _request(self, value: Any, sale: Sale | None, region: str | None) -> tuple[Request, tuple[PastReturn, ...]]:
+    def _request(self, value: Any, sale: Sale | None, region: str | None, store: str | None = None
+                 ) -> tuple[Request, tuple[PastReturn, ...]]:
         d = _keys(value, _REQUEST)
         kind = d.get("type")
         if kind not in ("return", "exchange"):
@@ -349,7 +363,7 @@ class TrustedReader:
                           customer=Customer(id_verified=_flag(cd, "id_verified"), tier=tier,
                                             id=_optional_text(cd, "id"),
                                             id_checked_by=_optional_text(cd, "id_checked_by")),
-                          overrides=frozenset(overrides), region=region)
+                          overrides=frozenset(overrides), region=region, store=store)
         return request, tuple(history)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from pos_returns.domain.model import Sale
+from pos_returns.domain.model import Sale, SaleLine
 from pos_returns.domain.money import Money, _quantum, allocate, to_decimal
 
 
@@ -37,6 +37,13 @@ def paid_by_line(sale: Sale, prices_include_tax: bool) -> dict[int, tuple[Money,
         nets = [n - s for n, s in zip(nets, shares)]
     return {line.line: (net.rounded(), tax_of(net, line.tax_rate, prices_include_tax))
             for line, net in zip(sale.lines, nets)}
+
+
+def line_paid(line: SaleLine, prices_include_tax: bool) -> tuple[Money, Money]:
+    """One line's entry of :func:`paid_by_line` for a sale without a sale-level discount (each line's amount is
+    then its own: the same operations on that line alone)."""
+    net = line.unit_price * line.qty - line.discount
+    return net.rounded(), tax_of(net, line.tax_rate, prices_include_tax)
 
 
 def sale_total(sale: Sale, prices_include_tax: bool) -> Money:

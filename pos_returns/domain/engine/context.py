@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence, TypeVar
 
 from pos_returns.i18n import N_, Text
 from pos_returns.domain.model import Approval, PastReturn, Request, Sale
+from pos_returns.domain.engine.amounts import paid_by_line
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy, PolicyRule
 
@@ -114,6 +115,23 @@ class Evaluation:
         self.even_exchange: set[int] = set()  # lines exchanged for the identical item ([[exchange_only]])
         self.credit_lines: dict[int, str] = {}  # line -> its [[store_credit_only]] rule id
         self.credit_only = self.zero  # what those lines refund (set once the lines are decided)
+        # the policy's departments and tags (sets a replay's memo keeps; the policy's tuples otherwise)
+        self.known_categories = memo.categories if self.memo is not None else policy.categories
+        self.known_tags = memo.tags if self.memo is not None else policy.tags
+        self._paid: dict[int, tuple[Money, Money]] | None = None  # paid_by_line of the sale, once asked
+        self._item: tuple | None = None  # (sku, category, tags, the memo's rule lists of that item)
+
+    def paid(self, number: int) -> tuple[Money, Money]:
+        """Sale line ``number``'s entry of :func:`~pos_returns.domain.engine.amounts.paid_by_line`: what it was
+        paid and its tax, worked out once (a line alone when the sale has no sale-level discount)."""
+        sale = self.sale
+        if self.memo is not None and (sale.discount is None or sale.discount.is_zero()):
+            line = sale.line(number)
+            if line is not None:
+                return self.memo.paid(line, self.incl)
+        if self._paid is None:
+            self._paid = paid_by_line(sale, self.incl)
+        return self._paid[number]
 
     def money(self, amount) -> Money:
         if type(amount) is Decimal and amount.is_finite():  # the policy's own amounts; the currency is checked
@@ -137,8 +155,20 @@ class Evaluation:
             return self.memo.most_specific(rules, longest)
         return most_specific(rules, longest)
 
+    def scoped_item(self, *, category: str, tags: Iterable[str], sku: str) -> dict:
+        """The memo's entry of an item for this customer, sale and region (:meth:`RuleMemo.item`); only with a
+        memo. A line asks for a dozen of the policy's rule lists about one item: the entry is found once."""
+        item = self._item
+        if item is None or item[0] != sku or item[1] != category or item[2] != tags:
+            item = self._item = (sku, category, tags, self.memo.item(category, tags, sku, self.tier,  # type: ignore
+                                                                      self.tender_types, self.region))
+        return item[3]
+
     def scoped(self, rules: Iterable[R], *, category: str, tags: Iterable[str], sku: str) -> list[R]:
-        if self.memo is not None and type(rules) is tuple:
-            return self.memo.scoped(rules, category, tags, sku, self.tier, self.tender_types, self.region)
+        memo = self.memo
+        if memo is not None and type(rules) is tuple:
+            found = self.scoped_item(category=category, tags=tags, sku=sku).get(id(rules))
+            return found if found is not None else memo.scoped(rules, category, tags, sku, self.tier,
+                                                               self.tender_types, self.region)
         return [r for r in rules if r.scope.matches(category=category, tags=tags, sku=sku, tier=self.tier,
                                                      tenders=self.tender_types, region=self.region)]

@@ -14,18 +14,27 @@ from pos_returns.domain.policy import PolicyRule, WarrantyRule
 from pos_returns.domain.engine.context import (CONDITION_TEXT, Evaluation, LineWork, explained, most_specific,
                                                    ordered_conditions)
 from pos_returns.domain.engine.fees import restocking
+from pos_returns.domain.engine.recorded import fixed_steps
 from pos_returns.domain.engine.remedies import line_remedies
 from pos_returns.domain.engine.windows import deadline as window_deadline, in_window_text, season_of, window_length
+
+
+_UNSEEN = object()
 
 
 def item_rules(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], sku: str, condition: str,
                sold: date | None) -> None:
     scope = dict(category=category, tags=tags, sku=sku)
+    fixed_steps(ev, work, scope, condition, _fixed)
+    if sold is not None:
+        window(ev, work, scope, sold, condition == "defective")
+
+
+def _fixed(ev: Evaluation, work: LineWork, scope: dict, condition: str) -> None:
+    """The steps deciding from the item alone (recorded.fixed_steps repeats them in a replay)."""
     not_returnable(ev, work, scope, condition)
     accepted_condition(ev, work, scope, condition)
     line_remedies(ev, work, scope, condition)
-    if sold is not None:
-        window(ev, work, scope, sold, condition == "defective")
 
 
 def not_returnable(ev: Evaluation, work: LineWork, scope: dict, condition: str) -> None:
@@ -62,7 +71,15 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
         raise ValueError("the policy has no return window for this item")
     deadline, tier = window_deadline(ev, rule, sold)  # deadline None: no time limit
     deciding: PolicyRule = rule
-    found = season_of(ev.scoped(ev.policy.seasonal, **scope), sold, deadline)
+    seasonal = ev.scoped(ev.policy.seasonal, **scope)
+    if not seasonal:
+        found = None
+    elif ev.memo is not None:  # a replay: the same item sold on the same day, many times over a year
+        found = ev.scoped_item(**scope).get(("season", sold, deadline), _UNSEEN)
+        if found is _UNSEEN:
+            found = ev.scoped_item(**scope)[("season", sold, deadline)] = season_of(seasonal, sold, deadline)
+    else:
+        found = season_of(seasonal, sold, deadline)
     season = found[1] if found is not None else None  # (first, last buying day, returnable until)
     own_deadline = deadline
     if found is not None:

@@ -11,25 +11,51 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from pos_returns.domain.engine.amounts import line_paid
+from pos_returns.domain.model import SaleLine
+from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy
+
+_KEEP = 100_000  # sale lines whose amounts are kept (a year of returns has fewer distinct ones)
 
 
 class RuleMemo:
     def __init__(self, policy: Policy):
         self.policy = policy
-        self._scoped: dict[tuple, tuple] = {}
+        self._items: dict[tuple, dict[int, tuple]] = {}  # an item -> id of a rule tuple -> its rules that apply
+        self.categories = frozenset(policy.categories)
+        self.tags = frozenset(policy.tags)
+        self._paid: dict[int, tuple] = {}  # id of a sale line -> (that line, prices include tax, what it paid)
         self._best: dict[tuple, tuple] = {}  # (id of a tuple scoped() made, longest) -> (that tuple, its best)
+
+    def item(self, category: str, tags: Iterable[str], sku: str, tier: str | None, tenders: tuple[str, ...],
+             region: str | None) -> dict[int, tuple]:
+        """The rule lists already matched for one item: id of a policy rule tuple -> the rules of it that apply
+        (:meth:`scoped` fills it)."""
+        key = (category, tags if isinstance(tags, frozenset) else frozenset(tags), sku, tier, tenders, region)
+        found = self._items.get(key)
+        if found is None:
+            found = self._items[key] = {}
+        return found
 
     def scoped(self, rules: tuple, category: str, tags: Iterable[str], sku: str, tier: str | None,
                tenders: tuple[str, ...], region: str | None) -> tuple:
         # id(rules): one of the policy's own rule tuples, alive as long as self.policy
-        key = (id(rules), category, tags if isinstance(tags, frozenset) else frozenset(tags), sku, tier, tenders,
-               region)
-        found = self._scoped.get(key)
+        item = self.item(category, tags, sku, tier, tenders, region)
+        found = item.get(id(rules))
         if found is None:
-            found = self._scoped[key] = tuple(r for r in rules if r.scope.matches(
+            found = item[id(rules)] = tuple(r for r in rules if r.scope.matches(
                 category=category, tags=tags, sku=sku, tier=tier, tenders=tenders, region=region))
         return found
+
+    def paid(self, line: SaleLine, prices_include_tax: bool) -> tuple[Money, Money]:
+        """``amounts.line_paid`` of a sale line (the case reader hands out one object for a line that recurs)."""
+        hit = self._paid.get(id(line))
+        if hit is None or hit[0] is not line or hit[1] is not prices_include_tax:  # the line is kept with it
+            if len(self._paid) >= _KEEP:
+                self._paid.clear()
+            hit = self._paid[id(line)] = (line, prices_include_tax, line_paid(line, prices_include_tax))
+        return hit[2]
 
     def most_specific(self, rules: tuple, longest=None):
         """``context.most_specific(rules, longest)`` of a tuple :meth:`scoped` returned, found once."""

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pos_returns.i18n import N_, Text
 from pos_returns.domain.model import Promotion, RequestLine, SaleLine
 from pos_returns.domain.money import Money, allocate
-from pos_returns.domain.engine.amounts import cum, paid_by_line, units_slice
+from pos_returns.domain.engine.amounts import cum, units_slice
 from pos_returns.domain.engine.context import Evaluation, LineWork
 from pos_returns.domain.engine.items import fee, item_rules
 
 
 def sale_lines(ev: Evaluation) -> list[LineWork]:
     sale = ev.sale
-    paid = None  # made when a line is not denied (under a changed policy many returns are denied outright)
     out: list[LineWork] = []
     for req in ev.request.lines:
         line = sale.line(req.line)
@@ -25,9 +24,7 @@ def sale_lines(ev: Evaluation) -> list[LineWork]:
         item_rules(ev, work, category=line.category, tags=line.tags, sku=line.sku, condition=req.condition,
                    sold=sale.sold_at.date())
         if work.outcome != "denied":
-            if paid is None:
-                paid = paid_by_line(sale, ev.incl)
-            total, tax_total = paid[line.line]
+            total, tax_total = ev.paid(line.line)  # asked only for a line not denied (many are, in a replay)
             work.item = units_slice(total, already, req.qty, line.qty)
             work.tax = units_slice(tax_total, already, req.qty, line.qty)
             work.fee = fee(ev, work, category=line.category, tags=line.tags, sku=line.sku, condition=req.condition)
@@ -79,7 +76,7 @@ def _promotion(ev: Evaluation, promo: Promotion, lines: list[LineWork], returnin
     if not any(m.line in returning for m in members):
         return
     shares = dict(zip((m.line for m in members), allocate(promo.discount, [m.discount.amount for m in members])))
-    paid = paid_by_line(sale, ev.incl)
+    paid = ev.paid
 
     def takeback(extra: dict[int, int]) -> Money:
         """What the kept items owe back once this much is returned: the discount they no longer earn,
@@ -88,7 +85,7 @@ def _promotion(ev: Evaluation, promo: Promotion, lines: list[LineWork], returnin
         if all(k <= 0 for k in kept.values()) or all(kept[m.line] == m.qty for m in members):
             return ev.zero
         owed = sum((cum(shares[m.line], max(kept[m.line], 0), m.qty) for m in members), ev.zero)
-        back = sum((cum(paid[m.line][0], m.qty - max(kept[m.line], 0), m.qty) for m in members), ev.zero)
+        back = sum((cum(paid(m.line)[0], m.qty - max(kept[m.line], 0), m.qty) for m in members), ev.zero)
         return owed.min(back)
 
     delta = takeback(returning) - takeback({})

@@ -21,10 +21,10 @@ def line_remedies(ev: Evaluation, work: LineWork, scope: dict, condition: str) -
 def unnamed(ev: Evaluation, work: LineWork, category: str, tags: frozenset[str]) -> None:
     """A department or tag the policy does not name is not refused: the default rules decide, and the line says
     so (a real till has hundreds of departments)."""
-    if category and category not in ev.policy.categories:
+    if category and category not in ev.known_categories:
         work.ok(UNNAMED_RULE, Text(N_("Department \u201c{category}\u201d is not named in the policy: its default "
                                       "rules apply."), {"category": category}))
-    unknown = sorted(t for t in tags if t not in ev.policy.tags)
+    unknown = sorted(t for t in tags if t not in ev.known_tags) if tags else ()
     if unknown:
         work.ok(UNNAMED_RULE, Text(N_("Tag {tags} is not known to the policy: no rule applies to it."),
                                    {"tags": ", ".join(unknown)}))
@@ -33,7 +33,8 @@ def unnamed(ev: Evaluation, work: LineWork, category: str, tags: frozenset[str])
 def exchange_only(ev: Evaluation, work: LineWork, scope: dict, condition: str) -> None:
     """Items of an ``[[exchange_only]]`` rule in one of its conditions: an exchange for the same SKU is
     approved without a restocking fee; a refund (or an exchange for something else) is refused."""
-    rule = most_specific(r for r in ev.scoped(ev.policy.exchange_only, **scope) if condition in r.conditions)
+    rules = ev.scoped(ev.policy.exchange_only, **scope)
+    rule = most_specific(r for r in rules if condition in r.conditions) if rules else None
     if rule is None:
         return
     params = {"condition": Text(CONDITION_TEXT[condition])}
@@ -53,8 +54,8 @@ def store_credit_only(ev: Evaluation, work: LineWork, scope: dict, condition: st
     """Items of a ``[[store_credit_only]]`` rule are refunded as store credit even with a receipt."""
     if ev.sale is None:  # a return without a receipt is store credit anyway
         return
-    rule = most_specific(r for r in ev.scoped(ev.policy.store_credit_only, **scope)
-                         if not r.conditions or condition in r.conditions)
+    rules = ev.scoped(ev.policy.store_credit_only, **scope)
+    rule = most_specific(r for r in rules if not r.conditions or condition in r.conditions) if rules else None
     if rule is None:
         return
     ev.credit_lines[work.number] = rule.id
