@@ -308,7 +308,10 @@ def test_sigkill_in_a_commit_loop_loses_nothing_acknowledged(tmp_path, acknowled
             assert line.endswith("\n"), proc.stderr.read()
             acked.append(line.strip())
         os.kill(proc.pid, signal.SIGKILL)
-        rest, err = proc.communicate(timeout=60)
+        # the rest through proc.stdout itself: readline() may already hold more lines in its buffer, and
+        # communicate() reads the pipe beneath it, so those acknowledged lines would be lost to the test
+        proc.wait(timeout=60)
+        rest, err = proc.stdout.read(), proc.stderr.read()
     finally:
         if proc.poll() is None:
             proc.kill()
