@@ -124,7 +124,7 @@ class ReceiptScreen(QWidget):
         self.table.setWordWrap(True)
         self.table.verticalHeader().hide()  # the Line column numbers the rows
         sized_once(self.table)  # names and outcomes never cut off: fitted at each load (ColumnFit)
-        self.fit = ColumnFit(self.table, C_ITEM, C_DECISION, C_REFUND)
+        self.fit = ColumnFit(self.table, C_ITEM, C_DECISION, C_REFUND, (C_SERIAL, C_REASON, C_COND))
         splitter.addWidget(self.table)
         lower = QWidget()
         lower_layout = QHBoxLayout(lower)
@@ -182,6 +182,7 @@ class ReceiptScreen(QWidget):
         # a receipt without serialized items needs no Serial column: the refund column then fits a 1366 screen
         self.table.setColumnHidden(C_SERIAL, not any(self.model._serialized(r) for r in range(self.model.rowCount())))
         self.fit.load(self.model, self.ctx.lang, self.ctx.money)
+        self.fit.keep_in_view()  # the Serial column may have come or gone
         self.refresh()
         self.table.scrollToTop()
         first = next((r for r in range(self.model.rowCount()) if self.model.returnable(r) > 0), None)
@@ -204,6 +205,7 @@ class ReceiptScreen(QWidget):
         self.model.retranslate()  # the cells' words, when the language changed (nothing to do at a go-home)
         if self.fit.language_changed(self.ctx.lang):  # the window retranslates at every go-home
             self.fit.load(self.model, self.ctx.lang, self.ctx.money)
+            self.fit.keep_in_view()
         self._fill_basket()
         self.id_entry.retranslate()
         self.panel.retranslate()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QHeaderView, QStyle, QTableView
 
 
@@ -34,10 +34,13 @@ def steady_table(table: QTableView, row_height: int) -> None:
 
 
 def sized_once(table: QTableView) -> None:
-    """Columns keep the widths :func:`fit_columns` gives them; the last one takes the rest of the width."""
+    """Columns keep the widths :func:`fit_columns` gives them; the last one takes the rest of the width. A header
+    narrowed by :meth:`ColumnFit.keep_in_view` wraps its words onto a second line instead of being cut."""
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setDefaultAlignment(Qt.AlignmentFlag(int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextWordWrap)))
+    header.setMinimumHeight(2 * table.fontMetrics().lineSpacing() + 16)
 
 
 def fit_columns(table: QTableView, texts: Mapping[int, Iterable[str]]) -> dict[int, int]:
@@ -67,14 +70,59 @@ def widen(table: QTableView, column: int, least: int, texts: Iterable[str]) -> N
         table.setColumnWidth(column, width)
 
 
-class ColumnFit:
+class ColumnFit(QObject):
     """The receipt table's widths: item names and refunds fitted once per sale and language (:func:`fit_columns`),
-    the decision column following the outcomes the lines show (:func:`widen`)."""
+    the decision column following the outcomes the lines show (:func:`widen`), and the Decision and Refund
+    columns kept on the screen (:meth:`keep_in_view`)."""
 
-    def __init__(self, table: QTableView, item: int, decision: int, refund: int):
+    def __init__(self, table: QTableView, item: int, decision: int, refund: int, shrinkable: tuple[int, ...] = ()):
+        super().__init__(table)
         self.table, self.item, self.decision_column, self.refund = table, item, decision, refund
+        self.shrinkable = shrinkable  # the columns that give up width after the item names, in this order
         self.fitted: tuple | None = None  # (sale, language) the columns were last fitted for
         self.widths: dict[int, int] = {}
+        self.refund_needs = 0  # the refund column's width for its widest amount and its header
+        table.viewport().installEventFilter(self)  # a window of another width: the columns fitted again
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize:
+            self.keep_in_view()
+        return False
+
+    def keep_in_view(self) -> None:
+        """The Decision and Refund columns never off the right edge of a counter screen (in Czech, with the Serial
+        column, twelve columns are wider than 1366 px): the item names give up width first, down to a dozen
+        characters, then the serial, reason and condition columns, down to eight (their cells wrap onto a second
+        line, then end in an ellipsis)."""
+        table = self.table
+        room = table.viewport().width()
+        if room <= 0 or self.item not in self.widths:
+            return
+        chars = table.fontMetrics().averageCharWidth()
+        columns = [c for c in range(table.model().columnCount()) if c != self.refund and not table.isColumnHidden(c)]
+        widths = {c: self.widths.get(c, table.columnWidth(c)) for c in columns}
+        widths[self.decision_column] = table.columnWidth(self.decision_column)  # it follows the outcomes shown
+        over = sum(widths.values()) + self.refund_needs - room
+        for column, least in ((self.item, 12 * chars), *((c, self._least(c, 8 * chars)) for c in self.shrinkable)):
+            if over <= 0:
+                break
+            if column in widths and widths[column] > least:
+                give = min(over, widths[column] - least)
+                widths[column] -= give
+                over -= give
+        for column in (self.item, *self.shrinkable):
+            if column in widths and widths[column] != table.columnWidth(column):
+                table.setColumnWidth(column, widths[column])
+        # the last column stretches over what is left, and keeps the width it was last given when nothing is:
+        # it is given what its amounts and header need, so it never holds more than that off the screen
+        if over >= 0 and table.columnWidth(self.refund) != self.refund_needs:
+            table.setColumnWidth(self.refund, self.refund_needs)
+
+    def _least(self, column: int, chars: int) -> int:
+        """Narrow as ``chars``, but never narrower than the longest word of the column's header (it wraps there)."""
+        header = self.table.horizontalHeader()
+        words = str(self.table.model().headerData(column, Qt.Orientation.Horizontal) or "").split()
+        return max([chars] + [header.fontMetrics().horizontalAdvance(word) + 16 for word in words])
 
     def language_changed(self, lang: str) -> bool:
         return self.fitted is None or self.fitted[1] != lang
@@ -84,11 +132,15 @@ class ColumnFit:
         if self.fitted == (model.sale, lang):
             return
         self.fitted = (model.sale, lang)
+        amounts = [money(amount) for amount in model.paid.values()]  # a refund is at most what was paid
         self.widths = fit_columns(self.table, {
             self.item: [model.data(model.index(row, self.item)) for row in range(model.rowCount())],
-            self.refund: [money(amount) for amount in model.paid.values()]})  # a refund is at most the paid
+            self.refund: amounts})
+        self.refund_needs = max(text_width(self.table, amounts), self.table.horizontalHeader().sectionSizeHint(
+            self.refund))
 
     def decision(self, model) -> None:
         """The decision column as wide as the outcomes it shows now (measured by font, not cell by cell)."""
         column = self.decision_column
         widen(self.table, column, self.widths.get(column, 0), model.column_texts(column))
+        self.keep_in_view()

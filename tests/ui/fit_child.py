@@ -55,12 +55,35 @@ def main(db: str, size: str) -> int:
         top_left = widget.mapToGlobal(widget.rect().topLeft())
         return [top_left.x(), top_left.y(), widget.width(), widget.height()]
 
+    # the receipt table in every language, on a receipt with serialized items too (the Serial column shown):
+    # where the Decision and Refund columns end against the table's visible width, and the sideways scroll
+    from ui.receipt import C_DECISION, C_REFUND
+    serialized = store.query("SELECT receipt FROM sale_lines WHERE serial IS NOT NULL ORDER BY receipt LIMIT 1")
+    columns = []
+    for lang in ("en", "vi", "cs", "zh_Hant"):
+        window.set_language(lang)
+        for receipt in (KEYBOARD, serialized[0]["receipt"]):
+            window.go_home()  # (Esc with a line picked asks first; keys of that are tested elsewhere)
+            app.processEvents()
+            typed(receipt)
+            typed("1")  # one of the first line: a decision shown (the Decision column widens to its words)
+            table = window.stack.currentWidget().table
+            app.processEvents()
+            header = table.horizontalHeader()
+            columns.append({"lang": lang, "receipt": receipt, "room": table.viewport().width(),
+                            "decision_end": table.columnViewportPosition(C_DECISION) + table.columnWidth(C_DECISION),
+                            "refund_start": table.columnViewportPosition(C_REFUND),
+                            "refund_header": header.sectionSizeHint(C_REFUND),
+                            "scroll": table.horizontalScrollBar().maximum(), "widths": [table.columnWidth(c) for c in range(header.count())]})
+    window.set_language("en")
+
     area = window.screen().availableGeometry()
     print(json.dumps({"screen": [area.x(), area.y(), area.width(), area.height()],
                       "window": [window.x(), window.y(), window.width(), window.height()],
                       "shown": screen.objectName(), "finish": rect(screen.finish_button),
                       "cancel": rect(screen.cancel_button), "status": rect(window.status),
-                      "status_visible": window.status.isVisible(), "finish_visible": screen.finish_button.isVisible()}))
+                      "status_visible": window.status.isVisible(), "finish_visible": screen.finish_button.isVisible(),
+                      "columns": columns}))
     store.close()
     return 0
 

@@ -218,7 +218,8 @@ def test_targets_amount_and_names_as_a_counter_needs(app):
     from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton
     from ui.receipt import C_ITEM, C_PAID
     from ui.style import TARGET
-    app.sign_in("c1")
+    app.window.resize(1200, 800)  # the window's size on a counter screen (Qt's offscreen screen is 800x600, where
+    app.sign_in("c1")             # the item names give up width so that the Decision and Refund columns stay seen)
     for w in _visible(app.window.home, (QPushButton, QLineEdit)):
         assert w.height() >= TARGET, (w.objectName(), w.height())
     type_keys(app, KEYBOARD)

@@ -37,6 +37,21 @@ def test_finish_row_and_status_line_are_on_the_screen(db_path, size):
         assert seen["window"][2:] == [1200, 800]  # room enough: the usual size
 
 
+@pytest.mark.parametrize("size", ["1366x768", "1280x720"])
+def test_decision_and_refund_are_on_the_screen_in_every_language(db_path, size):
+    """Twelve columns (a receipt with serialized items shows Serial) in Czech are wider than a counter screen:
+    the item names give up width, so the Decision and Refund columns are never behind a sideways scroll."""
+    out = subprocess.run([sys.executable, str(CHILD), str(db_path), size], capture_output=True, text=True,
+                         timeout=180)
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert len(seen["columns"]) == 8 and {c["lang"] for c in seen["columns"]} == {"en", "vi", "cs", "zh_Hant"}
+    for column in seen["columns"]:
+        assert column["scroll"] == 0, str(column)
+        assert column["decision_end"] == column["refund_start"], str(column)  # Refund follows Decision
+        assert column["refund_start"] + column["refund_header"] <= column["room"], str(column)  # and is wholly seen
+
+
 LDD_FRESH_DEBIAN = """\
 \tlinux-vdso.so.1 (0x00007ffd5a1f2000)
 \tlibQt6XcbQpa.so.6 => /venv/PySide6/Qt/lib/libQt6XcbQpa.so.6 (0x00007f0a1c000000)
