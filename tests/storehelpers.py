@@ -218,9 +218,22 @@ def record_returns(path: Path, n: int, *, receipt: str = BULK, register: str = "
 
 # ----------------------------------------------------------------------------- raw access
 
+class _ClosingConnection(sqlite3.Connection):
+    """Closed when its ``with`` block ends. A plain sqlite3 connection is not, and (in a cycle with its
+    statement cache) is closed only by a later garbage collection, at any moment: closing the file's last
+    connection deletes its -wal file, so a shared database could lose it in the middle of copy_db."""
+
+    def __exit__(self, *exc):
+        try:
+            return super().__exit__(*exc)
+        finally:
+            self.close()
+
+
 def raw(path: Path) -> sqlite3.Connection:
-    """A plain sqlite3 connection (autocommit), as an attacker or an auditor would open the file."""
-    return sqlite3.connect(str(path), isolation_level=None)
+    """A plain sqlite3 connection (autocommit), as an attacker or an auditor would open the file;
+    ``with raw(path) as conn:`` closes it at the end of the block."""
+    return sqlite3.connect(str(path), isolation_level=None, factory=_ClosingConnection)
 
 
 def drop_triggers(conn: sqlite3.Connection) -> list[str]:

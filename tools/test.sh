@@ -6,7 +6,9 @@
 #    page image), the libraries Qt needs to start, and PostgreSQL (the chain's central database: the tests
 #    start a throwaway server in a temporary folder, tests/pgkit.py).
 # 2. A virtual environment with the project and its test extras.
-# 3. pytest, with Qt offscreen.
+# 3. pytest, with Qt offscreen, in two worker processes (pytest-xdist; CI has 2 cores): each worker has its own
+#    PostgreSQL server, config folder and QApplication; --dist loadfile keeps a file's tests in one worker, so
+#    a module's fixtures are built once and the CUPS tests (one shared queue and output folder) never overlap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +30,4 @@ fi
 
 python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
-QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q "$@"
+QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q -n 2 --dist loadfile "$@"

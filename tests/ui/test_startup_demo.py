@@ -30,7 +30,11 @@ def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
 
 
 def start_app(*args: str) -> tuple[int, list[str]]:
-    """Run the app's start-up as ``main.py`` does; as soon as its window is shown, note the title and quit."""
+    """Run the app's start-up as ``main.py`` does; as soon as its window is shown, note the title and quit.
+
+    Its event loop is ended with exit(0), with quit-on-last-window-closed off meanwhile: the quit that closing
+    the last window sets off leaves this process's QApplication half shut down (a table's cell editor no
+    longer takes Enter), which broke the screen tests that ran after these in the same process."""
     titles: list[str] = []
     app = QApplication.instance()
 
@@ -43,11 +47,15 @@ def start_app(*args: str) -> tuple[int, list[str]]:
             return
         titles.append(windows[0].windowTitle())
         windows[0].close()
-        app.quit()
+        app.exit(0)
 
     returned: list[bool] = []
     QTimer.singleShot(0, when_shown)
-    code = ui_app.main(["--lang", "en", *args])
+    app.setQuitOnLastWindowClosed(False)
+    try:
+        code = ui_app.main(["--lang", "en", *args])
+    finally:
+        app.setQuitOnLastWindowClosed(True)
     returned.append(True)
     return code, titles
 
