@@ -121,3 +121,55 @@ def test_a_case_read_twice_is_equal_and_its_sale_lines_are_shared():
         (2, "10.00", Decimal("0.0825"), None, "T-shirt")
     assert first.now == datetime(2026, 6, 10, 12) and first.request.customer.id_verified is False
     assert reader.fallbacks == 0
+
+
+@pytest.mark.parametrize("folder, text, want", [
+    (None, "9.99", Decimal("9.99")), (None, "007.50", Decimal("7.50")), (None, "0.00", Decimal("0.00")),
+    (None, "12", Decimal("12")), (None, "12.5", Decimal("12.5")), (None, "999999999999999.99", None),
+    (None, "1000000000000000", "large"), (None, "12.345", "decimals"), (None, "-1.00", "negative"),
+    (None, " 9.99", Decimal("9.99")), (None, "1e2", Decimal("1E+2")), (None, "٣.00", "digits"),
+    ("hanoi", "25000", Decimal("25000")), ("hanoi", "25000.5", "decimals"), ("hanoi", "25000.", Decimal("25000")),
+    ("taipei", "120", Decimal("120")),
+])
+def test_an_amount_reads_as_money_parse_reads_it(folder, text, want):
+    """Plain digits (with at most the currency's decimals) skip Money.parse; anything else goes through it."""
+    from pos_returns.domain.case.trusted_parts import _Untrusted
+    from pos_returns.domain.money import MoneyError
+    policy = h.policy() if folder is None else \
+        __import__("pos_returns.domain.policy", fromlist=["load_policy"]).load_policy(
+            h.ROOT / "examples" / folder / "policies.toml")
+    reader = TrustedReader(policy)
+    for _ in range(2):  # the second time from what the reader kept
+        if isinstance(want, Decimal):
+            got = reader._amount({"a": text}, "a")
+            assert (got.amount, str(got.amount), got.currency) == (want, str(want), policy.currency)
+        elif want is None:
+            assert str(reader._amount({"a": text}, "a").amount) == text
+        else:
+            with pytest.raises((MoneyError, _Untrusted)):
+                reader._amount({"a": text}, "a")
+
+
+def test_a_serialized_line_is_the_kept_line_with_its_serial():
+    policy = h.policy()
+    line = {"line": 1, "sku": "PHONEX", "name": "Phone X", "category": "phones", "qty": 1, "unit_price": "699.00",
+            "discount": "69.90", "tax_rate": "0.0725", "tags": ["serialized"]}
+    reader = TrustedReader(policy)
+    plain = reader._sale_line(dict(line))
+    first = reader._sale_line({**line, "serial": "SN1"})
+    second = reader._sale_line({**line, "serial": "SN2"})
+    assert reader._sale_line({**line, "serial": None}) is plain and plain.serial is None
+    assert (first.serial, second.serial, first.unit_price.plain(), first.discount.plain(), first.tags) == \
+        ("SN1", "SN2", "699.00", "69.90", frozenset({"serialized"}))
+    assert first == SaleLine(line=1, sku="PHONEX", name="Phone X", category="phones", qty=1,
+                             unit_price=Money.parse("699.00", "USD"), discount=Money.parse("69.90", "USD"),
+                             tax_rate=Decimal("0.0725"), tags=frozenset({"serialized"}), serial="SN1")
+    for bad in ("", " ", 7, ["SN"]):
+        with pytest.raises(Exception):
+            reader._sale_line({**line, "serial": bad})
+    asked = {"line": 1, "qty": 1, "condition": "unopened", "reason": "changed_mind"}
+    one = reader._request_line({**asked, "serial": "SN1"})
+    assert one == RequestLine(1, 1, "unopened", "changed_mind", "SN1")
+    assert reader._request_line(asked) == RequestLine(1, 1, "unopened", "changed_mind")
+    with pytest.raises(Exception):
+        reader._request_line({**asked, "serial": ""})

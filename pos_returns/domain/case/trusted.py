@@ -17,6 +17,7 @@ request lines, customers and stores (each keyed by its values, checked before th
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +26,7 @@ import orjson
 from pos_returns.domain.case.read import Case, read_case
 from pos_returns.domain.model import (Customer, ExchangeItem, NoReceiptItem, PastReturn, Promotion, Request,
                                       RequestLine, Sale, SaleLine, Tender)
-from pos_returns.domain.money import Money, to_decimal
+from pos_returns.domain.money import Money, currency_digits, to_decimal
 from pos_returns.domain.policy import Policy
 from pos_returns.domain.case.trusted_parts import (
     _CASE, _CONDITIONS, _CUSTOMER, _EXCHANGE, _HISTORY, _LINE, _MISSING, _NO_OVERRIDES, _NO_RECEIPT, _PROMOTION,
@@ -56,6 +57,8 @@ class TrustedReader:
         self._customers: dict[tuple, Customer] = {}
         self._places: dict[tuple, tuple[str | None, str | None]] = {}
         self.zero = Money.zero(self.currency)
+        digits = currency_digits(self.currency)  # below 10 ** 15 (Money.parse's bound), never negative
+        self._plain = re.compile(r"[0-9]{1,15}" + (rf"(?:\.[0-9]{{1,{digits}}})?" if digits else "")).fullmatch
         self.fallbacks = 0  # cases handed to the full reader (for the benchmark and the tests)
 
     def read(self, data: Any, source: str = "case") -> Case:
@@ -84,9 +87,14 @@ class TrustedReader:
         if money is None:
             if type(text) is not str:
                 raise _Untrusted
-            money = Money.parse(text, self.currency)  # MoneyError (a ValueError): more digits than the currency
-            if money.amount < 0:
-                raise _Untrusted
+            if self._plain(text):  # digits and at most the currency's decimals: what Money.parse makes of it
+                money = Money(Decimal(text), self.currency)
+            else:
+                money = Money.parse(text, self.currency)  # MoneyError (a ValueError): more digits than allowed
+                if money.amount < 0:
+                    raise _Untrusted
+            if len(self._money) >= _KEEP:
+                self._money.clear()
             self._money[text] = money
         return money
 
@@ -239,7 +247,8 @@ class TrustedReader:
 
     def _sale_line(self, ld: Any) -> SaleLine:
         """A sale line; the same line (same SKU, price, quantity, ...) recurs over a year of returns, and is
-        read once (its key is its values; a SaleLine is immutable)."""
+        read once (its key is its values; a SaleLine is immutable). A serial number makes most lines of
+        electronics new: the line without it is kept, and a serialized line is that one with its serial."""
         if type(ld) is not dict or not _LINE.issuperset(ld):
             raise _Untrusted
         get = ld.get
@@ -249,14 +258,14 @@ class TrustedReader:
         tags = get("tags", _MISSING)
         key = (number, qty, get("sku", _MISSING), get("name", _MISSING), get("category", _MISSING),
                get("unit_price", _MISSING), get("discount", _MISSING), get("tax_rate", _MISSING),
-               tuple(tags) if type(tags) is list else tags, get("serial", _MISSING))
+               tuple(tags) if type(tags) is list else tags)
         line = self._lines.get(key)
-        if line is None:  # a new line (a serial number makes most lines of electronics new)
+        if line is None:
             price = self._amount(ld, "unit_price")
             discount = self._amount(ld, "discount") if "discount" in ld else self.zero
             if discount > price * qty:
                 raise _Untrusted
-            sku, name, category, serial = key[2], key[3], key[4], key[9]
+            sku, name, category = key[2], key[3], key[4]
             if type(sku) is not str or not sku.strip() or type(category) is not str or \
                     not category.strip() or category not in self.categories:
                 raise _Untrusted
@@ -264,17 +273,20 @@ class TrustedReader:
                 name = ""
             elif type(name) is not str or not name.strip():
                 raise _Untrusted
-            if serial is _MISSING:
-                serial = None
-            elif serial is not None and (type(serial) is not str or not serial.strip()):
-                raise _Untrusted
             line = _new_line({"line": number, "sku": sku, "name": name, "category": category, "qty": qty,
                               "unit_price": price, "discount": discount, "tax_rate": self._rate(ld),
-                              "tags": self._tagset(ld), "serial": serial})
+                              "tags": self._tagset(ld), "serial": None})
             if len(self._lines) >= _KEEP:
                 self._lines.clear()
             self._lines[key] = line
-        return line
+        serial = get("serial")
+        if serial is None:
+            return line
+        if type(serial) is not str or not serial.strip():
+            raise _Untrusted
+        return _new_line({"line": number, "sku": line.sku, "name": line.name, "category": line.category, "qty": qty,
+                          "unit_price": line.unit_price, "discount": line.discount, "tax_rate": line.tax_rate,
+                          "tags": line.tags, "serial": serial})
 
     def _request_line(self, ld: Any) -> RequestLine:
         if type(ld) is not dict or not _REQUEST_LINE.issuperset(ld):
@@ -283,23 +295,25 @@ class TrustedReader:
         number, qty = get("line"), get("qty")
         if type(number) is not int or type(qty) is not int or not 1 <= number <= 100000 or not 1 <= qty <= 100000:
             raise _Untrusted
-        key = (number, qty, get("condition", _MISSING), get("reason", _MISSING), get("serial", _MISSING))
+        key = (number, qty, get("condition", _MISSING), get("reason", _MISSING))
         line = self._asked.get(key)
         if line is None:
-            condition, reason, serial = key[2], key[3], key[4]
+            condition, reason = key[2], key[3]
             if type(reason) is not str or not reason.strip() or reason not in self.reasons or \
                     condition not in _CONDITIONS:
                 raise _Untrusted
-            if serial is _MISSING:
-                serial = None
-            elif serial is not None and (type(serial) is not str or not serial.strip()):
-                raise _Untrusted
             line = _new_request_line({"line": number, "qty": qty, "condition": condition, "reason": reason,
-                                      "serial": serial})
+                                      "serial": None})
             if len(self._asked) >= _KEEP:
                 self._asked.clear()
             self._asked[key] = line
-        return line
+        serial = get("serial")
+        if serial is None:
+            return line
+        if type(serial) is not str or not serial.strip():
+            raise _Untrusted
+        return _new_request_line({"line": number, "qty": qty, "condition": line.condition, "reason": line.reason,
+                                  "serial": serial})
 
     def _request(self, d: Any, sale: Sale | None, region: str | None, store: str | None = None
                  ) -> tuple[Request, tuple[PastReturn, ...]]:
