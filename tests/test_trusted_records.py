@@ -85,6 +85,9 @@ def _set(data, path, value):
     (("store", "colour"), "red"),  # a key the store never writes, beside ones it does
     (("store", "id"), 1),
     (("request", "overrides"), [1]),
+    (("request", "lines", 0, "line"), 99),  # a line the sale has not
+    (("sale", "tenders"), {}),
+    (("sale", "lines"), []),
 ])
 def test_a_value_equal_to_a_kept_one_is_refused_as_the_full_reader_refuses_it(journal, path, value):
     _path, _counts = journal

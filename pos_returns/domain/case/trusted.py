@@ -186,17 +186,19 @@ class TrustedReader:
         raw_lines = d["lines"]
         if type(raw_lines) is not list or not raw_lines:
             raise _Untrusted
-        sale_line = self._sale_line
-        lines = tuple(sale_line(raw) for raw in raw_lines)
-        sold = {line.line: line.qty for line in lines}
+        lines = tuple(map(self._sale_line, raw_lines))
+        sold = {line.line: line.qty for line in lines} if len(lines) > 1 else {lines[0].line: lines[0].qty}
         if len(sold) != len(lines):  # a line number twice
             raise _Untrusted
         raw_tenders = d["tenders"]
-        if raw_tenders is None:
-            raw_tenders = []
-        elif type(raw_tenders) is not list:
+        if raw_tenders:
+            if type(raw_tenders) is not list:
+                raise _Untrusted
+            tenders = tuple(map(self._tender, raw_tenders))
+        elif raw_tenders is None or type(raw_tenders) is list:
+            tenders = ()
+        else:
             raise _Untrusted
-        tenders = tuple(self._tender(raw) for raw in raw_tenders)
         returned: dict[int, int] = {}
         raw_returned = d.get("returned", {}) or {}
         if type(raw_returned) is not dict:
@@ -327,11 +329,18 @@ class TrustedReader:
         if raw_lines:
             if type(raw_lines) is not list or sale is None:
                 raise _Untrusted
-            request_line = self._request_line
-            lines = tuple(request_line(raw) for raw in raw_lines)
-            numbers = {line.line for line in lines}
-            if len(numbers) != len(lines) or not numbers.issubset(self._numbers(sale)):
-                raise _Untrusted
+            lines = tuple(map(self._request_line, raw_lines))
+            if len(lines) == 1:  # most returns are of one line
+                number = lines[0].line
+                for sold in sale.lines:
+                    if sold.line == number:
+                        break
+                else:
+                    raise _Untrusted
+            else:
+                numbers = {line.line for line in lines}
+                if len(numbers) != len(lines) or not numbers.issubset({line.line for line in sale.lines}):
+                    raise _Untrusted
         elif raw_lines is None or type(raw_lines) is list:
             lines = ()
         else:
@@ -381,10 +390,6 @@ class TrustedReader:
                                 "exchange_items": exchange, "customer": customer, "overrides": overrides,
                                 "region": region, "store": store})
         return request, history
-
-    @staticmethod
-    def _numbers(sale: Sale) -> set[int]:
-        return {line.line for line in sale.lines}
 
     def _no_receipt(self, raw: Any, sale: Sale | None) -> NoReceiptItem:
         idd = _keys(raw, _NO_RECEIPT)
