@@ -121,7 +121,7 @@ def what_if(store: st.Database, new_policy: Policy, start: date | None = None, e
         total = replay.count_replayable(store, lo, hi) if progress is not None else 0
     result = WhatIf()
     every = every or max(1, min(1000, total // 100))
-    done = _replay(replay.replayable(store, lo, hi), new_policy, result, progress, every, total,
+    done = _replay(replay.replay_rows(store, lo, hi), new_policy, result, progress, every, total,
                    full_reader=full_reader)
     if progress is not None:
         progress(done, total)
@@ -129,14 +129,16 @@ def what_if(store: st.Database, new_policy: Policy, start: date | None = None, e
 
 
 def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None = None, every: int = 1000,
-            total: int = 0, done: int = 0, full_reader: bool = False) -> int:
+            total: int = 0, done: int = 0, full_reader: bool = False,
+            kept: tuple[TrustedReader, RuleMemo] | None = None) -> int:
+    """``kept``: a reader and a memo of ``new_policy`` from an earlier slice (a worker's, see _kept_for)."""
     currency = new_policy.currency
+    reader, memo = kept if kept is not None else (TrustedReader(new_policy), RuleMemo(new_policy))
     if full_reader:
         read = lambda text, source: read_case(json.loads(text), new_policy, source)  # noqa: E731
     else:
-        read = TrustedReader(new_policy).read_text
+        read = reader.read_text
     loads = _loads_lines
-    memo = RuleMemo(new_policy)
     minor_of: dict[str, int] = {}  # "12.34" -> 1234: totals repeat a lot over a year
 
     def minor(text: str) -> int:
@@ -146,31 +148,31 @@ def _replay(rows, new_policy: Policy, result: WhatIf, progress: Progress | None 
         return value
 
     watched = watched_rules(new_policy)
-    for row in rows:
+    for txno, at, case_text, old_outcome, old_refund, old_text, old_version in rows:
         done += 1
         if progress is not None and done % every == 0:
             progress(done, total)
         try:
-            case = read(row.case, row.txno)
+            case = read(case_text, txno)
         except CaseError as err:
-            result.unreadable.append(f"{row.txno}: {'; '.join(err.problems)}")
+            result.unreadable.append(f"{txno}: {'; '.join(err.problems)}")
             for problem in dict.fromkeys(err.problems):
                 result.reasons[problem] += 1
             continue
         decision = evaluate(new_policy, case.sale, case.request, case.history, case.now, memo=memo)
         new_refund = decision.refund_total.plain()
-        old_minor, new_minor = minor(row.refund_total), minor(new_refund)
+        old_minor, new_minor = minor(old_refund), minor(new_refund)
         result.replayed += 1
         result.old_total += old_minor
         result.new_total += new_minor
-        old_lines = loads(row.lines) if row.lines and watched else None
-        if decision.outcome != row.outcome or new_refund != row.refund_total or \
+        old_lines = loads(old_text) if old_text and watched else None
+        if decision.outcome != old_outcome or new_refund != old_refund or \
                 (watched and newly_decided(decision, old_lines, watched)):
-            old_lines = old_lines if old_lines is not None else loads(row.lines) if row.lines else []
+            old_lines = old_lines if old_lines is not None else loads(old_text) if old_text else []
             rules = sorted(set(r for line in decision.lines for r in line.rules) ^
                            set(r for line in old_lines for r in line["rules"]))
-            result.changed.append(Change(row.txno, row.at, row.outcome, decision.outcome, row.refund_total,
-                                         new_refund, ", ".join(rules), new_minor - old_minor, row.policy_sha256,
+            result.changed.append(Change(txno, at, old_outcome, decision.outcome, old_refund,
+                                         new_refund, ", ".join(rules), new_minor - old_minor, old_version,
                                          case.sale.sold_at.date().isoformat() if case.sale else ""))
     return done
 
@@ -190,9 +192,27 @@ def _replay_part(path: str, new_policy: Policy, lo: str, hi: str, after: tuple[s
     connection."""
     part = WhatIf()
     with st.open_store(path, create=False) as store:
-        _replay(replay.replayable(store, lo, hi, after=after, limit=limit), new_policy, part,
-                full_reader=full_reader)
+        policy, kept = _kept_for(new_policy)
+        _replay(replay.replay_rows(store, lo, hi, after=after, limit=limit), policy, part,
+                full_reader=full_reader, kept=kept)
     return part
+
+
+_KEPT: list = []  # in a worker process: [policy, its TrustedReader, its RuleMemo] of the slices it replayed
+
+
+def _kept_for(policy: Policy) -> tuple[Policy, tuple[TrustedReader, RuleMemo] | None]:
+    """A worker replays several slices of one replay, each under its own unpickled copy of the policy: the
+    first copy, its reader and its memo serve the slices after it (equal copies decide alike; the memo's keys
+    are ids of that copy's rule tuples, kept alive with it), with the lines, amounts and rules they kept, as
+    they serve a whole replay in one process, instead of each slice starting empty. Outside a worker process
+    nothing is kept: (policy, None)."""
+    import multiprocessing
+    if multiprocessing.parent_process() is None:
+        return policy, None
+    if not _KEPT or _KEPT[0] != policy:
+        _KEPT[:] = [policy, TrustedReader(policy), RuleMemo(policy)]
+    return _KEPT[0], (_KEPT[1], _KEPT[2])
 
 
 def _what_if_parallel(store: st.Database, new_policy: Policy, lo: str, hi: str, total: int,

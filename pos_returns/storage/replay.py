@@ -62,6 +62,13 @@ def replayable(store: Database, start: str, end: str, batch: int = 1000, offset:
     """Real (not training) returns, exchanges and no-receipt returns in [start, end), in journal order (time,
     then entry), streamed; ``offset``/``limit`` pick a slice of that order, ``after`` (an (at, rowid) from
     :func:`slices`) starts it at that entry (a part of a parallel replay)."""
+    return map(ReplayRow._make, replay_rows(store, start, end, batch, offset, limit, after))
+
+
+def replay_rows(store: Database, start: str, end: str, batch: int = 1000, offset: int = 0,
+                limit: int = -1, after: tuple[str, int] | None = None) -> Iterator[tuple]:
+    """:func:`replayable`'s rows as plain tuples in :class:`ReplayRow`'s order (a replay unpacks each one; a
+    named tuple per row cost it more than the unpacking)."""
     since = ""
     params: tuple = (start, end, *REPLAYED_KINDS)
     if after is not None:
@@ -77,7 +84,6 @@ def replayable(store: Database, start: str, end: str, batch: int = 1000, offset:
             rows = cur.fetchmany(batch)
             if not rows:
                 return
-            for row in rows:
-                yield ReplayRow._make(row)
+            yield from rows
     except sqlite3.Error as exc:
         raise _translate(exc, store.path) from None
