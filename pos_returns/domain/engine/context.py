@@ -104,7 +104,8 @@ class Evaluation:
         self.currency = policy.currency
         self.zero = Money.zero(self.currency)
         self.incl = policy.store.prices_include_tax
-        self.region = request.region or policy.region_of(request.store)
+        self.region = request.region or (self.memo.region_of(request.store) if self.memo is not None
+                                         else policy.region_of(request.store))
         self.tier = request.customer.tier
         self.overrides = request.overrides
         self.rules: list[str] = []

@@ -7,7 +7,7 @@ from typing import Sequence
 
 from pos_returns.i18n import N_, Text
 from pos_returns.domain.model import (Decision, LineDecision, PastReturn, Request, Sale, VersionRef,
-                                      payout as payout_rule)
+                                      new_decision, new_line_decision, payout as payout_rule)
 from pos_returns.domain.policy import Policy
 from pos_returns.domain.engine.context import Evaluation, LineWork
 from pos_returns.domain.engine.identity import identity
@@ -56,12 +56,16 @@ def run(ev: Evaluation) -> Decision:
         outcome = "needs_approval"
     else:
         outcome = "approved"
-    return Decision(
-        outcome=outcome, currency=ev.currency, lines=tuple(decided), refund_total=refund_total,
-        exchange_total=exchanged, balance_due=balance_due, refund_tenders=tuple(tenders),
-        approvals=tuple(ev.approvals), rounding=rounding, rules=tuple(ev.rules),
-        reasons=tuple(ev.reasons), policy_sha256=policy.sha256, tender_draws=tuple(ev.draws),
-        policy_version=VersionRef(policy.version_id, policy.sha256, policy.version.effective_from))
+    version = ev.memo.version if ev.memo is not None else version_ref(policy)
+    return new_decision(  # Decision(...), every field in order
+        outcome, ev.currency, tuple(decided), refund_total, exchanged, balance_due, tuple(tenders),
+        tuple(ev.approvals), rounding, tuple(ev.rules), tuple(ev.reasons), policy.sha256, tuple(ev.draws),
+        version)
+
+
+def version_ref(policy: Policy) -> VersionRef:
+    """The version a decision under ``policy`` names (immutable: a memo keeps one for all its decisions)."""
+    return VersionRef(policy.version_id, policy.sha256, policy.version.effective_from)
 
 
 def _decided(ev: Evaluation, work: LineWork) -> LineDecision:
@@ -74,8 +78,7 @@ def _decided(ev: Evaluation, work: LineWork) -> LineDecision:
     refund = item - fee - takeback + (ev.zero if ev.incl else tax)
     for rule_id in work.overridden:
         ev.approval(rule_id, Text(N_("Manager override of rule {rule}."), {"rule": rule_id}))
-    return LineDecision(
-        line=work.number, sku=work.sku, qty=work.qty, outcome=work.outcome,
-        overridable=bool(work.failures) and all(o for _, o in work.failures),
-        item=item, fee=fee, tax=tax, takeback=takeback, refund=refund,
-        rules=tuple(work.rules), reasons=tuple(work.reasons))
+    failures = work.failures
+    return new_line_decision(  # LineDecision(...), every field in order
+        work.number, work.sku, work.qty, work.outcome, bool(failures) and all(o for _, o in failures),
+        item, fee, tax, takeback, refund, tuple(work.rules), tuple(work.reasons))

@@ -27,6 +27,17 @@ class RuleMemo:
         self.tags = frozenset(policy.tags)
         self._paid: dict[int, tuple] = {}  # id of a sale line -> (that line, prices include tax, what it paid)
         self._best: dict[tuple, tuple] = {}  # (id of a tuple scoped() made, longest) -> (that tuple, its best)
+        from pos_returns.domain.engine.evaluation import version_ref
+        self.version = version_ref(policy)  # the VersionRef every decision under the policy names
+        self._regions: dict[str | None, str | None] = {}  # a case's store -> policy.region_of(it)
+
+    def region_of(self, store: str | None) -> str | None:
+        """``policy.region_of(store)``, found once per store."""
+        try:
+            return self._regions[store]
+        except KeyError:
+            region = self._regions[store] = self.policy.region_of(store)
+            return region
 
     def item(self, category: str, tags: Iterable[str], sku: str, tier: str | None, tenders: tuple[str, ...],
              region: str | None) -> dict[int, tuple]:
