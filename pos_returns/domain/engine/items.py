@@ -19,8 +19,6 @@ from pos_returns.domain.engine.remedies import line_remedies
 from pos_returns.domain.engine.windows import deadline as window_deadline, in_window_text, season_of, window_length
 
 
-_UNSEEN = object()
-
 
 def item_rules(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], sku: str, condition: str,
                sold: date | None) -> None:
@@ -66,20 +64,22 @@ def accepted_condition(ev: Evaluation, work: LineWork, scope: dict, condition: s
 def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: bool) -> None:
     """Within the window (or a seasonal extension): fine; after it, a defective item may fall under warranty."""
     age = (ev.today - sold).days
-    rule = ev.most_specific(ev.scoped(ev.policy.windows, **scope), longest=window_length)
-    if rule is None:  # the validator requires a default window; this only guards direct callers
-        raise ValueError("the policy has no return window for this item")
-    deadline, tier = window_deadline(ev, rule, sold)  # deadline None: no time limit
-    deciding: PolicyRule = rule
-    seasonal = ev.scoped(ev.policy.seasonal, **scope)
-    if not seasonal:
-        found = None
-    elif ev.memo is not None:  # a replay: the same item sold on the same day, many times over a year
-        found = ev.scoped_item(**scope).get(("season", sold, deadline), _UNSEEN)
-        if found is _UNSEEN:
-            found = ev.scoped_item(**scope)[("season", sold, deadline)] = season_of(seasonal, sold, deadline)
+    memo = ev.memo
+    if memo is not None:  # a replay: the same window and seasons for a sale's day, many times over a year
+        item = ev.scoped_item(**scope)
+        rules = item.get("window")
+        if rules is None:
+            rules = item["window"] = _window_rules(ev, scope)
+        key = (rules[2], ev.tier, sold)
+        days = memo.window_days.get(key)
+        if days is None:
+            days = memo.window_days[key] = _window_days(ev, rules[0], rules[1], sold)
     else:
-        found = season_of(seasonal, sold, deadline)
+        rules = _window_rules(ev, scope)
+        days = _window_days(ev, rules[0], rules[1], sold)
+    rule = rules[0]
+    deadline, tier, found = days
+    deciding: PolicyRule = rule
     season = found[1] if found is not None else None  # (first, last buying day, returnable until)
     own_deadline = deadline
     if found is not None:
@@ -115,6 +115,23 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
     if warranty is not None:
         work.reasons.append(Text(N_("The {days}-day warranty ended on {until}."),
                                  {"days": warranty.days, "until": sold + timedelta(days=warranty.days)}))
+
+
+def _window_rules(ev: Evaluation, scope: dict) -> tuple:
+    """(the window rule of an item, the seasonal rules that apply to it, the ids of these rules: the policy's
+    own objects, alive as long as it is, so the same ids are the same rules)."""
+    rule = ev.most_specific(ev.scoped(ev.policy.windows, **scope), longest=window_length)
+    if rule is None:  # the validator requires a default window; this only guards direct callers
+        raise ValueError("the policy has no return window for this item")
+    seasonal = ev.scoped(ev.policy.seasonal, **scope)
+    return rule, seasonal, (id(rule), *map(id, seasonal))
+
+
+def _window_days(ev: Evaluation, rule, seasonal, sold: date) -> tuple:
+    """(the window's deadline for a sale's day (None: no limit), the tier that extended it, the season that
+    moves it): from the rule, the customer's tier, the seasonal rules and that day alone."""
+    deadline, tier = window_deadline(ev, rule, sold)
+    return deadline, tier, season_of(seasonal, sold, deadline) if seasonal else None
 
 
 def _under_warranty(ev: Evaluation, work: LineWork, warranty: WarrantyRule, sold: date, age: int) -> None:

@@ -29,6 +29,8 @@ class RuleMemo:
         self._best: dict[tuple, tuple] = {}  # (id of a tuple scoped() made, longest) -> (that tuple, its best)
         from pos_returns.domain.engine.evaluation import version_ref
         self.version = version_ref(policy)  # the VersionRef every decision under the policy names
+        # (ids of a window rule and its seasonal rules, tier, day sold) -> (deadline, tier, season)
+        self.window_days: dict[tuple, tuple] = {}
         self._regions: dict[str | None, str | None] = {}  # a case's store -> policy.region_of(it)
 
     def region_of(self, store: str | None) -> str | None:
