@@ -40,3 +40,20 @@ def test_record_builders_make_what_the_constructors_make():
 def test_record_builder_refuses_a_record_that_checks_its_fields():
     with pytest.raises(TypeError):
         record_builder(Money)  # Money checks its amount and currency in __post_init__
+
+
+def test_the_engines_texts_are_the_texts_of_the_constructors():
+    from pos_returns.domain.engine.context import counted, explained, text
+    from pos_returns.i18n import NP_, N_
+    params = {"age": 3, "days": 30, "until": date(2026, 7, 1)}
+    forms = NP_("Bought {age} day ago; returnable within {days} days, until {until}.",
+                "Bought {age} days ago; returnable within {days} days, until {until}.")
+    made = counted(forms, "age", params)
+    assert made == Text.counted(forms, "age", params) and made.plural == forms[1] and made.count == "age"
+    assert made.render("en") == "Bought 3 days ago; returnable within 30 days, until Jul 1, 2026."
+    assert text(N_("Refunds over {limit} need a manager."), {"limit": usd("500")}) == \
+        Text("Refunds over {limit} need a manager.", {"limit": usd("500")})
+
+    class Rule:
+        explain = "Phones: {days} days."
+    assert explained(Rule(), made) == Text("Phones: {days} days.", dict(params), literal=True)

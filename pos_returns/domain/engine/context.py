@@ -7,13 +7,12 @@ evaluation in the modules beside this one; none of them reads anything but these
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable, Sequence, TypeVar
 
 from pos_returns.i18n import N_, Text
-from pos_returns.domain.model import Approval, PastReturn, Request, Sale
+from pos_returns.domain.model import Approval, PastReturn, Request, Sale, record_builder
 from pos_returns.domain.engine.amounts import paid_by_line
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy, PolicyRule
@@ -45,27 +44,43 @@ def most_specific(rules: Iterable[R], longest=None) -> R | None:
     return next(r for r in candidates if key(r) == best)
 
 
+_new_text = record_builder(Text)  # Text(msgid, params, literal, plural, count), every field given
+
+
+def text(msgid: str, params: dict) -> Text:
+    """``Text(msgid, params)``, made without the frozen ``__setattr__`` per field (the engine's common ones)."""
+    return _new_text(msgid, params, False, None, None)
+
+
+def counted(forms: tuple[str, str], count: str, params: dict) -> Text:
+    """``Text.counted(forms, count, params)``, made as :func:`text` is."""
+    return _new_text(forms[0], params, False, forms[1], count)
+
+
 def explained(rule: PolicyRule, default: Text) -> Text:
     if rule.explain:
-        return Text(rule.explain, dict(default.params), literal=True)
+        return _new_text(rule.explain, dict(default.params), True, None, None)
     return default
 
 
-@dataclass
 class LineWork:
-    """Working state of one line being decided."""
+    """Working state of one line being decided (a plain class with slots: an evaluation makes one per line)."""
 
-    number: int
-    sku: str
-    qty: int
-    rules: list[str] = field(default_factory=list)
-    reasons: list[Text] = field(default_factory=list)
-    failures: list[tuple[str, bool]] = field(default_factory=list)  # (rule id, overridable)
-    overridden: list[str] = field(default_factory=list)
-    item: Money | None = None
-    fee: Money | None = None
-    tax: Money | None = None
-    takeback: Money | None = None
+    __slots__ = ("number", "sku", "qty", "rules", "reasons", "failures", "overridden", "item", "fee", "tax",
+                 "takeback")
+
+    def __init__(self, number: int, sku: str, qty: int):
+        self.number = number
+        self.sku = sku
+        self.qty = qty
+        self.rules: list[str] = []
+        self.reasons: list[Text] = []
+        self.failures: list[tuple[str, bool]] = []  # (rule id, overridable)
+        self.overridden: list[str] = []
+        self.item: Money | None = None
+        self.fee: Money | None = None
+        self.tax: Money | None = None
+        self.takeback: Money | None = None
 
     def ok(self, rule_id: str, reason: Text | None = None) -> None:
         if rule_id not in self.rules:

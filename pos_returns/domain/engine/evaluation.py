@@ -9,7 +9,7 @@ from pos_returns.i18n import N_, Text
 from pos_returns.domain.model import (Decision, LineDecision, PastReturn, Request, Sale, VersionRef,
                                       new_decision, new_line_decision, payout as payout_rule)
 from pos_returns.domain.policy import Policy
-from pos_returns.domain.engine.context import Evaluation, LineWork
+from pos_returns.domain.engine.context import Evaluation, LineWork, text
 from pos_returns.domain.engine.identity import identity
 from pos_returns.domain.engine.memo import RuleMemo
 from pos_returns.domain.engine.noreceipt import no_receipt_lines
@@ -44,7 +44,7 @@ def run(ev: Evaluation) -> Decision:
     live_lines = [d for d in decided if d.outcome != "denied"]
     approval = policy.approval
     if approval.refund_over is not None and payout > ev.money(approval.refund_over) and live_lines:
-        ev.approval(approval.id, Text(N_("Refunds over {limit} need a manager."),
+        ev.approval(approval.id, text(N_("Refunds over {limit} need a manager."),
                                       {"limit": ev.money(approval.refund_over)}))
     tenders, rounding = refund_tenders(ev, payout) if live_lines else ([], ev.zero)
 

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from pos_returns.i18n import N_, NP_, Text
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import PolicyRule, WarrantyRule
-from pos_returns.domain.engine.context import (CONDITION_TEXT, Evaluation, LineWork, explained, most_specific,
-                                                   ordered_conditions)
+from pos_returns.domain.engine.context import (CONDITION_TEXT, Evaluation, LineWork, counted, explained,
+                                                   most_specific, ordered_conditions, text as new_text)
 from pos_returns.domain.engine.fees import restocking
 from pos_returns.domain.engine.recorded import fixed_steps
 from pos_returns.domain.engine.remedies import line_remedies
@@ -86,7 +86,7 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
         deciding, deadline, tier = found[0], season[2], None
     if deadline is None or ev.today <= deadline:
         if season is not None:
-            text = Text.counted(NP_("Bought {age} day ago; purchases made {start} to {end} are returnable until "
+            text = counted(NP_("Bought {age} day ago; purchases made {start} to {end} are returnable until "
                                     "{until}.",
                                     "Bought {age} days ago; purchases made {start} to {end} are returnable until "
                                     "{until}."), "age",
@@ -106,15 +106,15 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
     if warranty is not None and ev.today <= sold + timedelta(days=warranty.days):
         _under_warranty(ev, work, warranty, sold, age)
         return
-    text = Text.counted(NP_("Bought {age} day ago; the return period ended on {until}.",
+    text = counted(NP_("Bought {age} day ago; the return period ended on {until}.",
                             "Bought {age} days ago; the return period ended on {until}."), "age",
                         {"age": age, "until": deadline})
     work.fail(deciding.id, deciding.overridable, explained(deciding, text), ev.overrides)
     if tier is not None:
         work.ok("tiers." + tier.name)
     if warranty is not None:
-        work.reasons.append(Text(N_("The {days}-day warranty ended on {until}."),
-                                 {"days": warranty.days, "until": sold + timedelta(days=warranty.days)}))
+        work.reasons.append(new_text(N_("The {days}-day warranty ended on {until}."),
+                                     {"days": warranty.days, "until": sold + timedelta(days=warranty.days)}))
 
 
 def _window_rules(ev: Evaluation, scope: dict) -> tuple:
@@ -139,19 +139,19 @@ def _under_warranty(ev: Evaluation, work: LineWork, warranty: WarrantyRule, sold
     until = sold + timedelta(days=warranty.days)
     params = {"days": warranty.days, "until": until, "age": age}
     if warranty.remedy == "refund":
-        work.ok(warranty.id, explained(warranty, Text(N_(
+        work.ok(warranty.id, explained(warranty, new_text(N_(
             "Defective after the return window; the {days}-day warranty (until {until}) allows a refund."),
             params)))
     elif ev.request.type == "exchange" and _exchanges_same(ev, work.sku, work.qty):
-        work.ok(warranty.id, explained(warranty, Text(N_(
+        work.ok(warranty.id, explained(warranty, new_text(N_(
             "Defective after the return window; the {days}-day warranty (until {until}) allows an "
             "exchange for the same item."), params)))
     elif warranty.remedy == "refund_or_exchange_same":
-        work.ok(warranty.id, explained(warranty, Text(N_(
+        work.ok(warranty.id, explained(warranty, new_text(N_(
             "Defective after the return window; the {days}-day warranty (until {until}) allows a refund "
             "or an exchange for the same item."), params)))
     else:
-        work.fail(warranty.id, warranty.overridable, explained(warranty, Text(N_(
+        work.fail(warranty.id, warranty.overridable, explained(warranty, new_text(N_(
             "Defective within the {days}-day warranty (until {until}): only an exchange for the same "
             "item is allowed, not a refund."), params)), ev.overrides)
 
@@ -169,7 +169,7 @@ def fee(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], 
     if rule is None or work.number in ev.even_exchange:
         return ev.zero
     if ev.tier is not None and ev.tier in rule.waived_for_tiers:
-        work.ok(rule.id, explained(rule, Text(N_("Restocking fee waived for {tier} customers."),
+        work.ok(rule.id, explained(rule, new_text(N_("Restocking fee waived for {tier} customers."),
                                               {"tier": ev.tier})))
         return ev.zero
     amount, text = restocking(ev, work, rule)
@@ -183,11 +183,11 @@ def _fee_days_text(rule, age: int | None) -> Text:
     """Why this fee and not another: the days after the sale it is for."""
     params = {"age": age, "from": rule.from_day or 0, "to": rule.to_day}
     if rule.to_day is None:
-        return Text.counted(NP_("Returned {age} day after the sale: the fee from day {from} applies.",
+        return counted(NP_("Returned {age} day after the sale: the fee from day {from} applies.",
                                 "Returned {age} days after the sale: the fee from day {from} applies."), "age", params)
     if rule.from_day is None:
-        return Text.counted(NP_("Returned {age} day after the sale: the fee up to day {to} applies.",
+        return counted(NP_("Returned {age} day after the sale: the fee up to day {to} applies.",
                                 "Returned {age} days after the sale: the fee up to day {to} applies."), "age", params)
-    return Text.counted(NP_("Returned {age} day after the sale: the fee for days {from} to {to} applies.",
+    return counted(NP_("Returned {age} day after the sale: the fee for days {from} to {to} applies.",
                             "Returned {age} days after the sale: the fee for days {from} to {to} applies."),
                         "age", params)
