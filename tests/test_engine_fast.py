@@ -57,3 +57,21 @@ def test_the_engines_texts_are_the_texts_of_the_constructors():
     class Rule:
         explain = "Phones: {days} days."
     assert explained(Rule(), made) == Text("Phones: {days} days.", dict(params), literal=True)
+
+
+def test_total_and_net_refund_are_the_sums_of_money():
+    from pos_returns.domain.money import MoneyError, net_refund, total
+    zero = Money.zero("USD")
+    amounts = [usd("10.005"), usd("2.50"), usd("-0.01")]
+    assert total(amounts, zero) == usd("12.495") == sum(amounts, zero)
+    assert str(total(amounts, zero).amount) == "12.495"
+    assert total([], zero) is zero
+    assert net_refund(usd("30.00"), usd("4.50"), usd("1.00"), usd("2.40")) == usd("26.90")
+    vnd = Money(Decimal("25000"), "VND")
+    assert str(net_refund(vnd, Money.zero("VND"), Money.zero("VND"), Money.zero("VND")).amount) == "25000"
+    with pytest.raises(MoneyError):
+        total([usd("1"), Money(Decimal("1"), "EUR")], zero)
+    with pytest.raises(MoneyError):
+        net_refund(usd("1"), Money(Decimal("1"), "EUR"), zero, zero)
+    with pytest.raises(TypeError):
+        total([usd("1"), Decimal("1")], zero)

@@ -219,6 +219,30 @@ _set_amount = Money.__dict__["amount"].__set__  # the slots' own descriptors (Mo
 _set_currency = Money.__dict__["currency"].__set__
 
 
+def total(amounts, zero: Money) -> Money:
+    """``sum(amounts, zero)``: the same Decimal additions in the same order, one Money made (an evaluation sums a
+    dozen short lists). Mixing currencies, or something that is no Money, fails as ``+`` fails."""
+    currency = zero.currency
+    acc = zero.amount
+    added = False
+    for money in amounts:
+        if type(money) is not Money or money.currency != currency:
+            zero._same(money)  # raises as zero + money would (a Money subclass of the currency passes)
+        acc = acc + money.amount
+        added = True
+    return Money._new(acc, currency) if added else zero
+
+
+def net_refund(item: Money, fee: Money, takeback: Money, tax: Money) -> Money:
+    """``item - fee - takeback + tax``: the same Decimal operations in the same order, one Money made."""
+    currency = item.currency
+    if fee.currency != currency or takeback.currency != currency or tax.currency != currency \
+            or type(item) is not Money or type(fee) is not Money or type(takeback) is not Money \
+            or type(tax) is not Money:
+        return item - fee - takeback + tax  # raises as ever on mixed currencies
+    return Money._new(item.amount - fee.amount - takeback.amount + tax.amount, currency)
+
+
 def allocate(total: Money, weights: list[Decimal]) -> list[Money]:
     """Split ``total`` in proportion to ``weights``, in minor units, summing exactly to ``total``.
 

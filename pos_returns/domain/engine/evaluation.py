@@ -8,6 +8,7 @@ from typing import Sequence
 from pos_returns.i18n import N_, Text
 from pos_returns.domain.model import (Decision, LineDecision, PastReturn, Request, Sale, VersionRef,
                                       new_decision, new_line_decision, payout as payout_rule)
+from pos_returns.domain.money import net_refund, total
 from pos_returns.domain.policy import Policy
 from pos_returns.domain.engine.context import Evaluation, LineWork, text
 from pos_returns.domain.engine.identity import identity
@@ -37,7 +38,7 @@ def run(ev: Evaluation) -> Decision:
     decided = [_decided(ev, work) for work in lines]
     ev.credit_only = credit_only_total(ev, decided)
 
-    refund_total = sum((d.refund for d in decided), ev.zero)
+    refund_total = total([d.refund for d in decided], ev.zero)
     exchanged = exchange_total(ev)
     payout = payout_rule(refund_total, exchanged)
     balance_due = (exchanged - refund_total).max(ev.zero)
@@ -75,7 +76,7 @@ def _decided(ev: Evaluation, work: LineWork) -> LineDecision:
     fee = work.fee if live and work.fee is not None else ev.zero
     tax = work.tax if live and work.tax is not None else ev.zero
     takeback = work.takeback if live and work.takeback is not None else ev.zero
-    refund = item - fee - takeback + (ev.zero if ev.incl else tax)
+    refund = net_refund(item, fee, takeback, ev.zero if ev.incl else tax)
     for rule_id in work.overridden:
         ev.approval(rule_id, Text(N_("Manager override of rule {rule}."), {"rule": rule_id}))
     failures = work.failures

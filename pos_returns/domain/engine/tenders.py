@@ -14,7 +14,7 @@ from typing import Sequence
 
 from pos_returns.i18n import N_, Text
 from pos_returns.domain.model import TenderAmount
-from pos_returns.domain.money import Money
+from pos_returns.domain.money import Money, total
 from pos_returns.domain.engine.amounts import tax_of
 from pos_returns.domain.engine.context import Evaluation
 from pos_returns.domain.engine.remedies import credit_only_part, with_credit
@@ -169,8 +169,8 @@ def _round_cash(ev: Evaluation, cash: Money, increment: Decimal, sources: list[i
     back, so several returns of one cash sale never give back more than it took, however each one rounds."""
     tenders = ev.sale.tenders
     drawn = {i: m for i, m in ev.draws}
-    backed = sum((drawn[i] for i in sources), ev.zero)  # what the cash tenders pay of this refund
-    capacity = sum((tenders[i].available().max(ev.zero) for i in sources), ev.zero)
+    backed = total([drawn[i] for i in sources], ev.zero)  # what the cash tenders pay of this refund
+    capacity = total([tenders[i].available().max(ev.zero) for i in sources], ev.zero)
     base = cash.min(backed)  # the cash that the tenders' draws already stand for
     limit = base + capacity - backed
     rounded = cash.cash_rounded(increment)
@@ -194,7 +194,7 @@ def _round_cash(ev: Evaluation, cash: Money, increment: Decimal, sources: list[i
 
 
 def _to_mailed(ev: Evaluation, parts: list[TenderAmount], types: tuple[str, ...]) -> list[TenderAmount]:
-    moved = sum((p.amount for p in parts if p.type in types), ev.zero)
+    moved = total([p.amount for p in parts if p.type in types], ev.zero)
     kept = [p for p in parts if p.type not in types]
     return kept + ([TenderAmount("mailed_check", moved)] if not moved.is_zero() else [])
 
@@ -213,7 +213,7 @@ def uncleared_wait(ev: Evaluation) -> Text | None:
 
 
 def _total(parts: list[TenderAmount], kind: str, zero: Money) -> Money:
-    return sum((p.amount for p in parts if p.type == kind), zero)
+    return total([p.amount for p in parts if p.type == kind], zero)
 
 
 def _merge(parts: list[TenderAmount], order: Sequence[str]) -> list[TenderAmount]:
