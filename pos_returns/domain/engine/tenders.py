@@ -42,8 +42,9 @@ def refund_tenders(ev: Evaluation, payout: Money) -> tuple[list[TenderAmount], M
     credit = credit_only_part(ev, payout)
     if credit == payout:
         return [TenderAmount("store_credit", payout)], ev.zero
-    parts, cash_sources, check_part = _draw(ev, payout - credit)
-    parts = _mailed_check(ev, parts, payout - credit, check_part)
+    drawn = payout - credit
+    parts, cash_sources, check_part = _draw(ev, drawn)
+    parts = _mailed_check(ev, parts, drawn, check_part)
     parts, cash = _cash_limit(ev, parts)
     parts, rounding = _cash_rounding(ev, parts, cash, cash_sources)
     return _merge(with_credit(parts, credit), policy.tenders.refund_order), rounding
@@ -58,12 +59,17 @@ def _draw(ev: Evaluation, payout: Money) -> tuple[list[TenderAmount], list[int],
     remaining = payout
     check_part = ev.zero
     cash_sources: list[int] = []
-    order = {t: i for i, t in enumerate(rule.refund_order)}
-    ranked = sorted(enumerate(sale.tenders), key=lambda it: order.get(it[1].type, len(order)))
+    tenders = sale.tenders
+    if len(tenders) == 1:
+        ranked = ((0, tenders[0]),)
+    else:
+        order = {t: i for i, t in enumerate(rule.refund_order)}
+        ranked = sorted(enumerate(tenders), key=lambda it: order.get(it[1].type, len(order)))
+    zero = ev.zero
     for index, tender in ranked:
         if remaining.is_zero():
             break
-        take = remaining.min(tender.available().max(ev.zero))
+        take = remaining.min(tender.available().max(zero))
         if take.is_zero():
             continue
         remaining = remaining - take
@@ -218,6 +224,8 @@ def _total(parts: list[TenderAmount], kind: str, zero: Money) -> Money:
 
 def _merge(parts: list[TenderAmount], order: Sequence[str]) -> list[TenderAmount]:
     """One entry per tender type and card; in the policy's refund order, mailed checks last."""
+    if len(parts) == 1:  # one part: itself, unless it is nothing
+        return [] if parts[0].amount.is_zero() else parts
     merged: dict[tuple[str, str | None], Money] = {}
     for p in parts:
         key = (p.type, p.last4)
