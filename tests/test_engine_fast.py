@@ -75,3 +75,77 @@ def test_total_and_net_refund_are_the_sums_of_money():
         net_refund(usd("1"), Money(Decimal("1"), "EUR"), zero, zero)
     with pytest.raises(TypeError):
         total([usd("1"), Decimal("1")], zero)
+
+
+FEES_AND_SEASONS = """
+[[window]]
+id = "window.electronics"
+categories = ["electronics"]
+days = 30
+
+[[seasonal]]
+id = "window.holiday"
+bought_from = "11-01"
+bought_to = "12-31"
+returnable_until = "01-31"
+
+[tiers.member]
+extra_days = 10
+
+[[restocking_fee]]
+id = "fee.early"
+categories = ["electronics"]
+conditions = ["opened"]
+percent = "10"
+to_day = 14
+
+[[restocking_fee]]
+id = "fee.late"
+categories = ["electronics"]
+conditions = ["opened"]
+percent = "20"
+from_day = 15
+"""
+
+
+@pytest.mark.parametrize("sold, now, tier, condition, want", [
+    # 100.00 electronics: days 0-14 a 10 % fee, from day 15 20 %; 30 days (a member 40), the holiday season
+    # (bought 1 Nov - 31 Dec) until 31 Jan
+    ("2026-03-01", "2026-03-10", None, "opened", ("approved", "90.00", ["window.electronics", "fee.early"])),
+    ("2026-03-01", "2026-03-16", None, "opened", ("approved", "80.00", ["window.electronics", "fee.late"])),
+    ("2026-03-01", "2026-03-16", None, "unopened", ("approved", "100.00", ["window.electronics"])),
+    ("2026-03-01", "2026-04-01", None, "opened", ("denied", "0", ["window.electronics"])),
+    ("2026-03-01", "2026-04-01", "member", "opened",
+     ("approved", "80.00", ["window.electronics", "tiers.member", "fee.late"])),
+    ("2026-03-01", "2026-04-11", "member", "unopened", ("denied", "0", ["window.electronics", "tiers.member"])),
+    ("2026-12-01", "2027-01-20", None, "unopened", ("approved", "100.00", ["window.holiday"])),
+    ("2026-12-01", "2027-02-01", None, "unopened", ("denied", "0", ["window.holiday"])),
+    ("2026-12-01", "2027-01-20", "member", "opened", ("approved", "80.00", ["window.holiday", "fee.late"])),
+])
+def test_windows_seasons_and_fees_by_hand_with_one_memo_and_without(tmp_path, sold, now, tier, condition, want):
+    """What a replay's memo keeps of a window (rules per item; deadline and season per rules, tier and day sold)
+    and of a fee (per fee rules, condition, kind of request and age of the sale): the decisions worked out by
+    hand, the same with one memo that has decided every other case before (in both orders) and without."""
+    from casekit import ask, case, mini_policy, sale_line, tender
+    from pos_returns.domain.case import read_case
+    from pos_returns.domain.engine import RuleMemo, evaluate
+    policy = mini_policy(tmp_path, body=FEES_AND_SEASONS)
+
+    def make(sold, now, tier, condition):
+        return read_case(case(lines=[sale_line(1, sku="TV", category="electronics", price="100.00")],
+                              tenders=[tender("credit", "100.00", "4242")], asks=[ask(1, 1, condition)],
+                              sold_at=sold + "T10:00:00", now=now + "T12:00:00", tier=tier), policy)
+
+    others = [make(*p[:4]) for p in test_windows_seasons_and_fees_by_hand_with_one_memo_and_without.pytestmark[0]
+              .args[1]]
+    c = make(sold, now, tier, condition)
+    without = evaluate(policy, c.sale, c.request, c.history, c.now)
+    line = without.lines[0]
+    outcome, refund, rules = want
+    assert (line.outcome, line.refund, list(line.rules)) == (outcome, Money(Decimal(refund), "USD"), rules)
+    for order in (others, others[::-1]):
+        memo = RuleMemo(policy)
+        for other in order:
+            assert evaluate(policy, other.sale, other.request, other.history, other.now, memo=memo) == \
+                evaluate(policy, other.sale, other.request, other.history, other.now)
+        assert evaluate(policy, c.sale, c.request, c.history, c.now, memo=memo) == without

@@ -175,7 +175,7 @@ class Evaluation:
         """The memo's entry of an item for this customer, sale and region (:meth:`RuleMemo.item`); only with a
         memo. A line asks for a dozen of the policy's rule lists about one item: the entry is found once."""
         item = self._item
-        if item is None or item[0] != sku or item[1] != category or item[2] != tags:
+        if item is None or item[0] != sku or item[1] != category or (item[2] is not tags and item[2] != tags):
             item = self._item = (sku, category, tags, self.memo.item(category, tags, sku, self.tier,  # type: ignore
                                                                       self.tender_types, self.region))
         return item[3]

@@ -163,9 +163,18 @@ def _exchanges_same(ev: Evaluation, sku: str, qty: int) -> bool:
 def fee(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], sku: str, condition: str) -> Money:
     """The restocking fee of the line's item amount (``work.item``), recorded on the line."""
     age = (ev.today - ev.sale.sold_at.date()).days if ev.sale is not None else None
-    rules = [r for r in ev.scoped(ev.policy.fees, category=category, tags=tags, sku=sku)
-             if condition in r.conditions and r.applies(ev.request.type, age)]
-    rule = most_specific(rules)
+    scoped = ev.scoped(ev.policy.fees, category=category, tags=tags, sku=sku)
+    if not scoped:
+        return ev.zero
+    memo = ev.memo
+    if memo is not None and type(scoped) is tuple:  # a tuple the memo keeps: the same fee for the same asks
+        key = (id(scoped), condition, ev.request.type, age)
+        hit = memo.fee_rules.get(key)
+        if hit is None or hit[0] is not scoped:
+            hit = memo.fee_rules[key] = (scoped, _fee_rule(scoped, condition, ev.request.type, age))
+        rule = hit[1]
+    else:
+        rule = _fee_rule(scoped, condition, ev.request.type, age)
     if rule is None or work.number in ev.even_exchange:
         return ev.zero
     if ev.tier is not None and ev.tier in rule.waived_for_tiers:
@@ -177,6 +186,11 @@ def fee(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], 
     if rule.explain is None and (rule.from_day is not None or rule.to_day is not None):
         work.reasons.append(_fee_days_text(rule, age))
     return amount
+
+
+def _fee_rule(rules, condition: str, request_type: str, age: int | None):
+    """The most specific of an item's fee rules for this condition, kind of request and age of the sale."""
+    return most_specific(r for r in rules if condition in r.conditions and r.applies(request_type, age))
 
 
 def _fee_days_text(rule, age: int | None) -> Text:

@@ -31,6 +31,8 @@ class RuleMemo:
         self.version = version_ref(policy)  # the VersionRef every decision under the policy names
         # (ids of a window rule and its seasonal rules, tier, day sold) -> (deadline, tier, season)
         self.window_days: dict[tuple, tuple] = {}
+        # (id of a fee tuple scoped() made, condition, request type, days since the sale) -> (that tuple, its fee)
+        self.fee_rules: dict[tuple, tuple] = {}
         self._regions: dict[str | None, str | None] = {}  # a case's store -> policy.region_of(it)
 
     def region_of(self, store: str | None) -> str | None:
