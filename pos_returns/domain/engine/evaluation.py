@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from pos_returns.i18n import N_, Text
+from pos_returns.i18n import N_
 from pos_returns.domain.model import (Decision, LineDecision, PastReturn, Request, Sale, VersionRef,
                                       new_decision, new_line_decision, payout as payout_rule)
 from pos_returns.domain.money import net_refund, total
@@ -71,15 +71,20 @@ def version_ref(policy: Policy) -> VersionRef:
 
 def _decided(ev: Evaluation, work: LineWork) -> LineDecision:
     """A line's decision: a denied line refunds nothing; an overridden rule asks for a manager."""
-    live = work.outcome != "denied"
-    item = work.item if live and work.item is not None else ev.zero
-    fee = work.fee if live and work.fee is not None else ev.zero
-    tax = work.tax if live and work.tax is not None else ev.zero
-    takeback = work.takeback if live and work.takeback is not None else ev.zero
-    refund = net_refund(item, fee, takeback, ev.zero if ev.incl else tax)
-    for rule_id in work.overridden:
-        ev.approval(rule_id, Text(N_("Manager override of rule {rule}."), {"rule": rule_id}))
+    zero = ev.zero
     failures = work.failures
+    if failures:  # denied: nothing (0 - 0 - 0 + 0 is this very zero, Decimal 0)
+        outcome = "denied"
+        item = fee = tax = takeback = refund = zero
+    else:
+        outcome = "needs_approval" if work.overridden else "approved"  # LineWork.outcome
+        item = work.item if work.item is not None else zero
+        fee = work.fee if work.fee is not None else zero
+        tax = work.tax if work.tax is not None else zero
+        takeback = work.takeback if work.takeback is not None else zero
+        refund = net_refund(item, fee, takeback, zero if ev.incl else tax)
+    for rule_id in work.overridden:
+        ev.approval(rule_id, text(N_("Manager override of rule {rule}."), {"rule": rule_id}))
     return new_line_decision(  # LineDecision(...), every field in order
-        work.number, work.sku, work.qty, work.outcome, bool(failures) and all(o for _, o in failures),
+        work.number, work.sku, work.qty, outcome, bool(failures) and all(o for _, o in failures),
         item, fee, tax, takeback, refund, tuple(work.rules), tuple(work.reasons))
