@@ -171,7 +171,7 @@ class Evaluation:
             return self.memo.most_specific(rules, longest)
         return most_specific(rules, longest)
 
-    def scoped_item(self, *, category: str, tags: Iterable[str], sku: str) -> dict:
+    def scoped_item(self, category: str, tags: Iterable[str], sku: str) -> dict:
         """The memo's entry of an item for this customer, sale and region (:meth:`RuleMemo.item`); only with a
         memo. A line asks for a dozen of the policy's rule lists about one item: the entry is found once."""
         item = self._item
@@ -183,7 +183,7 @@ class Evaluation:
     def scoped(self, rules: Iterable[R], *, category: str, tags: Iterable[str], sku: str) -> list[R]:
         memo = self.memo
         if memo is not None and type(rules) is tuple:
-            found = self.scoped_item(category=category, tags=tags, sku=sku).get(id(rules))
+            found = self.scoped_item(category, tags, sku).get(id(rules))
             return found if found is not None else memo.scoped(rules, category, tags, sku, self.tier,
                                                                self.tender_types, self.region)
         return [r for r in rules if r.scope.matches(category=category, tags=tags, sku=sku, tier=self.tier,

@@ -22,10 +22,11 @@ from pos_returns.domain.engine.windows import deadline as window_deadline, in_wi
 
 def item_rules(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], sku: str, condition: str,
                sold: date | None) -> None:
-    scope = dict(category=category, tags=tags, sku=sku)
-    fixed_steps(ev, work, scope, condition, _fixed)
+    scope = {"category": category, "tags": tags, "sku": sku}
+    item = ev.scoped_item(category, tags, sku) if ev.memo is not None else None  # the memo's entry, found once
+    fixed_steps(ev, work, scope, condition, _fixed, item)
     if sold is not None:
-        window(ev, work, scope, sold, condition == "defective")
+        window(ev, work, scope, sold, condition == "defective", item)
 
 
 def _fixed(ev: Evaluation, work: LineWork, scope: dict, condition: str) -> None:
@@ -61,12 +62,14 @@ def accepted_condition(ev: Evaluation, work: LineWork, scope: dict, condition: s
             {"condition": Text(CONDITION_TEXT[condition]), "accepted": accepted})), ev.overrides)
 
 
-def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: bool) -> None:
+def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: bool, item: dict | None = None
+           ) -> None:
     """Within the window (or a seasonal extension): fine; after it, a defective item may fall under warranty."""
     age = (ev.today - sold).days
     memo = ev.memo
     if memo is not None:  # a replay: the same window and seasons for a sale's day, many times over a year
-        item = ev.scoped_item(**scope)
+        if item is None:
+            item = ev.scoped_item(**scope)
         rules = item.get("window")
         if rules is None:
             rules = item["window"] = _window_rules(ev, scope)

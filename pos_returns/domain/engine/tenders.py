@@ -63,7 +63,7 @@ def _draw(ev: Evaluation, payout: Money) -> tuple[list[TenderAmount], list[int],
     if len(tenders) == 1:
         ranked = ((0, tenders[0]),)
     else:
-        order = {t: i for i, t in enumerate(rule.refund_order)}
+        order = ev.memo.refund_rank if ev.memo is not None else {t: i for i, t in enumerate(rule.refund_order)}
         ranked = sorted(enumerate(tenders), key=lambda it: order.get(it[1].type, len(order)))
     zero = ev.zero
     for index, tender in ranked:
