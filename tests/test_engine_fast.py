@@ -149,3 +149,16 @@ def test_windows_seasons_and_fees_by_hand_with_one_memo_and_without(tmp_path, so
             assert evaluate(policy, other.sale, other.request, other.history, other.now, memo=memo) == \
                 evaluate(policy, other.sale, other.request, other.history, other.now)
         assert evaluate(policy, c.sale, c.request, c.history, c.now, memo=memo) == without
+
+
+def test_over_a_limit_is_more_than_the_limit_as_money(tmp_path):
+    from casekit import mini_policy
+    from pos_returns.domain.engine.context import Evaluation
+    from pos_returns.domain.model import Request
+    from datetime import datetime
+    ev = Evaluation(mini_policy(tmp_path), None, Request("return"), (), datetime(2026, 3, 10, 12))
+    for limit in (Decimal("500.00"), Decimal("5E+2"), 500, "500.00"):
+        assert ev.over(usd("500.01"), limit) and not ev.over(usd("500.00"), limit) and not ev.over(usd("499.99"), limit)
+    from pos_returns.domain.money import MoneyError
+    with pytest.raises(MoneyError):
+        ev.over(Money(Decimal("600"), "EUR"), Decimal("500"))  # as Money > Money: currencies never mix

@@ -117,7 +117,7 @@ class Evaluation:
         self.now = now
         self.today = now.date()
         self.currency = policy.currency
-        self.zero = Money.zero(self.currency)
+        self.zero = memo.zero if self.memo is not None else Money.zero(self.currency)
         self.incl = policy.store.prices_include_tax
         self.region = request.region or (self.memo.region_of(request.store) if self.memo is not None
                                          else policy.region_of(request.store))
@@ -127,7 +127,7 @@ class Evaluation:
         self.reasons: list[Text] = []
         self.approvals: list[Approval] = []
         self.draws: list[tuple[int, Money]] = []
-        self.tender_types = tuple(t.type for t in sale.tenders) if sale else ()
+        self.tender_types = tuple([t.type for t in sale.tenders]) if sale else ()
         self.even_exchange: set[int] = set()  # lines exchanged for the identical item ([[exchange_only]])
         self.credit_lines: dict[int, str] = {}  # line -> its [[store_credit_only]] rule id
         self.credit_only = self.zero  # what those lines refund (set once the lines are decided)
@@ -153,6 +153,13 @@ class Evaluation:
         if type(amount) is Decimal and amount.is_finite():  # the policy's own amounts; the currency is checked
             return Money._new(amount, self.currency)
         return Money(amount, self.currency)
+
+    def over(self, amount: Money, limit) -> bool:
+        """``amount > self.money(limit)``: compared on the Decimal for the policy's own amounts."""
+        if type(limit) is Decimal and type(amount) is Money and amount.currency == self.currency \
+                and limit.is_finite():
+            return amount.amount > limit
+        return amount > self.money(limit)
 
     # -- transaction-level notes
     def note(self, rule_id: str, reason: Text | None = None) -> None:

@@ -44,7 +44,7 @@ def run(ev: Evaluation) -> Decision:
     balance_due = (exchanged - refund_total).max(ev.zero)
     live_lines = [d for d in decided if d.outcome != "denied"]
     approval = policy.approval
-    if approval.refund_over is not None and payout > ev.money(approval.refund_over) and live_lines:
+    if approval.refund_over is not None and ev.over(payout, approval.refund_over) and live_lines:
         ev.approval(approval.id, text(N_("Refunds over {limit} need a manager."),
                                       {"limit": ev.money(approval.refund_over)}))
     tenders, rounding = refund_tenders(ev, payout) if live_lines else ([], ev.zero)

@@ -18,7 +18,7 @@ def line_refund(ev: Evaluation, work: LineWork) -> Money:
 
 def photo_id_needed(ev: Evaluation, amount: Money) -> bool:
     rule = ev.policy.photo_id
-    return rule.always or (rule.over is not None and amount > ev.money(rule.over))
+    return rule.always or (rule.over is not None and ev.over(amount, rule.over))
 
 
 def identity(ev: Evaluation, lines: list[LineWork]) -> None:

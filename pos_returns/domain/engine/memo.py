@@ -34,6 +34,7 @@ class RuleMemo:
         # (id of a fee tuple scoped() made, condition, request type, days since the sale) -> (that tuple, its fee)
         self.fee_rules: dict[tuple, tuple] = {}
         self._regions: dict[str | None, str | None] = {}
+        self.zero = Money.zero(policy.currency)
         self.refund_rank = {t: i for i, t in enumerate(policy.tenders.refund_order)}  # tender type -> its rank  # a case's store -> policy.region_of(it)
 
     def region_of(self, store: str | None) -> str | None:

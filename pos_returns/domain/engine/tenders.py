@@ -104,13 +104,13 @@ def _mailed_check(ev: Evaluation, parts: list[TenderAmount], payout: Money,
     """Large refunds of check purchases, and large cash refunds, go out as a check from head office."""
     mailed = ev.policy.mailed_check
     if mailed.check_purchase_over is not None and not check_part.is_zero() and \
-            payout > ev.money(mailed.check_purchase_over):
+            ev.over(payout, mailed.check_purchase_over):
         limit = ev.money(mailed.check_purchase_over)
         if any(p.type == "cash" for p in parts):
             parts = _to_mailed(ev, parts, ("cash",))
             ev.note(mailed.id, Text(N_("Refunds of check purchases over {limit} are paid by a check mailed "
                                        "from head office."), {"limit": limit}))
-    if mailed.cash_over is not None and _total(parts, "cash", ev.zero) > ev.money(mailed.cash_over):
+    if mailed.cash_over is not None and ev.over(_total(parts, "cash", ev.zero), mailed.cash_over):
         parts = _to_mailed(ev, parts, ("cash",))
         ev.note(mailed.id, Text(N_("Cash refunds over {limit} are paid by a check mailed from head office."),
                                 {"limit": ev.money(mailed.cash_over)}))
@@ -120,7 +120,7 @@ def _mailed_check(ev: Evaluation, parts: list[TenderAmount], payout: Money,
 def _mailed_over(ev: Evaluation, parts: list[TenderAmount], payout: Money) -> list[TenderAmount]:
     """Every refund above ``refund_over`` is paid by a mailed check, whatever the tender (store credit stays)."""
     mailed = ev.policy.mailed_check
-    if mailed.refund_over is None or payout <= ev.money(mailed.refund_over):
+    if mailed.refund_over is None or not ev.over(payout, mailed.refund_over):
         return parts
     moving = tuple({p.type for p in parts} - {"store_credit", "mailed_check"})
     if moving:
@@ -134,7 +134,7 @@ def _cash_limit(ev: Evaluation, parts: list[TenderAmount]) -> tuple[list[TenderA
     """Cash over the limit needs a manager, or its excess becomes store credit; returns (parts, cash)."""
     rule = ev.policy.tenders
     cash = _total(parts, "cash", ev.zero)
-    if rule.cash_limit is None or cash <= ev.money(rule.cash_limit):
+    if rule.cash_limit is None or not ev.over(cash, rule.cash_limit):
         return parts, cash
     limit = ev.money(rule.cash_limit)
     if rule.cash_over_limit == "approval":
