@@ -20,7 +20,7 @@ from pos_returns.domain.engine.windows import deadline as window_deadline, in_wi
 
 
 
-def item_rules(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], sku: str, condition: str,
+def item_rules(ev: Evaluation, work: LineWork, category: str, tags: frozenset[str], sku: str, condition: str,
                sold: date | None) -> None:
     scope = {"category": category, "tags": tags, "sku": sku}
     item = ev.scoped_item(category, tags, sku) if ev.memo is not None else None  # the memo's entry, found once
@@ -163,7 +163,7 @@ def _exchanges_same(ev: Evaluation, sku: str, qty: int) -> bool:
     return sum(x.qty for x in ev.request.exchange_items if x.sku == sku) >= qty
 
 
-def fee(ev: Evaluation, work: LineWork, *, category: str, tags: frozenset[str], sku: str, condition: str) -> Money:
+def fee(ev: Evaluation, work: LineWork, category: str, tags: frozenset[str], sku: str, condition: str) -> Money:
     """The restocking fee of the line's item amount (``work.item``), recorded on the line."""
     age = (ev.today - ev.sale.sold_at.date()).days if ev.sale is not None else None
     scoped = ev.scoped(ev.policy.fees, category=category, tags=tags, sku=sku)

@@ -25,13 +25,12 @@ def sale_lines(ev: Evaluation) -> list[LineWork]:
             _quantity(ev, work, line, req, already)
         if serial_tags & line.tags:
             _serial(ev, work, line, req)
-        item_rules(ev, work, category=line.category, tags=line.tags, sku=line.sku, condition=req.condition,
-                   sold=sold)
+        item_rules(ev, work, line.category, line.tags, line.sku, req.condition, sold)
         if not work.failures:  # not denied: asked only then (many lines are denied, in a replay)
             total, tax_total = ev.paid(line.line)
             work.item = units_slice(total, already, req.qty, line.qty)
             work.tax = units_slice(tax_total, already, req.qty, line.qty)
-            work.fee = fee(ev, work, category=line.category, tags=line.tags, sku=line.sku, condition=req.condition)
+            work.fee = fee(ev, work, line.category, line.tags, line.sku, req.condition)
         out.append(work)
     promotions(ev, out)
     return out
