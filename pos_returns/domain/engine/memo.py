@@ -5,6 +5,12 @@ A replay evaluates a year of returns under one policy; most of them are of a few
 :class:`RuleMemo` keeps, for one policy, the rules of each list that apply to each such item. It is the
 caller's (``evaluate(..., memo=RuleMemo(policy))``), lives as long as the caller keeps it, and changes no
 result: the rules kept are exactly those :meth:`Scope.matches` selects, in policy order.
+
+It also keeps what follows from those rules alone: an item's window and seasonal rules (in the item's entry),
+a window's deadline and season per (those rules, tier, day sold), the fee rule per (an item's fee rules,
+condition, kind of request, days since the sale), and the policy's VersionRef, zero, regions and refund order.
+Each is keyed by everything its step reads (tests/test_engine_fast.py and tests/test_whatif_fast.py hold them
+to the decisions made without the memo).
 """
 
 from __future__ import annotations
@@ -33,9 +39,9 @@ class RuleMemo:
         self.window_days: dict[tuple, tuple] = {}
         # (id of a fee tuple scoped() made, condition, request type, days since the sale) -> (that tuple, its fee)
         self.fee_rules: dict[tuple, tuple] = {}
-        self._regions: dict[str | None, str | None] = {}
+        self._regions: dict[str | None, str | None] = {}  # a case's store -> policy.region_of(it)
         self.zero = Money.zero(policy.currency)
-        self.refund_rank = {t: i for i, t in enumerate(policy.tenders.refund_order)}  # tender type -> its rank  # a case's store -> policy.region_of(it)
+        self.refund_rank = {t: i for i, t in enumerate(policy.tenders.refund_order)}  # tender type -> its rank
 
     def region_of(self, store: str | None) -> str | None:
         """``policy.region_of(store)``, found once per store."""
