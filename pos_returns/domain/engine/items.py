@@ -90,10 +90,10 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
     if deadline is None or ev.today <= deadline:
         if season is not None:
             text = counted(NP_("Bought {age} day ago; purchases made {start} to {end} are returnable until "
-                                    "{until}.",
-                                    "Bought {age} days ago; purchases made {start} to {end} are returnable until "
-                                    "{until}."), "age",
-                                {"age": age, "start": season[0], "end": season[1], "until": deadline})
+                               "{until}.",
+                               "Bought {age} days ago; purchases made {start} to {end} are returnable until "
+                               "{until}."), "age",
+                           {"age": age, "start": season[0], "end": season[1], "until": deadline})
         else:
             text = in_window_text(ev, rule, age, deadline, tier)
         work.ok(deciding.id, explained(deciding, text))
@@ -110,8 +110,8 @@ def window(ev: Evaluation, work: LineWork, scope: dict, sold: date, defective: b
         _under_warranty(ev, work, warranty, sold, age)
         return
     text = counted(NP_("Bought {age} day ago; the return period ended on {until}.",
-                            "Bought {age} days ago; the return period ended on {until}."), "age",
-                        {"age": age, "until": deadline})
+                       "Bought {age} days ago; the return period ended on {until}."), "age",
+                   {"age": age, "until": deadline})
     work.fail(deciding.id, deciding.overridable, explained(deciding, text), ev.overrides)
     if tier is not None:
         work.ok("tiers." + tier.name)
@@ -201,10 +201,10 @@ def _fee_days_text(rule, age: int | None) -> Text:
     params = {"age": age, "from": rule.from_day or 0, "to": rule.to_day}
     if rule.to_day is None:
         return counted(NP_("Returned {age} day after the sale: the fee from day {from} applies.",
-                                "Returned {age} days after the sale: the fee from day {from} applies."), "age", params)
+                           "Returned {age} days after the sale: the fee from day {from} applies."), "age", params)
     if rule.from_day is None:
         return counted(NP_("Returned {age} day after the sale: the fee up to day {to} applies.",
-                                "Returned {age} days after the sale: the fee up to day {to} applies."), "age", params)
+                           "Returned {age} days after the sale: the fee up to day {to} applies."), "age", params)
     return counted(NP_("Returned {age} day after the sale: the fee for days {from} to {to} applies.",
-                            "Returned {age} days after the sale: the fee for days {from} to {to} applies."),
-                        "age", params)
+                       "Returned {age} days after the sale: the fee for days {from} to {to} applies."),
+                   "age", params)

@@ -53,15 +53,15 @@ def in_window_text(ev: Evaluation, rule: WindowRule, age: int, until: date | Non
                    tier: TierProfile | None) -> Text:
     if until is None:
         return counted(NP_("Bought {age} day ago; returnable at any time (no time limit).",
-                                "Bought {age} days ago; returnable at any time (no time limit)."), "age",
-                            {"age": age})
+                           "Bought {age} days ago; returnable at any time (no time limit)."), "age",
+                       {"age": age})
     if tier is not None:
         return counted(NP_("Bought {age} day ago; returnable within {days} days plus {extra} days for "
-                                "{tier} customers, until {until}.",
-                                "Bought {age} days ago; returnable within {days} days plus {extra} days for "
-                                "{tier} customers, until {until}."), "age",
-                            {"age": age, "days": rule.days, "extra": tier.extra_days, "tier": tier.name,
-                             "until": until})
+                           "{tier} customers, until {until}.",
+                           "Bought {age} days ago; returnable within {days} days plus {extra} days for "
+                           "{tier} customers, until {until}."), "age",
+                       {"age": age, "days": rule.days, "extra": tier.extra_days, "tier": tier.name,
+                        "until": until})
     return counted(NP_("Bought {age} day ago; returnable within {days} days, until {until}.",
-                            "Bought {age} days ago; returnable within {days} days, until {until}."),
-                        "age", {"age": age, "days": rule.days, "until": until})
+                       "Bought {age} days ago; returnable within {days} days, until {until}."),
+                   "age", {"age": age, "days": rule.days, "until": until})
