@@ -67,7 +67,7 @@ class LineWork:
     """Working state of one line being decided (a plain class with slots: an evaluation makes one per line)."""
 
     __slots__ = ("number", "sku", "qty", "rules", "reasons", "failures", "overridden", "item", "fee", "tax",
-                 "takeback")
+                 "takeback", "refund")
 
     def __init__(self, number: int, sku: str, qty: int):
         self.number = number
@@ -81,6 +81,7 @@ class LineWork:
         self.fee: Money | None = None
         self.tax: Money | None = None
         self.takeback: Money | None = None
+        self.refund: Money | None = None  # what it refunds, once its amounts are final (identity works it out)
 
     def ok(self, rule_id: str, reason: Text | None = None) -> None:
         if rule_id not in self.rules:

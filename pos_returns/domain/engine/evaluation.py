@@ -82,7 +82,7 @@ def _decided(ev: Evaluation, work: LineWork) -> LineDecision:
         fee = work.fee if work.fee is not None else zero
         tax = work.tax if work.tax is not None else zero
         takeback = work.takeback if work.takeback is not None else zero
-        refund = net_refund(item, fee, takeback, zero if ev.incl else tax)
+        refund = work.refund if work.refund is not None else net_refund(item, fee, takeback, zero if ev.incl else tax)
     for rule_id in work.overridden:
         ev.approval(rule_id, text(N_("Manager override of rule {rule}."), {"rule": rule_id}))
     return new_line_decision(  # LineDecision(...), every field in order

@@ -25,7 +25,9 @@ def identity(ev: Evaluation, lines: list[LineWork]) -> None:
     live = [w for w in lines if w.outcome != "denied"]
     if not live:
         return
-    amount = total([line_refund(ev, w) for w in live], ev.zero)
+    for w in live:  # the amounts are final here; the line's decision refunds this too
+        w.refund = line_refund(ev, w)
+    amount = total([w.refund for w in live], ev.zero)
     _photo_id(ev, live, amount)
     if ev.sale is not None:
         _limits(ev, live, amount)
