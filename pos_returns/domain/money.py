@@ -138,20 +138,35 @@ class Money:
             raise MoneyError(f"cannot mix {self.currency} and {other.currency}")
         return other
 
+    # The operations below inline the checks of _same and the making of _new for the common case (the same
+    # currency, a plain Money): an evaluation does a few dozen of them; anything else goes the general way.
     def __add__(self, other: "Money") -> "Money":
+        if type(other) is Money and other.currency == self.currency:
+            money = _object_new(Money)
+            _set_amount(money, self.amount + other.amount)
+            _set_currency(money, self.currency)
+            return money
         return Money._new(self.amount + self._same(other).amount, self.currency)
 
     def __sub__(self, other: "Money") -> "Money":
+        if type(other) is Money and other.currency == self.currency:
+            money = _object_new(Money)
+            _set_amount(money, self.amount - other.amount)
+            _set_currency(money, self.currency)
+            return money
         return Money._new(self.amount - self._same(other).amount, self.currency)
 
     def __neg__(self) -> "Money":
         return Money._new(-self.amount, self.currency)
 
     def __mul__(self, factor: object) -> "Money":
+        if type(factor) is int:
+            money = _object_new(Money)
+            _set_amount(money, self.amount * factor)
+            _set_currency(money, self.currency)
+            return money
         if isinstance(factor, Money) or isinstance(factor, float):
             raise TypeError("Money can only be multiplied by an int or a Decimal")
-        if type(factor) is int:
-            return Money._new(self.amount * factor, self.currency)
         return Money._new(self.amount * to_decimal(factor, "factor"), self.currency)
 
     __rmul__ = __mul__
@@ -164,15 +179,23 @@ class Money:
         return Money._new(self.amount / to_decimal(divisor, "divisor"), self.currency)
 
     def __lt__(self, other: "Money") -> bool:
+        if type(other) is Money and other.currency == self.currency:
+            return self.amount < other.amount
         return self.amount < self._same(other).amount
 
     def __le__(self, other: "Money") -> bool:
+        if type(other) is Money and other.currency == self.currency:
+            return self.amount <= other.amount
         return self.amount <= self._same(other).amount
 
     def __gt__(self, other: "Money") -> bool:
+        if type(other) is Money and other.currency == self.currency:
+            return self.amount > other.amount
         return self.amount > self._same(other).amount
 
     def __ge__(self, other: "Money") -> bool:
+        if type(other) is Money and other.currency == self.currency:
+            return self.amount >= other.amount
         return self.amount >= self._same(other).amount
 
     def __bool__(self) -> bool:
@@ -182,15 +205,22 @@ class Money:
         return self.amount == 0
 
     def min(self, other: "Money") -> "Money":
+        if type(other) is Money and other.currency == self.currency:
+            return self if self.amount <= other.amount else other
         return self if self <= other else other
 
     def max(self, other: "Money") -> "Money":
+        if type(other) is Money and other.currency == self.currency:
+            return self if self.amount >= other.amount else other
         return self if self >= other else other
 
     # rounding -----------------------------------------------------------
     def rounded(self) -> "Money":
         """Round half up to the currency's minor unit."""
-        return Money._new(self.amount.quantize(_quantum(self.currency), rounding=ROUND_HALF_UP), self.currency)
+        money = _object_new(Money)
+        _set_amount(money, self.amount.quantize(_quantum(self.currency), rounding=ROUND_HALF_UP))
+        _set_currency(money, self.currency)
+        return money
 
     def cash_rounded(self, increment: Decimal | None, *, down: bool = False) -> "Money":
         """Round half up (or ``down``) to a cash increment (e.g. CZK 1.00); ``None`` or 0 leaves minor-unit
@@ -217,6 +247,30 @@ def _zero(currency: str) -> Money:
 _object_new = object.__new__
 _set_amount = Money.__dict__["amount"].__set__  # the slots' own descriptors (Money is a slots dataclass)
 _set_currency = Money.__dict__["currency"].__set__
+
+
+def total(amounts, zero: Money) -> Money:
+    """``sum(amounts, zero)``: the same Decimal additions in the same order, one Money made (an evaluation sums a
+    dozen short lists). Mixing currencies, or something that is no Money, fails as ``+`` fails."""
+    currency = zero.currency
+    acc = zero.amount
+    added = False
+    for money in amounts:
+        if type(money) is not Money or money.currency != currency:
+            zero._same(money)  # raises as zero + money would (a Money subclass of the currency passes)
+        acc = acc + money.amount
+        added = True
+    return Money._new(acc, currency) if added else zero
+
+
+def net_refund(item: Money, fee: Money, takeback: Money, tax: Money) -> Money:
+    """``item - fee - takeback + tax``: the same Decimal operations in the same order, one Money made."""
+    currency = item.currency
+    if fee.currency != currency or takeback.currency != currency or tax.currency != currency \
+            or type(item) is not Money or type(fee) is not Money or type(takeback) is not Money \
+            or type(tax) is not Money:
+        return item - fee - takeback + tax  # raises as ever on mixed currencies
+    return Money._new(item.amount - fee.amount - takeback.amount + tax.amount, currency)
 
 
 def allocate(total: Money, weights: list[Decimal]) -> list[Money]:

@@ -7,13 +7,12 @@ evaluation in the modules beside this one; none of them reads anything but these
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable, Sequence, TypeVar
 
 from pos_returns.i18n import N_, Text
-from pos_returns.domain.model import Approval, PastReturn, Request, Sale
+from pos_returns.domain.model import Approval, PastReturn, Request, Sale, record_builder
 from pos_returns.domain.engine.amounts import paid_by_line
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import Policy, PolicyRule
@@ -45,27 +44,44 @@ def most_specific(rules: Iterable[R], longest=None) -> R | None:
     return next(r for r in candidates if key(r) == best)
 
 
+_new_text = record_builder(Text)  # Text(msgid, params, literal, plural, count), every field given
+
+
+def text(msgid: str, params: dict) -> Text:
+    """``Text(msgid, params)``, made without the frozen ``__setattr__`` per field (the engine's common ones)."""
+    return _new_text(msgid, params, False, None, None)
+
+
+def counted(forms: tuple[str, str], count: str, params: dict) -> Text:
+    """``Text.counted(forms, count, params)``, made as :func:`text` is."""
+    return _new_text(forms[0], params, False, forms[1], count)
+
+
 def explained(rule: PolicyRule, default: Text) -> Text:
     if rule.explain:
-        return Text(rule.explain, dict(default.params), literal=True)
+        return _new_text(rule.explain, dict(default.params), True, None, None)
     return default
 
 
-@dataclass
 class LineWork:
-    """Working state of one line being decided."""
+    """Working state of one line being decided (a plain class with slots: an evaluation makes one per line)."""
 
-    number: int
-    sku: str
-    qty: int
-    rules: list[str] = field(default_factory=list)
-    reasons: list[Text] = field(default_factory=list)
-    failures: list[tuple[str, bool]] = field(default_factory=list)  # (rule id, overridable)
-    overridden: list[str] = field(default_factory=list)
-    item: Money | None = None
-    fee: Money | None = None
-    tax: Money | None = None
-    takeback: Money | None = None
+    __slots__ = ("number", "sku", "qty", "rules", "reasons", "failures", "overridden", "item", "fee", "tax",
+                 "takeback", "refund")
+
+    def __init__(self, number: int, sku: str, qty: int):
+        self.number = number
+        self.sku = sku
+        self.qty = qty
+        self.rules: list[str] = []
+        self.reasons: list[Text] = []
+        self.failures: list[tuple[str, bool]] = []  # (rule id, overridable)
+        self.overridden: list[str] = []
+        self.item: Money | None = None
+        self.fee: Money | None = None
+        self.tax: Money | None = None
+        self.takeback: Money | None = None
+        self.refund: Money | None = None  # what it refunds, once its amounts are final (identity works it out)
 
     def ok(self, rule_id: str, reason: Text | None = None) -> None:
         if rule_id not in self.rules:
@@ -102,16 +118,17 @@ class Evaluation:
         self.now = now
         self.today = now.date()
         self.currency = policy.currency
-        self.zero = Money.zero(self.currency)
+        self.zero = memo.zero if self.memo is not None else Money.zero(self.currency)
         self.incl = policy.store.prices_include_tax
-        self.region = request.region or policy.region_of(request.store)
+        self.region = request.region or (self.memo.region_of(request.store) if self.memo is not None
+                                         else policy.region_of(request.store))
         self.tier = request.customer.tier
         self.overrides = request.overrides
         self.rules: list[str] = []
         self.reasons: list[Text] = []
         self.approvals: list[Approval] = []
         self.draws: list[tuple[int, Money]] = []
-        self.tender_types = tuple(t.type for t in sale.tenders) if sale else ()
+        self.tender_types = tuple([t.type for t in sale.tenders]) if sale else ()
         self.even_exchange: set[int] = set()  # lines exchanged for the identical item ([[exchange_only]])
         self.credit_lines: dict[int, str] = {}  # line -> its [[store_credit_only]] rule id
         self.credit_only = self.zero  # what those lines refund (set once the lines are decided)
@@ -138,6 +155,13 @@ class Evaluation:
             return Money._new(amount, self.currency)
         return Money(amount, self.currency)
 
+    def over(self, amount: Money, limit) -> bool:
+        """``amount > self.money(limit)``: compared on the Decimal for the policy's own amounts."""
+        if type(limit) is Decimal and type(amount) is Money and amount.currency == self.currency \
+                and limit.is_finite():
+            return amount.amount > limit
+        return amount > self.money(limit)
+
     # -- transaction-level notes
     def note(self, rule_id: str, reason: Text | None = None) -> None:
         if rule_id not in self.rules:
@@ -155,11 +179,11 @@ class Evaluation:
             return self.memo.most_specific(rules, longest)
         return most_specific(rules, longest)
 
-    def scoped_item(self, *, category: str, tags: Iterable[str], sku: str) -> dict:
+    def scoped_item(self, category: str, tags: Iterable[str], sku: str) -> dict:
         """The memo's entry of an item for this customer, sale and region (:meth:`RuleMemo.item`); only with a
         memo. A line asks for a dozen of the policy's rule lists about one item: the entry is found once."""
         item = self._item
-        if item is None or item[0] != sku or item[1] != category or item[2] != tags:
+        if item is None or item[0] != sku or item[1] != category or (item[2] is not tags and item[2] != tags):
             item = self._item = (sku, category, tags, self.memo.item(category, tags, sku, self.tier,  # type: ignore
                                                                       self.tender_types, self.region))
         return item[3]
@@ -167,7 +191,7 @@ class Evaluation:
     def scoped(self, rules: Iterable[R], *, category: str, tags: Iterable[str], sku: str) -> list[R]:
         memo = self.memo
         if memo is not None and type(rules) is tuple:
-            found = self.scoped_item(category=category, tags=tags, sku=sku).get(id(rules))
+            found = self.scoped_item(category, tags, sku).get(id(rules))
             return found if found is not None else memo.scoped(rules, category, tags, sku, self.tier,
                                                                self.tender_types, self.region)
         return [r for r in rules if r.scope.matches(category=category, tags=tags, sku=sku, tier=self.tier,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from pos_returns.i18n import N_, Text
+from pos_returns.i18n import N_
 from pos_returns.domain.model import (Decision, LineDecision, PastReturn, Request, Sale, VersionRef,
-                                      payout as payout_rule)
+                                      new_decision, new_line_decision, payout as payout_rule)
+from pos_returns.domain.money import net_refund, total
 from pos_returns.domain.policy import Policy
-from pos_returns.domain.engine.context import Evaluation, LineWork
+from pos_returns.domain.engine.context import Evaluation, LineWork, text
 from pos_returns.domain.engine.identity import identity
 from pos_returns.domain.engine.memo import RuleMemo
 from pos_returns.domain.engine.noreceipt import no_receipt_lines
@@ -37,14 +38,14 @@ def run(ev: Evaluation) -> Decision:
     decided = [_decided(ev, work) for work in lines]
     ev.credit_only = credit_only_total(ev, decided)
 
-    refund_total = sum((d.refund for d in decided), ev.zero)
+    refund_total = total([d.refund for d in decided], ev.zero)
     exchanged = exchange_total(ev)
     payout = payout_rule(refund_total, exchanged)
     balance_due = (exchanged - refund_total).max(ev.zero)
     live_lines = [d for d in decided if d.outcome != "denied"]
     approval = policy.approval
-    if approval.refund_over is not None and payout > ev.money(approval.refund_over) and live_lines:
-        ev.approval(approval.id, Text(N_("Refunds over {limit} need a manager."),
+    if approval.refund_over is not None and ev.over(payout, approval.refund_over) and live_lines:
+        ev.approval(approval.id, text(N_("Refunds over {limit} need a manager."),
                                       {"limit": ev.money(approval.refund_over)}))
     tenders, rounding = refund_tenders(ev, payout) if live_lines else ([], ev.zero)
 
@@ -56,26 +57,34 @@ def run(ev: Evaluation) -> Decision:
         outcome = "needs_approval"
     else:
         outcome = "approved"
-    return Decision(
-        outcome=outcome, currency=ev.currency, lines=tuple(decided), refund_total=refund_total,
-        exchange_total=exchanged, balance_due=balance_due, refund_tenders=tuple(tenders),
-        approvals=tuple(ev.approvals), rounding=rounding, rules=tuple(ev.rules),
-        reasons=tuple(ev.reasons), policy_sha256=policy.sha256, tender_draws=tuple(ev.draws),
-        policy_version=VersionRef(policy.version_id, policy.sha256, policy.version.effective_from))
+    version = ev.memo.version if ev.memo is not None else version_ref(policy)
+    return new_decision(  # Decision(...), every field in order
+        outcome, ev.currency, tuple(decided), refund_total, exchanged, balance_due, tuple(tenders),
+        tuple(ev.approvals), rounding, tuple(ev.rules), tuple(ev.reasons), policy.sha256, tuple(ev.draws),
+        version)
+
+
+def version_ref(policy: Policy) -> VersionRef:
+    """The version a decision under ``policy`` names (immutable: a memo keeps one for all its decisions)."""
+    return VersionRef(policy.version_id, policy.sha256, policy.version.effective_from)
 
 
 def _decided(ev: Evaluation, work: LineWork) -> LineDecision:
     """A line's decision: a denied line refunds nothing; an overridden rule asks for a manager."""
-    live = work.outcome != "denied"
-    item = work.item if live and work.item is not None else ev.zero
-    fee = work.fee if live and work.fee is not None else ev.zero
-    tax = work.tax if live and work.tax is not None else ev.zero
-    takeback = work.takeback if live and work.takeback is not None else ev.zero
-    refund = item - fee - takeback + (ev.zero if ev.incl else tax)
+    zero = ev.zero
+    failures = work.failures
+    if failures:  # denied: nothing (0 - 0 - 0 + 0 is this very zero, Decimal 0)
+        outcome = "denied"
+        item = fee = tax = takeback = refund = zero
+    else:
+        outcome = "needs_approval" if work.overridden else "approved"  # LineWork.outcome
+        item = work.item if work.item is not None else zero
+        fee = work.fee if work.fee is not None else zero
+        tax = work.tax if work.tax is not None else zero
+        takeback = work.takeback if work.takeback is not None else zero
+        refund = work.refund if work.refund is not None else net_refund(item, fee, takeback, zero if ev.incl else tax)
     for rule_id in work.overridden:
-        ev.approval(rule_id, Text(N_("Manager override of rule {rule}."), {"rule": rule_id}))
-    return LineDecision(
-        line=work.number, sku=work.sku, qty=work.qty, outcome=work.outcome,
-        overridable=bool(work.failures) and all(o for _, o in work.failures),
-        item=item, fee=fee, tax=tax, takeback=takeback, refund=refund,
-        rules=tuple(work.rules), reasons=tuple(work.reasons))
+        ev.approval(rule_id, text(N_("Manager override of rule {rule}."), {"rule": rule_id}))
+    return new_line_decision(  # LineDecision(...), every field in order
+        work.number, work.sku, work.qty, outcome, bool(failures) and all(o for _, o in failures),
+        item, fee, tax, takeback, refund, tuple(work.rules), tuple(work.reasons))

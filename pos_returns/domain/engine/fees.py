@@ -6,7 +6,7 @@ from __future__ import annotations
 from pos_returns.i18n import N_, Percent, Text
 from pos_returns.domain.money import Money
 from pos_returns.domain.policy import FeeRule
-from pos_returns.domain.engine.context import Evaluation, LineWork
+from pos_returns.domain.engine.context import Evaluation, LineWork, text
 
 
 def restocking(ev: Evaluation, work: LineWork, rule: FeeRule) -> tuple[Money, Text]:
@@ -24,10 +24,10 @@ def restocking(ev: Evaluation, work: LineWork, rule: FeeRule) -> tuple[Money, Te
               "amount": ev.money(rule.amount if rule.amount is not None else 0)}
     if fee < charged:
         if rule.amount is not None:
-            return fee, Text(N_("Restocking fee of {amount} per item would be {charged}, more than the item's "
+            return fee, text(N_("Restocking fee of {amount} per item would be {charged}, more than the item's "
                                 "price; the fee is capped at the price, {fee}."), params)
-        return fee, Text(N_("Restocking fee of {percent} would be {charged}, more than the item's price; the fee "
+        return fee, text(N_("Restocking fee of {percent} would be {charged}, more than the item's price; the fee "
                             "is capped at the price, {fee}."), params)
     if rule.amount is not None:
-        return fee, Text(N_("Restocking fee of {amount} per item: {fee}."), params)
-    return fee, Text(N_("Restocking fee of {percent} for an opened item: {fee}."), params)
+        return fee, text(N_("Restocking fee of {amount} per item: {fee}."), params)
+    return fee, text(N_("Restocking fee of {percent} for an opened item: {fee}."), params)

@@ -7,25 +7,27 @@ from __future__ import annotations
 from datetime import timedelta
 
 from pos_returns.i18n import N_, Text
-from pos_returns.domain.money import Money
+from pos_returns.domain.money import Money, net_refund, total
 from pos_returns.domain.engine.context import Evaluation, LineWork
 
 
 def line_refund(ev: Evaluation, work: LineWork) -> Money:
     item, fee, tax, back = (v if v is not None else ev.zero for v in (work.item, work.fee, work.tax, work.takeback))
-    return item - fee - back + (ev.zero if ev.incl else tax)
+    return net_refund(item, fee, back, ev.zero if ev.incl else tax)
 
 
 def photo_id_needed(ev: Evaluation, amount: Money) -> bool:
     rule = ev.policy.photo_id
-    return rule.always or (rule.over is not None and amount > ev.money(rule.over))
+    return rule.always or (rule.over is not None and ev.over(amount, rule.over))
 
 
 def identity(ev: Evaluation, lines: list[LineWork]) -> None:
     live = [w for w in lines if w.outcome != "denied"]
     if not live:
         return
-    amount = sum((line_refund(ev, w) for w in live), ev.zero)
+    for w in live:  # the amounts are final here; the line's decision refunds this too
+        w.refund = line_refund(ev, w)
+    amount = total([w.refund for w in live], ev.zero)
     _photo_id(ev, live, amount)
     if ev.sale is not None:
         _limits(ev, live, amount)

@@ -5,6 +5,12 @@ A replay evaluates a year of returns under one policy; most of them are of a few
 :class:`RuleMemo` keeps, for one policy, the rules of each list that apply to each such item. It is the
 caller's (``evaluate(..., memo=RuleMemo(policy))``), lives as long as the caller keeps it, and changes no
 result: the rules kept are exactly those :meth:`Scope.matches` selects, in policy order.
+
+It also keeps what follows from those rules alone: an item's window and seasonal rules (in the item's entry),
+a window's deadline and season per (those rules, tier, day sold), the fee rule per (an item's fee rules,
+condition, kind of request, days since the sale), and the policy's VersionRef, zero, regions and refund order.
+Each is keyed by everything its step reads (tests/test_engine_fast.py and tests/test_whatif_fast.py hold them
+to the decisions made without the memo).
 """
 
 from __future__ import annotations
@@ -27,6 +33,23 @@ class RuleMemo:
         self.tags = frozenset(policy.tags)
         self._paid: dict[int, tuple] = {}  # id of a sale line -> (that line, prices include tax, what it paid)
         self._best: dict[tuple, tuple] = {}  # (id of a tuple scoped() made, longest) -> (that tuple, its best)
+        from pos_returns.domain.engine.evaluation import version_ref
+        self.version = version_ref(policy)  # the VersionRef every decision under the policy names
+        # (ids of a window rule and its seasonal rules, tier, day sold) -> (deadline, tier, season)
+        self.window_days: dict[tuple, tuple] = {}
+        # (id of a fee tuple scoped() made, condition, request type, days since the sale) -> (that tuple, its fee)
+        self.fee_rules: dict[tuple, tuple] = {}
+        self._regions: dict[str | None, str | None] = {}  # a case's store -> policy.region_of(it)
+        self.zero = Money.zero(policy.currency)
+        self.refund_rank = {t: i for i, t in enumerate(policy.tenders.refund_order)}  # tender type -> its rank
+
+    def region_of(self, store: str | None) -> str | None:
+        """``policy.region_of(store)``, found once per store."""
+        try:
+            return self._regions[store]
+        except KeyError:
+            region = self._regions[store] = self.policy.region_of(store)
+            return region
 
     def item(self, category: str, tags: Iterable[str], sku: str, tier: str | None, tenders: tuple[str, ...],
              region: str | None) -> dict[int, tuple]:

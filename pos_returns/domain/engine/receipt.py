@@ -13,21 +13,24 @@ from pos_returns.domain.engine.items import fee, item_rules
 def sale_lines(ev: Evaluation) -> list[LineWork]:
     sale = ev.sale
     out: list[LineWork] = []
+    sold = sale.sold_at.date()
+    serial_tags = ev.policy.serial.tags
     for req in ev.request.lines:
         line = sale.line(req.line)
         if line is None:  # the case reader refuses these with a message; this guards direct callers
             raise ValueError(f"the sale has no line {req.line}")
         work = LineWork(req.line, line.sku, req.qty)
         already = sale.returned.get(line.line, 0)
-        _quantity(ev, work, line, req, already)
-        _serial(ev, work, line, req)
-        item_rules(ev, work, category=line.category, tags=line.tags, sku=line.sku, condition=req.condition,
-                   sold=sale.sold_at.date())
-        if work.outcome != "denied":
-            total, tax_total = ev.paid(line.line)  # asked only for a line not denied (many are, in a replay)
+        if req.qty > line.qty - already:
+            _quantity(ev, work, line, req, already)
+        if serial_tags & line.tags:
+            _serial(ev, work, line, req)
+        item_rules(ev, work, line.category, line.tags, line.sku, req.condition, sold)
+        if not work.failures:  # not denied: asked only then (many lines are denied, in a replay)
+            total, tax_total = ev.paid(line.line)
             work.item = units_slice(total, already, req.qty, line.qty)
             work.tax = units_slice(tax_total, already, req.qty, line.qty)
-            work.fee = fee(ev, work, category=line.category, tags=line.tags, sku=line.sku, condition=req.condition)
+            work.fee = fee(ev, work, line.category, line.tags, line.sku, req.condition)
         out.append(work)
     promotions(ev, out)
     return out

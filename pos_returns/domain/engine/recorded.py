@@ -35,15 +35,17 @@ class _Noted(LineWork):
 
 
 def fixed_steps(ev: Evaluation, work: LineWork, scope: dict, condition: str,
-                steps: Callable[[Evaluation, LineWork, dict, str], None]) -> None:
-    """``steps(ev, work, scope, condition)``, or with the evaluation's memo what it did to the first such line."""
+                steps: Callable[[Evaluation, LineWork, dict, str], None], item: dict | None = None) -> None:
+    """``steps(ev, work, scope, condition)``, or with the evaluation's memo what it did to the first such line
+    (``item``: the memo's entry of the item, when the caller has it)."""
     if ev.memo is None or type(work) is not LineWork:
         steps(ev, work, scope, condition)
         return
     request = ev.request
     identical = request.type == "exchange" and \
         sum(x.qty for x in request.exchange_items if x.sku == work.sku) >= work.qty
-    item = ev.scoped_item(**scope)
+    if item is None:
+        item = ev.scoped_item(**scope)
     key = ("fixed steps", condition, ev.overrides, identical, ev.sale is None, work.sku)
     done = item.get(key)
     number = work.number

@@ -5,7 +5,7 @@ tags the policy does not name (their items fall under the default rules)."""
 from __future__ import annotations
 
 from pos_returns.i18n import N_, Text
-from pos_returns.domain.money import Money
+from pos_returns.domain.money import Money, total
 from pos_returns.domain.model import LineDecision, TenderAmount
 from pos_returns.domain.engine.context import CONDITION_TEXT, Evaluation, LineWork, explained, most_specific
 
@@ -64,7 +64,8 @@ def store_credit_only(ev: Evaluation, work: LineWork, scope: dict, condition: st
 
 def credit_only_total(ev: Evaluation, decided: list[LineDecision]) -> Money:
     """What the store-credit-only lines refund (the part of the payout that is never drawn from the tenders)."""
-    return sum((d.refund for d in decided if d.line in ev.credit_lines and d.outcome != "denied"), ev.zero)
+    credit = ev.credit_lines
+    return total([d.refund for d in decided if d.line in credit and d.outcome != "denied"], ev.zero)
 
 
 def credit_only_part(ev: Evaluation, payout: Money) -> Money:

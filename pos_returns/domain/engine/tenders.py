@@ -14,7 +14,7 @@ from typing import Sequence
 
 from pos_returns.i18n import N_, Text
 from pos_returns.domain.model import TenderAmount
-from pos_returns.domain.money import Money
+from pos_returns.domain.money import Money, total
 from pos_returns.domain.engine.amounts import tax_of
 from pos_returns.domain.engine.context import Evaluation
 from pos_returns.domain.engine.remedies import credit_only_part, with_credit
@@ -42,8 +42,9 @@ def refund_tenders(ev: Evaluation, payout: Money) -> tuple[list[TenderAmount], M
     credit = credit_only_part(ev, payout)
     if credit == payout:
         return [TenderAmount("store_credit", payout)], ev.zero
-    parts, cash_sources, check_part = _draw(ev, payout - credit)
-    parts = _mailed_check(ev, parts, payout - credit, check_part)
+    drawn = payout - credit
+    parts, cash_sources, check_part = _draw(ev, drawn)
+    parts = _mailed_check(ev, parts, drawn, check_part)
     parts, cash = _cash_limit(ev, parts)
     parts, rounding = _cash_rounding(ev, parts, cash, cash_sources)
     return _merge(with_credit(parts, credit), policy.tenders.refund_order), rounding
@@ -58,12 +59,17 @@ def _draw(ev: Evaluation, payout: Money) -> tuple[list[TenderAmount], list[int],
     remaining = payout
     check_part = ev.zero
     cash_sources: list[int] = []
-    order = {t: i for i, t in enumerate(rule.refund_order)}
-    ranked = sorted(enumerate(sale.tenders), key=lambda it: order.get(it[1].type, len(order)))
+    tenders = sale.tenders
+    if len(tenders) == 1:
+        ranked = ((0, tenders[0]),)
+    else:
+        order = ev.memo.refund_rank if ev.memo is not None else {t: i for i, t in enumerate(rule.refund_order)}
+        ranked = sorted(enumerate(tenders), key=lambda it: order.get(it[1].type, len(order)))
+    zero = ev.zero
     for index, tender in ranked:
         if remaining.is_zero():
             break
-        take = remaining.min(tender.available().max(ev.zero))
+        take = remaining.min(tender.available().max(zero))
         if take.is_zero():
             continue
         remaining = remaining - take
@@ -98,13 +104,13 @@ def _mailed_check(ev: Evaluation, parts: list[TenderAmount], payout: Money,
     """Large refunds of check purchases, and large cash refunds, go out as a check from head office."""
     mailed = ev.policy.mailed_check
     if mailed.check_purchase_over is not None and not check_part.is_zero() and \
-            payout > ev.money(mailed.check_purchase_over):
+            ev.over(payout, mailed.check_purchase_over):
         limit = ev.money(mailed.check_purchase_over)
         if any(p.type == "cash" for p in parts):
             parts = _to_mailed(ev, parts, ("cash",))
             ev.note(mailed.id, Text(N_("Refunds of check purchases over {limit} are paid by a check mailed "
                                        "from head office."), {"limit": limit}))
-    if mailed.cash_over is not None and _total(parts, "cash", ev.zero) > ev.money(mailed.cash_over):
+    if mailed.cash_over is not None and ev.over(_total(parts, "cash", ev.zero), mailed.cash_over):
         parts = _to_mailed(ev, parts, ("cash",))
         ev.note(mailed.id, Text(N_("Cash refunds over {limit} are paid by a check mailed from head office."),
                                 {"limit": ev.money(mailed.cash_over)}))
@@ -114,7 +120,7 @@ def _mailed_check(ev: Evaluation, parts: list[TenderAmount], payout: Money,
 def _mailed_over(ev: Evaluation, parts: list[TenderAmount], payout: Money) -> list[TenderAmount]:
     """Every refund above ``refund_over`` is paid by a mailed check, whatever the tender (store credit stays)."""
     mailed = ev.policy.mailed_check
-    if mailed.refund_over is None or payout <= ev.money(mailed.refund_over):
+    if mailed.refund_over is None or not ev.over(payout, mailed.refund_over):
         return parts
     moving = tuple({p.type for p in parts} - {"store_credit", "mailed_check"})
     if moving:
@@ -128,7 +134,7 @@ def _cash_limit(ev: Evaluation, parts: list[TenderAmount]) -> tuple[list[TenderA
     """Cash over the limit needs a manager, or its excess becomes store credit; returns (parts, cash)."""
     rule = ev.policy.tenders
     cash = _total(parts, "cash", ev.zero)
-    if rule.cash_limit is None or cash <= ev.money(rule.cash_limit):
+    if rule.cash_limit is None or not ev.over(cash, rule.cash_limit):
         return parts, cash
     limit = ev.money(rule.cash_limit)
     if rule.cash_over_limit == "approval":
@@ -169,8 +175,8 @@ def _round_cash(ev: Evaluation, cash: Money, increment: Decimal, sources: list[i
     back, so several returns of one cash sale never give back more than it took, however each one rounds."""
     tenders = ev.sale.tenders
     drawn = {i: m for i, m in ev.draws}
-    backed = sum((drawn[i] for i in sources), ev.zero)  # what the cash tenders pay of this refund
-    capacity = sum((tenders[i].available().max(ev.zero) for i in sources), ev.zero)
+    backed = total([drawn[i] for i in sources], ev.zero)  # what the cash tenders pay of this refund
+    capacity = total([tenders[i].available().max(ev.zero) for i in sources], ev.zero)
     base = cash.min(backed)  # the cash that the tenders' draws already stand for
     limit = base + capacity - backed
     rounded = cash.cash_rounded(increment)
@@ -194,7 +200,7 @@ def _round_cash(ev: Evaluation, cash: Money, increment: Decimal, sources: list[i
 
 
 def _to_mailed(ev: Evaluation, parts: list[TenderAmount], types: tuple[str, ...]) -> list[TenderAmount]:
-    moved = sum((p.amount for p in parts if p.type in types), ev.zero)
+    moved = total([p.amount for p in parts if p.type in types], ev.zero)
     kept = [p for p in parts if p.type not in types]
     return kept + ([TenderAmount("mailed_check", moved)] if not moved.is_zero() else [])
 
@@ -213,11 +219,13 @@ def uncleared_wait(ev: Evaluation) -> Text | None:
 
 
 def _total(parts: list[TenderAmount], kind: str, zero: Money) -> Money:
-    return sum((p.amount for p in parts if p.type == kind), zero)
+    return total([p.amount for p in parts if p.type == kind], zero)
 
 
 def _merge(parts: list[TenderAmount], order: Sequence[str]) -> list[TenderAmount]:
     """One entry per tender type and card; in the policy's refund order, mailed checks last."""
+    if len(parts) == 1:  # one part: itself, unless it is nothing
+        return [] if parts[0].amount.is_zero() else parts
     merged: dict[tuple[str, str | None], Money] = {}
     for p in parts:
         key = (p.type, p.last4)

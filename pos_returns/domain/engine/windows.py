@@ -13,7 +13,7 @@ from typing import Iterable
 
 from pos_returns.i18n import NP_, Text
 from pos_returns.domain.policy import MAX_DAYS, SeasonalRule, TierProfile, WindowRule
-from pos_returns.domain.engine.context import Evaluation
+from pos_returns.domain.engine.context import Evaluation, counted
 
 
 def window_length(rule: WindowRule) -> int:
@@ -52,16 +52,16 @@ def season_of(rules: Iterable[SeasonalRule], sold: date, until: date | None
 def in_window_text(ev: Evaluation, rule: WindowRule, age: int, until: date | None,
                    tier: TierProfile | None) -> Text:
     if until is None:
-        return Text.counted(NP_("Bought {age} day ago; returnable at any time (no time limit).",
-                                "Bought {age} days ago; returnable at any time (no time limit)."), "age",
-                            {"age": age})
+        return counted(NP_("Bought {age} day ago; returnable at any time (no time limit).",
+                           "Bought {age} days ago; returnable at any time (no time limit)."), "age",
+                       {"age": age})
     if tier is not None:
-        return Text.counted(NP_("Bought {age} day ago; returnable within {days} days plus {extra} days for "
-                                "{tier} customers, until {until}.",
-                                "Bought {age} days ago; returnable within {days} days plus {extra} days for "
-                                "{tier} customers, until {until}."), "age",
-                            {"age": age, "days": rule.days, "extra": tier.extra_days, "tier": tier.name,
-                             "until": until})
-    return Text.counted(NP_("Bought {age} day ago; returnable within {days} days, until {until}.",
-                            "Bought {age} days ago; returnable within {days} days, until {until}."),
-                        "age", {"age": age, "days": rule.days, "until": until})
+        return counted(NP_("Bought {age} day ago; returnable within {days} days plus {extra} days for "
+                           "{tier} customers, until {until}.",
+                           "Bought {age} days ago; returnable within {days} days plus {extra} days for "
+                           "{tier} customers, until {until}."), "age",
+                       {"age": age, "days": rule.days, "extra": tier.extra_days, "tier": tier.name,
+                        "until": until})
+    return counted(NP_("Bought {age} day ago; returnable within {days} days, until {until}.",
+                       "Bought {age} days ago; returnable within {days} days, until {until}."),
+                   "age", {"age": age, "days": rule.days, "until": until})
