@@ -64,6 +64,7 @@ QLabel[role="title"] {{ font-size: 18pt; font-weight: bold; }}
 QLabel#signinTitle {{ font-size: 22pt; font-weight: bold; }}
 QLabel#prompt, QLabel#receiptHeader {{ font-size: 15pt; }}
 
+QLabel#message {{ border-left: 6px solid transparent; padding: 8px; font-size: 13pt; }}
 QLabel#message[kind="error"] {{ background: #fde4e1; color: #6e0c06; border-left: 6px solid {RED};
     padding: 8px; font-size: 13pt; }}
 QLabel#message[kind="info"] {{ background: #e6effc; color: #072f66; border-left: 6px solid {BLUE};
@@ -71,14 +72,15 @@ QLabel#message[kind="info"] {{ background: #e6effc; color: #072f66; border-left:
 QLabel#message[kind="success"] {{ background: {TINT["approved"]}; color: {GREEN}; border-left: 6px solid {GREEN};
     padding: 8px; font-size: 13pt; }}
 
-QLabel#decisionHeadline {{ font-size: 17pt; font-weight: bold; padding: 6px 10px; border-radius: 4px; }}
+QLabel#decisionHeadline {{ font-size: 17pt; font-weight: bold; padding: 6px 10px; border-radius: 4px;
+    border-left: 8px solid transparent; }}
 """ + "".join(
     f"QLabel#decisionHeadline[outcome=\"{o}\"], QLabel#doneTitle[outcome=\"{o}\"] "
     f"{{ color: {COLOR[o]}; background: {TINT[o]}; border-left: 8px solid {COLOR[o]}; }}\n"
     for o in COLOR) + f"""
 QLabel[role="total"] {{ font-size: 13pt; }}
 QLabel#total_balance {{ font-size: 24pt; font-weight: bold; }}
-QLabel#doneTitle {{ font-size: 20pt; font-weight: bold; padding: 6px; }}
+QLabel#doneTitle {{ font-size: 20pt; font-weight: bold; padding: 6px; border-left: 8px solid transparent; }}
 QLabel#txno {{ font-size: 20pt; font-family: monospace; }}
 QLabel#doneMoney {{ font-size: 40pt; font-weight: bold; }}
 

@@ -267,3 +267,23 @@ def test_one_style_sheet_for_the_application(app):
     press(app, Qt.Key.Key_Return)
     own = [w.objectName() or type(w).__name__ for w in app.window.findChildren(QWidget) if w.styleSheet()]
     assert own == [], own
+
+
+def test_message_and_headline_text_starts_clear_of_their_coloured_border(app):
+    """A message strip and the decision headline get their coloured left border when they first say something,
+    after the screen is shown: their text must start right of that border and its padding (it started under the
+    border: the first letter of "Wrong PIN" or "Demo store" half hidden)."""
+    app.sign_in("c1", pin="0000")  # typed as a cashier types; a wrong PIN
+    strip = app.window.signin.message
+    assert strip.isVisible() and strip.property("kind") == "error"
+    assert strip.contentsRect().left() >= 6 + 8, strip.contentsRect()  # border-left 6px + padding 8px
+    app.window.signin.staff_id.clear()
+    app.sign_in("c1")
+    type_keys(app, KEYBOARD)
+    press(app, Qt.Key.Key_Return)
+    screen = app.screen
+    press(app, Qt.Key.Key_1)
+    press(app, Qt.Key.Key_Return)
+    app.qtbot.waitUntil(lambda: screen.panel.headline.property("outcome") == "approved", timeout=2000)
+    headline = screen.panel.headline
+    assert headline.contentsRect().left() >= 8 + 10, headline.contentsRect()  # border-left 8px + padding 10px
