@@ -194,12 +194,18 @@ class Decision:
         return payout(self.refund_total, self.exchange_total)
 
 
+def _plain_frozen(cls) -> bool:
+    """A frozen dataclass with a __dict__ and nothing to run after its fields are set."""
+    return cls.__dataclass_params__.frozen and "__slots__" not in cls.__dict__ and not hasattr(cls, "__post_init__")
+
+
 def record_builder(cls):
     """A constructor of the frozen record ``cls`` taking every field positionally, in field order, that makes
     exactly what ``cls(...)`` makes (the same fields in the same order; no ``__post_init__`` to run) without
-    the frozen ``__setattr__`` detour per field. For the engine's own results: an evaluation makes a dozen."""
+    the frozen ``__setattr__`` detour per field. For the engine's own results: an evaluation makes a dozen.
+    :func:`record_maker` is the same by field name, for readers that have the fields in a dict."""
     from dataclasses import fields
-    if "__post_init__" in cls.__dict__ or not cls.__dataclass_params__.frozen:
+    if not _plain_frozen(cls):
         raise TypeError(f"{cls.__name__} is not a plain frozen record")
     names = [f.name for f in fields(cls)]
     body = "".join(f"    d[{n!r}] = {n}\n" for n in names)
@@ -209,6 +215,22 @@ def record_builder(cls):
     build = scope["build"]
     build.__doc__ = f"{cls.__name__}(...) with every field given in order."
     return build
+
+
+def record_maker(cls):
+    """``cls(**fields)`` for a frozen record given every field in a dict, without its __init__'s
+    ``object.__setattr__`` per field (four times quicker; the what-if's trusted reader builds a sale, a request
+    and a case per return): the same object, equal and hashing alike. A class that is not a plain frozen record
+    (slots, a __post_init__) is built by its own __init__."""
+    if not _plain_frozen(cls):
+        return lambda values: cls(**values)
+    new = object.__new__
+
+    def make(values: dict):
+        obj = new(cls)
+        obj.__dict__.update(values)
+        return obj
+    return make
 
 
 new_line_decision = record_builder(LineDecision)
