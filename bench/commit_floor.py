@@ -10,20 +10,13 @@ the benchmark's year of returns: it errs on the fast side."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from pathlib import Path
 
+from dataset import _remove  # noqa: E402 - bench/ is on the path (run.py puts it there)
+
 TABLES = ("journal", "journal_lines", "journal_tenders", "journal_draws", "signatures", "events")
-
-
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        try:
-            os.remove(str(path) + suffix)
-        except FileNotFoundError:
-            pass
 
 
 class CommitFloor:
