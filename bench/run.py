@@ -658,6 +658,7 @@ def bench_whatif(db: Path, work_dir: Path, runs: int) -> dict:
 BUDGETS = {  # metric: (budget ms, which statistic the budget is about)
     "ui_start": (1000.0, "p95_ms"),
     "scan_to_decision": (50.0, "p95_ms"),
+    "scan_lookup_only": (50.0, "p95_ms"),  # a part of the scan: the scan's budget
     "evaluate_20_lines": (1.0, "p95_ms"),
     "commit_durable": (30.0, "p95_ms"),
     "receipt_pdf": (100.0, "p95_ms"),
@@ -669,6 +670,7 @@ BUDGETS = {  # metric: (budget ms, which statistic the budget is about)
 LABELS = {
     "ui_start": "process start to usable main window",
     "scan_to_decision": "scan to decision (lookup + prepare)",
+    "scan_lookup_only": "  of which the lookup (the receipt's rows read)",
     "scan_to_decision_qt": "scan to decision through the Qt screen",
     "evaluate_20_lines": "policy evaluation, 20-line return",
     "commit_durable": "commit of a return, durable",
@@ -681,6 +683,7 @@ LABELS = {
 FLOORS = {
     "ui_start": "bare QApplication + empty window, whole process",
     "scan_to_decision": "raw indexed SQLite reads of the same rows",
+    "scan_lookup_only": "raw indexed SQLite reads of the same rows",
     "commit_durable": "raw durable insert of the same rows (entry, lines, tenders, draws, signature, event) in one "
                       "transaction, same schema (WAL, synchronous=FULL)",
     "commit_signing": "the same commits without the signature, alternated with them",
@@ -745,7 +748,7 @@ def main(argv: list[str] | None = None) -> int:
     days = 60 if quick else 365
     n = {"ui": 3 if quick else 10, "scan": 200 if quick else 1000, "eval": 500 if quick else 3000,
          "commit": 200 if quick else 300, "pdf": 100 if quick else 100, "report": 3 if quick else 7,
-         "qt": 40 if quick else 200, "whatif": 1 if quick else 3, "import": 1 if quick else 3}
+         "qt": 100 if quick else 200, "whatif": 1 if quick else 3, "import": 1 if quick else 3}
     started = time.perf_counter()
     cache = Path(args.cache)
     dataset.use_cache_config(cache)
@@ -779,6 +782,9 @@ def main(argv: list[str] | None = None) -> int:
         m, floor, _ = bench_scan(work, policy, codes, now)
         m["floor"] = floor
         metrics["scan_to_decision"] = m
+        # the reads alone beside the same floor (the scan's ratio also holds the policy's decision, which no
+        # floor does: nothing of a decision is "the same work with nothing of ours in the way")
+        metrics["scan_lookup_only"] = dict(m["lookup_only"], floor=dict(floor))
         if not args.no_qt_scan:
             log("scan through the Qt receipt screen (offscreen)")
             qt = bench_scan_qt(work, policy, codes[: n["qt"]])
