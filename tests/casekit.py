@@ -10,6 +10,7 @@ import contextlib
 import copy
 import io
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -24,6 +25,19 @@ from pos_returns.domain.model import Decision
 from pos_returns.domain.policy import Policy, load_policy
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def need_tool(tool: str, package: str) -> str:
+    """The path of a command-line tool a test needs. Missing, the test skips with what to install; under CI=true
+    it fails instead (tools/test.sh installs every one, so a missing tool there is a broken set-up, not a pass)."""
+    import pytest
+    path = shutil.which(tool)
+    if path is None:
+        why = f"{tool} not found: install the Debian package {package} (tools/test.sh does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run this test: " + why)
+        pytest.skip(why)
+    return path
 SAMPLE_POLICY = ROOT / "policies.toml"
 
 

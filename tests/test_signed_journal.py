@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 import storehelpers as h
+from casekit import need_tool
 from pos_returns.storage import store as st
 
 N = 5
@@ -293,9 +294,9 @@ def _qr_text(pdf: Path, tmp_path: Path) -> str:
     return out.stdout.strip()
 
 
-@pytest.mark.skipif(not (shutil.which("zbarimg") and shutil.which("pdftoppm")),
-                    reason="zbar-tools and poppler-utils are installed by tools/test.sh")
 def test_a_receipts_qr_code_verifies_offline_and_a_changed_total_does_not(copy, tmp_path):
+    need_tool("zbarimg", "zbar-tools")  # skips without them, fails under CI=true
+    need_tool("pdftoppm", "poppler-utils")
     path, txnos = copy
     pdf = tmp_path / "receipt.pdf"
     h.ok(h.run_cli("paperwork", txnos[0], "--doc", "receipt", "--lang", "cs", "--out", str(pdf), "--db", str(path)))
