@@ -18,7 +18,7 @@ from pos_returns.i18n import N_
 from pos_returns.storage.db import Database, StoreError
 from pos_returns.storage.values import canonical
 
-_SCHEMA_V5 = """
+_SIGNING_SCHEMA = """
 CREATE TABLE signatures (
     signer TEXT NOT NULL, counter INTEGER NOT NULL CHECK (counter > 0), register TEXT NOT NULL,
     seq INTEGER NOT NULL, txno TEXT NOT NULL UNIQUE, store TEXT NOT NULL, at TEXT NOT NULL, total INTEGER NOT NULL,
@@ -40,7 +40,7 @@ def migrate_v8(db: Any, statements: Any, triggers: str) -> None:
     """Schema 8 (see db._schema_v8). Entries already in the file stay unsigned: the first signed entry of each
     register covers them through the hash chain. How far each register had got is recorded (event
     ``signing_began``), so verify can tell those entries from one written later without the key."""
-    for statement in statements(_SCHEMA_V5 + triggers):
+    for statement in statements(_SIGNING_SCHEMA + triggers):
         db.execute(statement)
     from pos_returns.storage.staff import staff_seal
     rows = db.execute("SELECT id, role, pin_hash, active FROM staff").fetchall()
